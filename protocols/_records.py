@@ -1,0 +1,94 @@
+"""Normalized records every protocol produces, and what one frame decodes to.
+
+Units live in the names (``speed_kmh``, ``course_deg``, ``altitude_m``); all
+times are aware UTC datetimes. Attribute keys follow Traccar's where one exists
+(see ../shared/contracts/decode-cli.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+__all__ = ["Position", "Event", "UnknownMessage", "Decoded", "Fix", "EMPTY"]
+
+
+class Position(msgspec.Struct, frozen=True, kw_only=True):
+    """A located fix."""
+
+    device_id: str
+    protocol: str
+    fix_time: datetime
+    valid: bool
+    lat: float
+    lon: float
+    altitude_m: float | None = None
+    speed_kmh: float | None = None
+    course_deg: float | None = None
+    satellites: int | None = None
+    hdop: float | None = None
+    attributes: dict[str, Any] = {}
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True):
+    """A message without a location: status, heartbeat, alarm without a fix..."""
+
+    device_id: str
+    protocol: str
+    time: datetime
+    type: str
+    attributes: dict[str, Any] = {}
+
+
+class UnknownMessage(msgspec.Struct, frozen=True, kw_only=True):
+    """A well-framed message whose type this decoder does not understand."""
+
+    protocol: str
+    message_type: int | str
+    device_id: str | None = None
+
+
+class Decoded(msgspec.Struct, frozen=True, kw_only=True):
+    """What one frame yields.
+
+    ``reply``        bytes for the device, or None.
+    ``defer_reply``  True when the reply acknowledges records and may be sent
+                     only after they are committed; False for replies that can
+                     go at once (login, heartbeat, time request).
+    ``login``        the device identity this frame established (the gateway
+                     checks it against its allow-list before replying).
+    ``reject_reply`` what to send instead of ``reply`` when the gateway refuses
+                     the login (Teltonika's 0x00), or None.
+    ``close``        the protocol asks to close the connection after the reply.
+    ``checksum_ok``  False when the frame's checksum did not verify (accepted
+                     in lenient mode, counted by the gateway).
+    """
+
+    positions: tuple[Position, ...] = ()
+    events: tuple[Event, ...] = ()
+    reply: bytes | None = None
+    defer_reply: bool = False
+    login: str | None = None
+    reject_reply: bytes | None = None
+    close: bool = False
+    checksum_ok: bool = True
+    unknown: UnknownMessage | None = None
+
+
+EMPTY = Decoded()
+
+
+class Fix(msgspec.Struct, frozen=True, kw_only=True):
+    """A device-side fix, the input of the device encoders (simulators, tests)."""
+
+    time: datetime
+    lat: float
+    lon: float
+    speed_kmh: float = 0.0
+    course_deg: float = 0.0
+    altitude_m: float = 0.0
+    satellites: int = 8
+    valid: bool = True
+    attributes: dict[str, Any] = {}

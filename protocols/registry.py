@@ -1,0 +1,46 @@
+"""The static protocol registry: name -> ProtocolSpec, imported lazily.
+
+A plain table, not a plugin system: adding a protocol means adding a line
+here (see README, "Adding a protocol").
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from ._spec import ProtocolSpec
+
+__all__ = ["NAMES", "ALIASES", "get", "canonical", "UnknownProtocol"]
+
+#: registry key -> module holding SPEC
+_MODULES: dict[str, str] = {
+    "gt06": "protocols.gt06",
+    "teltonika": "protocols.teltonika",
+    "nmea": "protocols.nmea",
+}
+
+#: other names users (and Traccar) give a protocol
+ALIASES: dict[str, str] = {"t55": "nmea"}
+
+NAMES: tuple[str, ...] = tuple(_MODULES)
+
+
+class UnknownProtocol(KeyError):
+    def __str__(self) -> str:
+        return f"unknown protocol {self.args[0]!r} (known: {', '.join(sorted(NAMES))})"
+
+
+def canonical(name: str) -> str:
+    key = name.lower()
+    key = ALIASES.get(key, key)
+    if key not in _MODULES:
+        raise UnknownProtocol(name)
+    return key
+
+
+def get(name: str) -> ProtocolSpec:
+    """The spec of protocol ``name`` (or alias); raises UnknownProtocol."""
+    module = import_module(_MODULES[canonical(name)])
+    spec = module.SPEC
+    assert isinstance(spec, ProtocolSpec)
+    return spec

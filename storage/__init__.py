@@ -1,0 +1,1 @@
+"""UVIS Gateway: storage."""
