@@ -1,0 +1,143 @@
+"""``uvis-gateway decode``: hex lines of one device session -> JSON lines.
+
+Contract: ../shared/contracts/decode-cli.md. Imports only the protocol layer
+and msgspec, so it starts fast on one capture at a time.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from typing import IO, Any, Iterable
+
+import msgspec
+
+from protocols import ProtocolError
+from protocols._connection import ConnectionOptions
+from protocols._json import event_dict, position_dict
+from protocols._records import Decoded
+from protocols.registry import UnknownProtocol, get
+
+__all__ = ["run_decode", "DecodeUsageError"]
+
+
+class DecodeUsageError(Exception):
+    """Bad arguments (exit status 2)."""
+
+
+def _parse_now(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(timezone.utc)
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise DecodeUsageError(f"--now: not an ISO 8601 time: {text!r}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+class _Session:
+    """One device session as the decode command replays it."""
+
+    def __init__(self, protocol: str, transport: str, framed: bool, device: str | None,
+                 options: ConnectionOptions) -> None:
+        try:
+            spec = get(protocol)
+        except UnknownProtocol as exc:
+            raise DecodeUsageError(str(exc)) from None
+        factory = {"tcp": spec.tcp_connection, "udp": spec.udp_connection}.get(transport)
+        if factory is None:
+            raise DecodeUsageError(
+                f"protocol {spec.name!r} is not supported over {transport} "
+                f"(it runs over {', '.join(spec.transports)})")
+        self._factory = factory
+        self._options = options
+        self._stream = transport == "tcp" and not framed
+        self._assumed = device
+        self.conn = factory(device_id=device, options=options)
+
+    def _renew(self) -> None:
+        """After a fatal error: a fresh connection that keeps the identity."""
+        self.conn = self._factory(device_id=self.conn.device_id or self._assumed,
+                                  options=self._options)
+
+    def decode(self, data: bytes, now: datetime) -> tuple[list[Decoded], str | None]:
+        if not self._stream:
+            try:
+                return [self.conn.receive_frame(data, now)], None
+            except ProtocolError as exc:
+                return [], _describe(exc)
+        out: list[Decoded] = []
+        error = None
+        chunk = data
+        while True:
+            try:
+                out.extend(self.conn.feed(chunk, now))
+                return out, error
+            except ProtocolError as exc:
+                out.extend(exc.decoded)
+                error = error or _describe(exc)
+                if exc.fatal or getattr(self.conn, "closed", False):
+                    self._renew()
+                    return out, error
+                chunk = b""
+
+
+def _describe(exc: ProtocolError) -> str:
+    prefix = f" [{exc.hex_prefix}]" if exc.data else ""
+    return f"{type(exc).__name__}: {exc}{prefix}"
+
+
+def _line_result(decoded: list[Decoded], error: str | None) -> dict[str, Any]:
+    if error is not None:
+        return {"positions": [], "events": [], "reply": None, "error": error}
+    replies = b"".join(d.reply for d in decoded if d.reply)
+    return {
+        "positions": [position_dict(p) for d in decoded for p in d.positions],
+        "events": [event_dict(e) for d in decoded for e in d.events],
+        "reply": replies.hex() if replies else None,
+        "error": None,
+    }
+
+
+def _enc_hook(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).hex()
+    raise NotImplementedError(type(value))
+
+
+def run_decode(protocol: str, transport: str, framed: bool, assume_device: str | None,
+               now: str | None, lines: Iterable[str], out: IO[bytes],
+               strict_checksum: bool = False) -> int:
+    moment = _parse_now(now)
+    session = _Session(protocol, transport, framed, assume_device,
+                       ConnectionOptions(strict_checksum=strict_checksum))
+    encoder = msgspec.json.Encoder(enc_hook=_enc_hook)
+    for raw in lines:
+        text = raw.strip()
+        try:
+            data = bytes.fromhex(text)
+        except ValueError:
+            result = _line_result([], "invalid hex input line")
+        else:
+            result = _line_result(*session.decode(data, moment))
+        out.write(encoder.encode(result) + b"\n")
+        out.flush()
+    return 0
+
+
+def main(args: Any) -> int:
+    source = sys.stdin if args.file in (None, "-") else open(args.file, encoding="ascii", errors="replace")
+    try:
+        return run_decode(args.protocol, args.transport, args.framed, args.assume_device,
+                          args.now, source, sys.stdout.buffer, args.strict_checksum)
+    except DecodeUsageError as exc:
+        print(f"uvis-gateway decode: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if source is not sys.stdin:
+            source.close()
