@@ -17,10 +17,55 @@ def _add_decode(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", nargs="?", help="input file of hex lines (default: standard input)")
 
 
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run the gateway (listeners, writer, API)")
+    _common_run_flags(p)
+
+
+def _common_run_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="TOML configuration file")
+    p.add_argument("--database-url", metavar="URL",
+                   help="PostgreSQL URL (default: UVIS_DATABASE_URL, else the embedded server)")
+    p.add_argument("--data-dir", metavar="DIR", help="data directory (default ./uvis-data)")
+    p.add_argument("--api-port", type=int, metavar="N", help="HTTP API port (default 8080)")
+    p.add_argument("--api-host", metavar="HOST", help="HTTP API address (default 0.0.0.0)")
+    p.add_argument("--no-api", action="store_true", help="do not serve the HTTP API")
+    p.add_argument("--allow-list", metavar="IDS",
+                   help="comma-separated device ids; other devices are refused")
+    p.add_argument("--log-level", metavar="LEVEL", help="DEBUG, INFO, WARNING (default INFO)")
+
+
+def _add_simulate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("simulate", help="simulate a fleet of trackers against a gateway")
+    p.add_argument("--protocol", default="gt06", help="gt06, teltonika or nmea")
+    p.add_argument("--devices", type=int, default=10, metavar="N")
+    p.add_argument("--rate", type=float, default=1.0, metavar="HZ", help="fixes per second per device")
+    p.add_argument("--duration", type=float, default=30.0, metavar="S")
+    p.add_argument("--target", default="127.0.0.1:5023", metavar="HOST:PORT")
+    p.add_argument("--transport", choices=("tcp", "udp"), default="tcp")
+    p.add_argument("--ack-timeout", type=float, default=10.0, metavar="S",
+                   help="resend a packet not acknowledged within S seconds")
+    p.add_argument("--first-id", type=int, default=860000000000000, metavar="N",
+                   help="IMEI of the first simulated device")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="embedded database + gateway + API + a small simulated fleet")
+    _common_run_flags(p)
+    p.add_argument("--devices", type=int, default=20, metavar="N", help="simulated devices per protocol")
+    p.add_argument("--duration", type=float, default=0, metavar="S", help="stop after S seconds (0: run until Ctrl-C)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="uvis-gateway", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_run(sub)
     _add_decode(sub)
+    _add_simulate(sub)
+    _add_demo(sub)
     return parser
 
 
@@ -30,6 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "decode":
         from . import decode_cmd
         return decode_cmd.main(args)
+    if args.command == "run":
+        from . import run_cmd
+        return run_cmd.main(args)
+    if args.command == "simulate":
+        from simulators import cli as sim_cli
+        return sim_cli.main(args)
+    if args.command == "demo":
+        from . import demo_cmd
+        return demo_cmd.main(args)
     parser.error(f"unknown command {args.command}")
     return 2
 

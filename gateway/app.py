@@ -1,0 +1,164 @@
+"""The composition root: storage, writer, listeners and API wired together.
+
+Lifecycle in uvicorn's order: start storage, the writer, then the listeners;
+on shutdown close the listeners, stop reading, flush the writer (which sends
+the ACKs of what committed), close the transports, then the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from protocols._connection import ConnectionOptions
+from protocols.registry import get as get_protocol
+
+from .metrics import Metrics
+from .session import DeviceGate, Ingest
+from .settings import ListenerSettings, Settings
+from .tcp import ConnectionSet, DeviceProtocol
+from .udp import DatagramListener
+
+__all__ = ["Gateway"]
+
+log = logging.getLogger("uvis.gateway")
+
+
+class Gateway:
+    def __init__(self, settings: Settings, metrics: Metrics | None = None) -> None:
+        self.settings = settings
+        self.metrics = metrics or Metrics()
+        self.conns = ConnectionSet()
+        self.ports: dict[tuple[str, str], int] = {}
+        self.api_port: int | None = None
+        self.database_url: str | None = None
+        self._servers: list[asyncio.base_events.Server] = []
+        self._udp: list[tuple[asyncio.DatagramTransport, DatagramListener]] = []
+        self._embedded: Any = None
+        self._store: Any = None
+        self._api: Any = None
+        self.writer: Any = None
+        self.spooled = False
+
+    # -- start ---------------------------------------------------------------
+    async def start(self) -> None:
+        s = self.settings
+        await self._start_storage()
+        from storage.writer import BatchWriter  # the concrete writer, named here only
+
+        self.writer = BatchWriter(
+            self._store, max_rows=s.batch_max_rows, max_age=s.batch_max_age,
+            high_water=s.queue_high_water, low_water=s.queue_low_water, observer=self.metrics)
+        await self.writer.start()
+        self.writer.add_pressure_listener(self._on_pressure)
+        self.metrics.queue_rows.set_function(lambda: self.writer.queue_rows)
+        gate = DeviceGate(s.register_unknown_devices, set(s.allowed_devices))
+        if not s.register_unknown_devices:
+            gate.allowed |= set(await self._store.known_device_ids())
+        ingest = Ingest(self.writer.submit, gate)
+        for listener in s.listeners:
+            await self._start_listener(listener, ingest)
+        if s.api_enabled:
+            await self._start_api()
+
+    async def _start_storage(self) -> None:
+        s = self.settings
+        url = s.database_url
+        if url is None:
+            from storage.embedded import EmbeddedPostgres
+
+            data_dir = Path(s.data_dir) / "pg"
+            data_dir.parent.mkdir(parents=True, exist_ok=True)
+            self._embedded = EmbeddedPostgres(data_dir)
+            url = await asyncio.to_thread(self._embedded.start)
+            log.info("embedded PostgreSQL running in %s", data_dir)
+        self.database_url = url
+        from storage.postgres import PostgresStore
+
+        self._store = await PostgresStore.open(url)
+
+    async def _start_listener(self, listener: ListenerSettings, ingest: Ingest) -> None:
+        spec = get_protocol(listener.protocol)
+        options = ConnectionOptions(strict_checksum=listener.strict_checksum,
+                                    max_frame_size=listener.max_frame_size,
+                                    extra=dict(listener.options))
+        metrics = self.metrics.for_listener(spec.name, listener.transport)
+        loop = asyncio.get_running_loop()
+        if listener.transport == "tcp":
+            factory = spec.tcp_connection
+            server = await loop.create_server(
+                lambda: DeviceProtocol(spec.name, factory, options, listener, ingest, metrics, self.conns),
+                listener.host, listener.port, reuse_address=True, backlog=4096)
+            self._servers.append(server)
+            port = server.sockets[0].getsockname()[1]
+        else:
+            endpoint = DatagramListener(spec.name, spec.udp_connection, options, ingest, metrics,
+                                        self.settings.udp_max_sessions, self.settings.udp_session_timeout)
+            transport, _ = await loop.create_datagram_endpoint(
+                lambda: endpoint, local_addr=(listener.host, listener.port), reuse_port=False)
+            self._udp.append((transport, endpoint))
+            port = transport.get_extra_info("sockname")[1]
+        self.ports[(spec.name, listener.transport)] = port
+        log.info("%s listening on %s %s:%d", spec.name, listener.transport, listener.host, port)
+
+    async def _start_api(self) -> None:
+        from api.server import ApiServer, build_app
+
+        app = build_app(self._store, self.metrics.render, self._health)
+        self._api = ApiServer(app, self.settings.api_host, self.settings.api_port)
+        await self._api.start()
+        self.api_port = self._api.port
+
+    async def _health(self) -> dict:
+        await self._store.ping()
+        return {"status": "ok", "database": "ok", "queue_rows": self.writer.queue_rows,
+                "connections": len(self.conns.live)}
+
+    def _on_pressure(self, paused: bool) -> None:
+        if paused:
+            log.warning("ingest queue above its high-water mark: pausing reads")
+        else:
+            log.info("ingest queue drained: resuming reads")
+        self.metrics.reading_paused.set(1 if paused else 0)
+        self.conns.set_paused(paused)
+
+    # -- stop ----------------------------------------------------------------
+    async def stop(self) -> None:
+        """Graceful: stop accepting and reading, flush, send ACKs, close."""
+        self.conns.accepting = False
+        for server in self._servers:
+            server.close()
+        for _, endpoint in self._udp:
+            endpoint.accepting = False
+        self.conns.set_paused(True)
+        if self.writer is not None:
+            try:
+                await asyncio.wait_for(self.writer.close(flush=True), self.settings.shutdown_timeout)
+            except asyncio.TimeoutError:
+                log.error("shutdown: the last batch did not commit within %.0f s; "
+                          "its records were not acknowledged and devices will resend them",
+                          self.settings.shutdown_timeout)
+                await self.writer.close(flush=False)
+        await self._close_transports()
+        for transport, _ in self._udp:
+            transport.close()
+        for server in self._servers:
+            await server.wait_closed()
+        if self._api is not None:
+            await self._api.stop()
+        if self._store is not None:
+            await self._store.close()
+        if self._embedded is not None:
+            await asyncio.to_thread(self._embedded.stop)
+
+    async def _close_transports(self, timeout: float = 5.0) -> None:
+        live = list(self.conns.live)
+        for proto in live:
+            proto.close()  # close() sends what is buffered (the ACKs) first
+        if await self.conns.wait_empty(timeout):
+            return
+        for proto in list(self.conns.live):
+            if proto.transport is not None:
+                proto.transport.abort()

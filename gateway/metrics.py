@@ -1,0 +1,82 @@
+"""Prometheus metrics of one gateway process, all named ``uvis_*``.
+
+One ``Metrics`` object per app (its own CollectorRegistry, no module-level
+state), passed explicitly; hot paths bind label children once per listener.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+__all__ = ["Metrics", "ProtocolMetrics"]
+
+
+class ProtocolMetrics:
+    """Label children bound for one (protocol, transport), used per frame."""
+
+    __slots__ = ("frames", "positions", "events", "decode_errors", "checksum_mismatches",
+                 "unknown_messages", "connections_open", "connections", "acks", "rejected")
+
+    def __init__(self, m: "Metrics", protocol: str, transport: str) -> None:
+        labels = (protocol, transport)
+        self.frames = m.frames.labels(*labels)
+        self.positions = m.positions.labels(*labels)
+        self.events = m.events.labels(*labels)
+        self.decode_errors = m.decode_errors.labels(*labels)
+        self.checksum_mismatches = m.checksum_mismatches.labels(*labels)
+        self.unknown_messages = m.unknown_messages.labels(*labels)
+        self.connections_open = m.connections_open.labels(*labels)
+        self.connections = m.connections.labels(*labels)
+        self.acks = m.acks.labels(*labels)
+        self.rejected = m.devices_rejected.labels(*labels)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        r = self.registry = CollectorRegistry(auto_describe=True)
+        lbl = ("protocol", "transport")
+        self.frames = Counter("uvis_frames", "Frames decoded", lbl, registry=r)
+        self.positions = Counter("uvis_positions", "Positions decoded", lbl, registry=r)
+        self.events = Counter("uvis_events", "Events decoded", lbl, registry=r)
+        self.decode_errors = Counter("uvis_decode_errors", "Frames that failed to decode", lbl, registry=r)
+        self.checksum_mismatches = Counter(
+            "uvis_checksum_mismatches", "Frames whose checksum did not verify", lbl, registry=r)
+        self.unknown_messages = Counter(
+            "uvis_unknown_messages", "Well-framed messages of an unknown type", lbl, registry=r)
+        self.connections_open = Gauge("uvis_connections_open", "Open device connections", lbl, registry=r)
+        self.connections = Counter("uvis_connections", "Device connections accepted", lbl, registry=r)
+        self.acks = Counter("uvis_acks_sent", "Acknowledgements sent after commit", lbl, registry=r)
+        self.devices_rejected = Counter(
+            "uvis_devices_rejected", "Logins refused by the allow-list", lbl, registry=r)
+        self.batch_rows = Histogram(
+            "uvis_batch_rows", "Rows per committed batch", registry=r,
+            buckets=(1, 10, 50, 100, 500, 1000, 2500, 5000, 10000, 20000))
+        self.commit_seconds = Histogram(
+            "uvis_batch_commit_seconds", "Time to write and commit one batch", registry=r,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+        self.duplicates = Counter("uvis_duplicates", "Records absorbed as duplicates", registry=r)
+        self.stored_positions = Counter("uvis_stored_positions", "Positions committed", registry=r)
+        self.database_errors = Counter("uvis_database_errors", "Failed batch writes", registry=r)
+        self.queue_rows = Gauge("uvis_ingest_queue_rows", "Rows waiting for the writer", registry=r)
+        self.reading_paused = Gauge("uvis_reading_paused", "1 while reading is paused by back-pressure",
+                                    registry=r)
+        self._bound: dict[tuple[str, str], ProtocolMetrics] = {}
+
+    def for_listener(self, protocol: str, transport: str) -> ProtocolMetrics:
+        key = (protocol, transport)
+        if key not in self._bound:
+            self._bound[key] = ProtocolMetrics(self, protocol, transport)
+        return self._bound[key]
+
+    # BatchWriter observer hooks
+    def batch_committed(self, rows: int, seconds: float, result) -> None:
+        self.batch_rows.observe(rows)
+        self.commit_seconds.observe(seconds)
+        self.duplicates.inc(result.positions_duplicate + result.events_duplicate)
+        self.stored_positions.inc(result.positions_inserted)
+
+    def batch_failed(self, exc: BaseException, attempt: int) -> None:
+        self.database_errors.inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,105 @@
+"""``uvis-gateway run``: the gateway process (uvloop, signals, lifecycle)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from typing import Any, Awaitable, Callable
+
+from .settings import Settings, SettingsError, load_settings
+
+__all__ = ["main", "settings_from_args", "run_loop", "serve"]
+
+log = logging.getLogger("uvis.gateway")
+
+
+def settings_from_args(args: Any) -> Settings:
+    overrides = {
+        "database_url": getattr(args, "database_url", None),
+        "data_dir": getattr(args, "data_dir", None),
+        "api_port": getattr(args, "api_port", None),
+        "api_host": getattr(args, "api_host", None),
+        "log_level": getattr(args, "log_level", None),
+    }
+    if getattr(args, "no_api", False):
+        overrides["api_enabled"] = False
+    if getattr(args, "allow_list", None):
+        overrides["register_unknown_devices"] = False
+        overrides["allowed_devices"] = [d.strip() for d in args.allow_list.split(",") if d.strip()]
+    return load_settings(getattr(args, "config", None), overrides=overrides)
+
+
+def run_loop(main: Callable[[], Awaitable[int]]) -> int:
+    """Run ``main`` on uvloop where available (the default event loop otherwise)."""
+    try:
+        import uvloop
+
+        factory = uvloop.new_event_loop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
+        factory = None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(main())
+
+
+async def serve(settings: Settings, on_ready: Callable[[Any], Awaitable[None] | None] | None = None,
+                stop: asyncio.Event | None = None) -> int:
+    """Start the gateway, run until SIGTERM/SIGINT (or ``stop``), shut down gracefully.
+
+    A second signal forces exit. Returns the process exit status.
+    """
+    from .app import Gateway
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = 0
+
+    def on_signal(signum: int) -> None:
+        nonlocal signals
+        signals += 1
+        if signals == 1:
+            log.info("signal %s: shutting down gracefully (again to force)", signal.Signals(signum).name)
+            stop.set()
+        else:
+            log.error("second signal: forced exit, unacknowledged records will be resent by devices")
+            os._exit(130)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig)
+    gateway = Gateway(settings)
+    try:
+        await gateway.start()
+    except BaseException:
+        await gateway.stop()
+        raise
+    try:
+        ports = ", ".join(f"{p}/{t} {port}" for (p, t), port in sorted(gateway.ports.items()))
+        log.info("gateway ready: %s; API %s", ports,
+                 f"http://{settings.api_host}:{gateway.api_port}" if gateway.api_port else "off")
+        if on_ready is not None:
+            result = on_ready(gateway)
+            if asyncio.iscoroutine(result):
+                await result
+        await stop.wait()
+    finally:
+        await gateway.stop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    return 1 if gateway.spooled else 0
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def main(args: Any) -> int:
+    try:
+        settings = settings_from_args(args)
+    except SettingsError as exc:
+        print(f"uvis-gateway run: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    return run_loop(lambda: serve(settings))

@@ -1,0 +1,134 @@
+"""Gateway settings: frozen msgspec Structs loaded once and passed explicitly.
+
+Precedence (lowest to highest): built-in defaults, the TOML file given with
+``--config``, ``UVIS_*`` environment variables, command-line flags.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+import msgspec
+
+__all__ = ["ListenerSettings", "Settings", "default_listeners", "load_settings", "SettingsError"]
+
+
+class SettingsError(ValueError):
+    """An unknown or invalid option; the message names it."""
+
+
+class ListenerSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    protocol: str
+    transport: str = "tcp"  # "tcp" | "udp"
+    port: int
+    host: str = "0.0.0.0"
+    #: reject frames whose checksum does not verify (default: accept, count)
+    strict_checksum: bool = False
+    max_frame_size: int = 32 * 1024
+    #: seconds without a byte from the device before the connection is closed
+    idle_timeout: float = 600.0
+    #: protocol-specific switches, e.g. {ack = true} for NMEA's OK1 replies
+    options: dict[str, Any] = {}
+
+
+#: Traccar's default ports (shared/conformance/traccar/README.md)
+_DEFAULT_PORTS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "gt06": (5023, ("tcp",)),
+    "teltonika": (5027, ("tcp", "udp")),
+    "nmea": (5005, ("tcp", "udp")),
+}
+
+
+def default_listeners(host: str = "0.0.0.0", port_offset: int = 0) -> tuple[ListenerSettings, ...]:
+    return tuple(
+        ListenerSettings(protocol=name, transport=transport, port=port + port_offset, host=host)
+        for name, (port, transports) in _DEFAULT_PORTS.items()
+        for transport in transports
+    )
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    #: PostgreSQL URL; None starts the embedded server in data_dir/pg
+    database_url: str | None = None
+    data_dir: str = "./uvis-data"
+    api_host: str = "0.0.0.0"
+    api_port: int = 8080
+    api_enabled: bool = True
+    listeners: tuple[ListenerSettings, ...] = default_listeners()
+    #: register devices never seen before (False: only allowed_devices may connect)
+    register_unknown_devices: bool = True
+    allowed_devices: tuple[str, ...] = ()
+    #: batch writer: flush at this many rows or this age (seconds)
+    batch_max_rows: int = 5000
+    batch_max_age: float = 0.1
+    #: ingest queue bounds (rows): pause reading above high, resume below low
+    queue_high_water: int = 50_000
+    queue_low_water: int = 10_000
+    #: UDP: peers remembered (identity per source address), and for how long
+    udp_max_sessions: int = 100_000
+    udp_session_timeout: float = 600.0
+    #: seconds a graceful shutdown waits for the last batch
+    shutdown_timeout: float = 30.0
+    log_level: str = "INFO"
+
+
+_ENV_FIELDS = {
+    "UVIS_DATABASE_URL": "database_url",
+    "UVIS_DATA_DIR": "data_dir",
+    "UVIS_API_HOST": "api_host",
+    "UVIS_API_PORT": "api_port",
+    "UVIS_LOG_LEVEL": "log_level",
+    "UVIS_BATCH_MAX_ROWS": "batch_max_rows",
+    "UVIS_BATCH_MAX_AGE": "batch_max_age",
+}
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Defaults < TOML file < UVIS_* environment < flags (``overrides``)."""
+    data: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            data.update(tomllib.loads(Path(config_file).read_text()))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"configuration file {config_file}: {exc}") from None
+    environ = os.environ if env is None else env
+    for var, name in _ENV_FIELDS.items():
+        if environ.get(var):
+            data[name] = environ[var]
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            data[key] = value
+    try:
+        settings = msgspec.convert(data, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"invalid configuration: {exc}") from None
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    from protocols.registry import UnknownProtocol, get
+
+    seen: set[tuple[str, int, str]] = set()
+    for index, listener in enumerate(settings.listeners):
+        where = f"listeners[{index}]"
+        try:
+            spec = get(listener.protocol)
+        except UnknownProtocol as exc:
+            raise SettingsError(f"{where}.protocol: {exc}") from None
+        if listener.transport not in spec.transports:
+            raise SettingsError(f"{where}.transport: {spec.name} does not run over {listener.transport}")
+        key = (listener.host, listener.port, listener.transport)
+        if key in seen:
+            raise SettingsError(f"{where}.port: {listener.transport} port {listener.port} used twice")
+        seen.add(key)
+    if settings.queue_low_water >= settings.queue_high_water:
+        raise SettingsError("queue_low_water must be below queue_high_water")

@@ -1,0 +1,170 @@
+"""TCP listeners: one ``asyncio.Protocol`` per device connection.
+
+``data_received`` never awaits: it feeds the sans-IO connection, sends
+immediate replies, submits records to the writer and registers deferred ACKs
+(uvicorn's H11Protocol shape).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime, timezone
+from typing import Callable
+
+from protocols import ProtocolError
+from protocols._connection import ConnectionOptions
+
+from .metrics import ProtocolMetrics
+from .session import Ingest, handle_decoded, log_protocol_error
+from .settings import ListenerSettings
+
+__all__ = ["DeviceProtocol", "ConnectionSet"]
+
+log = logging.getLogger("uvis.gateway")
+
+WRITE_HIGH_WATER = 64 * 1024
+WRITE_LOW_WATER = 16 * 1024
+
+
+class ConnectionSet:
+    """Open TCP device connections; pauses and resumes them all on back-pressure."""
+
+    def __init__(self) -> None:
+        self.live: set[DeviceProtocol] = set()
+        self.paused = False
+        self.accepting = True
+        self._empty: asyncio.Event | None = None
+
+    def discard(self, proto: "DeviceProtocol") -> None:
+        self.live.discard(proto)
+        if not self.live and self._empty is not None:
+            self._empty.set()
+
+    async def wait_empty(self, timeout: float) -> bool:
+        """Wait until every connection is gone; False on timeout."""
+        if not self.live:
+            return True
+        self._empty = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._empty.wait(), timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        for proto in list(self.live):
+            proto.apply_pause()
+
+
+class DeviceProtocol(asyncio.Protocol):
+    __slots__ = ("_factory", "_options", "_ingest", "_metrics", "_conns", "_idle", "transport",
+                 "conn", "peer", "_last", "_timer", "_open", "_protocol", "_errors_logged")
+
+    def __init__(self, protocol: str, factory: Callable, options: ConnectionOptions,
+                 listener: ListenerSettings, ingest: Ingest, metrics: ProtocolMetrics,
+                 conns: ConnectionSet) -> None:
+        self._protocol = protocol
+        self._factory = factory
+        self._options = options
+        self._idle = listener.idle_timeout
+        self._ingest = ingest
+        self._metrics = metrics
+        self._conns = conns
+        self.transport: asyncio.Transport | None = None
+        self.conn = None
+        self.peer = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._last = 0.0
+        self._open = False
+        self._errors_logged = 0
+
+    # -- asyncio callbacks -------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.peer = transport.get_extra_info("peername")
+        if not self._conns.accepting:
+            transport.abort()
+            return
+        transport.set_write_buffer_limits(WRITE_HIGH_WATER, WRITE_LOW_WATER)
+        self.conn = self._factory(options=self._options)
+        self._open = True
+        self._conns.live.add(self)
+        self._metrics.connections.inc()
+        self._metrics.connections_open.inc()
+        self._last = time.monotonic()
+        if self._idle > 0:
+            self._timer = asyncio.get_running_loop().call_later(self._idle, self._check_idle)
+        self.apply_pause()
+
+    def data_received(self, data: bytes) -> None:
+        self._last = time.monotonic()
+        conn = self.conn
+        now = datetime.now(timezone.utc)
+        conn.receive_data(data)
+        while self._open:
+            try:
+                decoded = conn.next_decoded(now)
+            except ProtocolError as exc:
+                self._on_error(exc)
+                if exc.fatal or getattr(conn, "closed", False):
+                    self.close()
+                    return
+                continue
+            if decoded is None:
+                return
+            if not handle_decoded(decoded, self._ingest, self._metrics, self._send, self.is_open):
+                self.close()
+                return
+
+    def eof_received(self) -> bool | None:
+        return None  # close our side too; pending ACKs are dropped with the socket
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._open:
+            self._open = False
+            self._metrics.connections_open.dec()
+        self._conns.discard(self)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    # -- helpers -----------------------------------------------------------
+    def is_open(self) -> bool:
+        return self._open and self.transport is not None and not self.transport.is_closing()
+
+    def _send(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    def close(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+    def apply_pause(self) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        if self._conns.paused:
+            self.transport.pause_reading()
+        else:
+            self.transport.resume_reading()
+
+    def _on_error(self, exc: ProtocolError) -> None:
+        self._metrics.decode_errors.inc()
+        if self._errors_logged < 5:
+            self._errors_logged += 1
+            log_protocol_error(self._protocol, self.peer, exc, getattr(self.conn, "device_id", None))
+
+    def _check_idle(self) -> None:
+        self._timer = None
+        if not self._open:
+            return
+        idle_for = time.monotonic() - self._last
+        if idle_for >= self._idle:
+            log.info("%s %s idle for %.0f s: closing", self._protocol, self.peer, idle_for)
+            self.close()
+            return
+        self._timer = asyncio.get_running_loop().call_later(self._idle - idle_for, self._check_idle)
