@@ -42,6 +42,11 @@ class Gateway:
         self.writer: Any = None
         self.spooled = False
 
+    @property
+    def store(self) -> Any:
+        """The storage object (Reader side) once started."""
+        return self._store
+
     # -- start ---------------------------------------------------------------
     async def start(self) -> None:
         s = self.settings

@@ -1,0 +1,67 @@
+"""``uvis-gateway demo``: embedded database, gateway, API and a small simulated
+fleet in one process, printing the URLs to open and live counts."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+from .run_cmd import configure_logging, run_loop, serve, settings_from_args
+from .settings import SettingsError
+
+__all__ = ["main"]
+
+DEMO_PROTOCOLS = (("gt06", "tcp"), ("teltonika", "tcp"), ("teltonika", "udp"), ("nmea", "tcp"))
+
+
+async def _demo(settings: Any, devices: int, duration: float) -> int:
+    from simulators.fleet import FleetConfig, run_fleet
+
+    stop = asyncio.Event()
+
+    async def on_ready(gateway: Any) -> None:
+        api = f"http://127.0.0.1:{gateway.api_port}" if gateway.api_port else None
+        print("UVIS Gateway demo running. Open:", flush=True)
+        if api:
+            for path in ("/health", "/devices", "/positions/latest",
+                         f"/devices/{860000000000000}/positions?limit=20", "/metrics"):
+                print(f"  {api}{path}", flush=True)
+        print("Devices can connect to: " + ", ".join(
+            f"{p} {t}/{port}" for (p, t), port in sorted(gateway.ports.items())), flush=True)
+        print("Ctrl-C stops it.", flush=True)
+        fleets = []
+        for index, (protocol, transport) in enumerate(DEMO_PROTOCOLS):
+            config = FleetConfig(protocol=protocol, transport=transport, devices=devices,
+                                 rate=1.0, duration=duration or 10**9, host="127.0.0.1",
+                                 port=gateway.ports[(protocol, transport)],
+                                 first_id=860000000000000 + index * 100_000, seed=index + 1)
+            fleets.append(asyncio.create_task(run_fleet(config)))
+
+        async def live() -> None:
+            while not stop.is_set():
+                await asyncio.sleep(5)
+                counts = await gateway.store.counts()
+                print(f"stored: {counts.get('positions', 0)} positions, {counts.get('events', 0)} events, "
+                      f"{counts.get('devices', 0)} devices; queue {gateway.writer.queue_rows} rows; "
+                      f"{len(gateway.conns.live)} connections", flush=True)
+
+        ticker = asyncio.create_task(live())
+
+        async def finish() -> None:
+            await asyncio.gather(*fleets, return_exceptions=True)
+            stop.set()
+
+        gateway._demo_tasks = (ticker, asyncio.create_task(finish()))
+
+    return await serve(settings, on_ready=on_ready, stop=stop)
+
+
+def main(args: Any) -> int:
+    try:
+        settings = settings_from_args(args)
+    except SettingsError as exc:
+        print(f"uvis-gateway demo: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level if args.log_level else "WARNING")
+    return run_loop(lambda: _demo(settings, args.devices, args.duration))
