@@ -1,0 +1,109 @@
+"""Device side: a tracker that speaks raw NMEA (used by simulators and tests).
+
+``hello()`` is the identity line ``$PGID,<id>*hh``; each fix goes out as one
+``$GPRMC`` (optionally followed by a ``$GPGGA`` for altitude and satellites).
+Resolution of what we write: minutes with 4 decimals (1/600000 degree, so a
+round trip holds to 8.4e-7 degree), time to the millisecond (truncated),
+speed to 0.001 knot, course to 0.01 degree, altitude to 0.1 m.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import timezone
+from typing import Sequence
+
+from .._checksum import nmea_checksum
+from .._device import DeviceAck, Outgoing
+from .._errors import LocalProtocolError
+from .._records import Fix
+from .constants import ACK_REPLY, KNOT_KMH
+
+__all__ = ["NmeaDevice", "sentence", "format_dm"]
+
+_ACK_LINE = ACK_REPLY.strip()
+_MAX_PENDING_BYTES = 4096
+
+
+def sentence(body: str) -> bytes:
+    """``$<body>*hh\\r\\n`` with the correct checksum."""
+    raw = body.encode("ascii")
+    return b"$%s*%02X\r\n" % (raw, nmea_checksum(raw))
+
+
+def format_dm(value: float, degree_digits: int) -> tuple[str, bool]:
+    """Signed degrees -> (``d+mm.mmmm``, negative); 4-decimal minutes."""
+    ticks = round(abs(value) * 600000)  # units of 0.0001 minute
+    degrees, rest = divmod(ticks, 600000)
+    return f"{degrees:0{degree_digits}d}{rest // 10000:02d}.{rest % 10000:04d}", value < 0
+
+
+def _rmc(fix: Fix) -> str:
+    t = fix.time.astimezone(timezone.utc)
+    lat, south = format_dm(fix.lat, 2)
+    lon, west = format_dm(fix.lon, 3)
+    return (f"GPRMC,{t:%H%M%S}.{t.microsecond // 1000:03d},{'A' if fix.valid else 'V'},"
+            f"{lat},{'S' if south else 'N'},{lon},{'W' if west else 'E'},"
+            f"{fix.speed_kmh / KNOT_KMH:.3f},{fix.course_deg:.2f},{t:%d%m%y},,,"
+            f"{'A' if fix.valid else 'N'}")
+
+
+def _gga(fix: Fix) -> str:
+    t = fix.time.astimezone(timezone.utc)
+    lat, south = format_dm(fix.lat, 2)
+    lon, west = format_dm(fix.lon, 3)
+    return (f"GPGGA,{t:%H%M%S}.{t.microsecond // 1000:03d},{lat},{'S' if south else 'N'},"
+            f"{lon},{'W' if west else 'E'},{1 if fix.valid else 0},{fix.satellites:02d},1.0,"
+            f"{fix.altitude_m:.1f},M,0.0,M,,")
+
+
+class NmeaDevice:
+    """A raw NMEA tracker: identity line, then one RMC per fix."""
+
+    max_fixes_per_packet = 1
+
+    def __init__(self, device_id: str, *, transport: str = "tcp", ack: bool = False,
+                 gga: bool = False) -> None:
+        if transport not in ("tcp", "udp"):
+            raise LocalProtocolError(f"nmea device: unknown transport {transport!r}")
+        self.device_id = device_id
+        self.transport = transport
+        self.gga = gga
+        self.expects_acks = bool(ack) and transport == "tcp"
+        self.hello_acked = True  # NMEA has no login acknowledgement
+        self._token = 0
+        self._pending: deque[int] = deque()
+        self._buffer = bytearray()
+
+    def hello(self) -> bytes:
+        return sentence(f"PGID,{self.device_id}")
+
+    def heartbeat(self) -> bytes:
+        return b""  # raw NMEA has no heartbeat
+
+    def encode_fixes(self, fixes: Sequence[Fix]) -> Outgoing:
+        if len(fixes) != 1:
+            raise LocalProtocolError("nmea device: exactly one fix per packet")
+        fix = fixes[0]
+        data = sentence(_rmc(fix))
+        if self.gga:
+            data += sentence(_gga(fix))
+        self._token += 1
+        if self.expects_acks:
+            self._pending.append(self._token)
+        return Outgoing(data, self._token, 1)
+
+    def receive_data(self, data: bytes) -> list[DeviceAck]:
+        """Each ``OK1`` line acknowledges the oldest unacknowledged RMC packet."""
+        self._buffer += data
+        acks: list[DeviceAck] = []
+        while (end := self._buffer.find(b"\n")) >= 0:
+            line = bytes(self._buffer[:end]).strip()
+            del self._buffer[: end + 1]
+            if line == _ACK_LINE and self._pending:
+                acks.append(DeviceAck("fixes", self._pending.popleft()))
+            elif line:
+                acks.append(DeviceAck("other"))
+        if len(self._buffer) > _MAX_PENDING_BYTES:
+            del self._buffer[:-_MAX_PENDING_BYTES]
+        return acks
