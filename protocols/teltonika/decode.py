@@ -1,0 +1,303 @@
+"""Decoders of the data part (codec ID ... record count 2), shared by TCP and UDP.
+
+``decode_data(data, device_id, now)`` dispatches on the codec byte through
+``DECODERS``. It raises ``MalformedError`` (never IndexError/struct.error)
+when the data is cut short or inconsistent.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from datetime import datetime, timedelta
+from typing import Any, Callable, NamedTuple
+
+from .._errors import MalformedError
+from .._records import Event, Position, UnknownMessage
+from ._io import store_io, store_variable
+from .constants import GH3000_EPOCH, PROTOCOL, UNIX_EPOCH, Codec, MessageType
+
+__all__ = ["Payload", "decode_data", "DECODERS", "IoLayout", "LAYOUTS"]
+
+
+class Payload(NamedTuple):
+    """What a data part yields; ``count`` is the number to acknowledge, or None
+    when the codec gets no count reply (codec 12/13)."""
+
+    positions: tuple[Position, ...] = ()
+    events: tuple[Event, ...] = ()
+    count: int | None = None
+    unknown: UnknownMessage | None = None
+
+
+class IoLayout(NamedTuple):
+    """Field widths of one codec's IO element section."""
+
+    event: struct.Struct           # event IO ID
+    generation: bool               # codec 16: generation type byte after it
+    count: struct.Struct           # total count and per-group counts
+    groups: tuple[struct.Struct, ...]  # (ID, value) pairs for 1-, 2-, 4-, 8-byte values
+    variable: bool                 # codec 8E: variable-length group at the end
+    wide: struct.Struct | None     # FMB "extended" codec 8: a 16-byte group after the 8-byte one
+
+
+def _layout(id_fmt: str, count_fmt: str, generation: bool, variable: bool,
+            wide: bool = False) -> IoLayout:
+    groups = tuple(struct.Struct(f">{id_fmt}{v}") for v in "BHIQ")
+    return IoLayout(struct.Struct(">" + id_fmt), generation, struct.Struct(">" + count_fmt),
+                    groups, variable, struct.Struct(f">{id_fmt}16s") if wide else None)
+
+
+LAYOUTS: dict[int, IoLayout] = {
+    Codec.CODEC_8: _layout("B", "B", False, False),
+    Codec.CODEC_8E: _layout("H", "H", False, True),
+    Codec.CODEC_16: _layout("H", "B", True, False),
+}
+#: codec 8 as some FMB firmwares send it (Traccar's "extended" option): tried
+#: when the plain layout does not consume the data part exactly
+CODEC_8_WIDE = _layout("B", "B", False, False, wide=True)
+
+#: timestamp (ms), priority, longitude, latitude, altitude, angle, satellites, speed
+_RECORD = struct.Struct(">QBiihHBH")
+_VAR_HEADER = struct.Struct(">HH")
+_MS = timedelta(milliseconds=1)
+#: what reading past the end or an impossible value raises inside a decoder
+_CUT_SHORT = (IndexError, struct.error, OverflowError, ValueError)
+
+
+def _read_io(data: bytes, off: int, lay: IoLayout, attrs: dict[str, Any]) -> int:
+    (event_id,) = lay.event.unpack_from(data, off)
+    off += lay.event.size + lay.generation + lay.count.size  # skip total count
+    attrs["event"] = event_id
+    count, csize = lay.count, lay.count.size
+    for group in lay.groups:
+        (n,) = count.unpack_from(data, off)
+        off += csize
+        gsize = group.size
+        for _ in range(n):
+            io_id, value = group.unpack_from(data, off)
+            off += gsize
+            store_io(attrs, io_id, value)
+    if lay.wide is not None:
+        (n,) = count.unpack_from(data, off)
+        off += csize
+        for _ in range(n):
+            io_id, raw = lay.wide.unpack_from(data, off)
+            off += lay.wide.size
+            store_variable(attrs, io_id, raw)
+    if lay.variable:
+        (n,) = count.unpack_from(data, off)
+        off += csize
+        for _ in range(n):
+            io_id, length = _VAR_HEADER.unpack_from(data, off)
+            off += 4
+            raw = data[off : off + length]
+            if len(raw) != length:
+                raise MalformedError("teltonika: variable-length IO element cut short", data=data)
+            off += length
+            store_variable(attrs, io_id, raw)
+    return off
+
+
+def _decode_record(data: bytes, off: int, lay: IoLayout, device_id: str) -> tuple[Position, int]:
+    ms, priority, lon, lat, alt, angle, sats, speed = _RECORD.unpack_from(data, off)
+    attrs: dict[str, Any] = {"priority": priority}
+    off = _read_io(data, off + _RECORD.size, lay, attrs)
+    hdop = attrs.pop("hdop", None)
+    position = Position(
+        device_id=device_id, protocol=PROTOCOL, fix_time=UNIX_EPOCH + ms * _MS,
+        valid=sats != 0, lat=lat / 1e7, lon=lon / 1e7, altitude_m=float(alt),
+        speed_kmh=float(speed), course_deg=float(angle), satellites=sats, hdop=hdop,
+        attributes=attrs)
+    return position, off
+
+
+def _decode_records(data: bytes, lay: IoLayout, device_id: str) -> tuple[list[Position], bool]:
+    """The records, and whether they end exactly at record count 2."""
+    count = data[1]
+    off = 2
+    positions = []
+    for _ in range(count):
+        position, off = _decode_record(data, off, lay, device_id)
+        positions.append(position)
+    return positions, off == len(data) - 1 and data[off] == count
+
+
+def decode_avl(data: bytes, device_id: str, now: datetime) -> Payload:
+    """Codec 8, 8E, 16: records -> positions; reply with the record count."""
+    try:
+        positions, exact = _decode_records(data, LAYOUTS[data[0]], device_id)
+    except _CUT_SHORT:
+        if data[0] != Codec.CODEC_8:
+            raise
+        positions, exact = _decode_records(data, CODEC_8_WIDE, device_id)
+    else:
+        if not exact and data[0] == Codec.CODEC_8:
+            try:
+                wide, wide_exact = _decode_records(data, CODEC_8_WIDE, device_id)
+            except _CUT_SHORT:
+                wide_exact = False
+            if wide_exact:
+                positions = wide
+    return Payload(positions=tuple(positions), count=data[1])
+
+
+# --- codec 7 (GH3000) -------------------------------------------------------
+
+_GH_LATLON = struct.Struct(">ff")
+_GH_WORD = struct.Struct(">H")
+_GH_LONG = struct.Struct(">I")
+_GH_SIGNED = struct.Struct(">h")
+
+
+def _gh_gps(data: bytes, off: int, fields: dict[str, Any]) -> int:
+    """GPS element: mask byte, then the fields whose bits are set (in bit order)."""
+    mask = data[off]
+    off += 1
+    if mask & 0x01:
+        lat, lon = _GH_LATLON.unpack_from(data, off)
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            raise ValueError("coordinates are not finite numbers")
+        fields["lat"], fields["lon"] = lat, lon
+        off += 8
+    if mask & 0x02:
+        fields["altitude"] = _GH_SIGNED.unpack_from(data, off)[0]
+        off += 2
+    if mask & 0x04:
+        fields["course"] = data[off] * 360.0 / 256.0
+        off += 1
+    if mask & 0x08:
+        fields["speed"] = data[off]
+        off += 1
+    if mask & 0x10:
+        fields["satellites"] = data[off]
+        off += 1
+    if mask & 0x20:
+        fields["lac"], fields["cid"] = struct.unpack_from(">HH", data, off)
+        off += 4
+    if mask & 0x40:
+        fields["rssi"] = data[off]
+        off += 1
+    if mask & 0x80:
+        fields["operator"] = _GH_LONG.unpack_from(data, off)[0]
+        off += 4
+    return off
+
+
+_GH_GROUPS = ((0x02, struct.Struct(">BB")), (0x04, struct.Struct(">BH")),
+              (0x08, struct.Struct(">BI")))
+
+
+def _gh_record(data: bytes, off: int, device_id: str) -> tuple[Position | Event, int]:
+    (stamp,) = _GH_LONG.unpack_from(data, off)
+    time = GH3000_EPOCH + timedelta(seconds=stamp & 0x3FFFFFFF)
+    mask = data[off + 4]
+    off += 5
+    fields: dict[str, Any] = {}
+    if mask & 0x01:
+        off = _gh_gps(data, off, fields)
+    attrs: dict[str, Any] = {"priority": stamp >> 30}
+    for key in ("rssi", "operator"):
+        if key in fields:
+            attrs[key] = fields[key]
+    for bit, pair in _GH_GROUPS:
+        if mask & bit:
+            n = data[off]
+            off += 1
+            for _ in range(n):
+                io_id, value = pair.unpack_from(data, off)
+                off += pair.size
+                attrs[f"io{io_id}"] = value
+    if "lat" not in fields:
+        return Event(device_id=device_id, protocol=PROTOCOL, time=time, type="status",
+                     attributes=attrs), off
+    sats = fields.get("satellites")
+    return Position(
+        device_id=device_id, protocol=PROTOCOL, fix_time=time, valid=sats != 0,
+        lat=fields["lat"], lon=fields["lon"], altitude_m=_opt_float(fields.get("altitude")),
+        speed_kmh=_opt_float(fields.get("speed")), course_deg=fields.get("course"),
+        satellites=sats, attributes=attrs), off
+
+
+def _opt_float(value: int | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def decode_gh3000(data: bytes, device_id: str, now: datetime) -> Payload:
+    count = data[1]
+    off = 2
+    positions: list[Position] = []
+    events: list[Event] = []
+    for _ in range(count):
+        record, off = _gh_record(data, off, device_id)
+        (positions if isinstance(record, Position) else events).append(record)  # type: ignore[arg-type]
+    return Payload(positions=tuple(positions), events=tuple(events), count=count)
+
+
+# --- codec 12 / 13 (text messages) ------------------------------------------
+
+_TEXT_EXTRA = b"\r\n\t"
+_MIN_PLAUSIBLE = 946684800  # 2000-01-01: older codec 13 stamps are not times
+
+
+def message_text(raw: bytes) -> str:
+    """Printable ASCII as text (without surrounding whitespace), anything else as hex."""
+    if raw.isascii() and raw.translate(None, _TEXT_EXTRA).decode("ascii").isprintable():
+        return raw.decode("ascii").strip()
+    return raw.hex()
+
+
+def _message_attributes(text: str) -> dict[str, Any]:
+    attrs: dict[str, Any] = {"result": text}
+    if text.startswith("GTSL|"):  # driver identification report: GTSL|n|n|n|<driver id>|...
+        parts = text.split("|")
+        if len(parts) > 4 and parts[4]:
+            attrs["driverUniqueId"] = parts[4]
+    return attrs
+
+
+def decode_message(data: bytes, device_id: str, now: datetime) -> Payload:
+    """Codec 12/13 response: an Event ``commandResult`` with the text; no count reply."""
+    codec, quantity, kind = data[0], data[1], data[2]
+    if kind not in (MessageType.RESPONSE, MessageType.COMMAND):
+        return Payload(unknown=UnknownMessage(protocol=PROTOCOL, message_type=f"codec{codec:#04x}/{kind:#04x}",
+                                              device_id=device_id))
+    (length,) = _GH_LONG.unpack_from(data, 3)
+    off = 7
+    # one message: take everything up to quantity 2 (some devices miscount the length)
+    end = len(data) - 1 if quantity == 1 else off + length
+    time = now
+    if codec == Codec.CODEC_13:
+        (stamp,) = _GH_LONG.unpack_from(data, off)
+        off += 4
+        if stamp >= _MIN_PLAUSIBLE:
+            time = UNIX_EPOCH + timedelta(seconds=stamp)
+    if end < off or end > len(data):
+        raise MalformedError("teltonika: message length beyond the data", data=data)
+    event = Event(device_id=device_id, protocol=PROTOCOL, time=time, type="commandResult",
+                  attributes=_message_attributes(message_text(data[off:end])))
+    return Payload(events=(event,))
+
+
+DECODERS: dict[int, Callable[[bytes, str, datetime], Payload]] = {
+    Codec.CODEC_8: decode_avl,
+    Codec.CODEC_8E: decode_avl,
+    Codec.CODEC_16: decode_avl,
+    Codec.GH3000: decode_gh3000,
+    Codec.CODEC_12: decode_message,
+    Codec.CODEC_13: decode_message,
+}
+
+def decode_data(data: bytes, device_id: str, now: datetime) -> Payload:
+    """Decode a data part; unknown codecs become ``Payload(unknown=...)``."""
+    if len(data) < 3:
+        raise MalformedError("teltonika: data part shorter than 3 bytes", data=data)
+    decoder = DECODERS.get(data[0])
+    if decoder is None:
+        return Payload(unknown=UnknownMessage(protocol=PROTOCOL, message_type=data[0],
+                                              device_id=device_id))
+    try:
+        return decoder(data, device_id, now)
+    except _CUT_SHORT as exc:
+        raise MalformedError(f"teltonika: codec {data[0]:#04x} data cut short or invalid ({exc})",
+                             data=data) from None
