@@ -1,0 +1,221 @@
+"""PostgreSQL implementation of Sink and Reader with asyncpg.
+
+A batch is written in one transaction with three round trips besides
+BEGIN/COMMIT: COPY of the positions and of the events into per-connection
+temporary staging tables (``ON COMMIT DELETE ROWS``, created once per
+connection by the pool's ``init``), then one statement whose CTEs insert the
+positions and events (``ON CONFLICT DO NOTHING``, so duplicates are absorbed),
+upsert ``latest_positions`` (only when the new fix time is newer) and upsert
+``devices``, and return the inserted counts.
+
+Staging columns for real-typed values are double precision (the cast to real
+happens in the INSERT), so the COPY needs only binary codecs; float4 results
+are read in text format, which PostgreSQL prints as the shortest string that
+round-trips, so a stored 12.3 comes back as 12.3 and not 12.300000190734863.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Sequence
+
+import asyncpg
+import msgspec
+
+from protocols import Event, Position
+from storage.base import DeviceRow, WriteResult
+from storage.schema import apply_migrations
+
+__all__ = ["PostgresStore", "create_pool", "init_connection"]
+
+_json_encode = msgspec.json.Encoder().encode
+_json_decode = msgspec.json.Decoder().decode
+
+_STAGE_POSITIONS = "_uvis_stage_positions"
+_STAGE_EVENTS = "_uvis_stage_events"
+_POS_COLS = ("seq", "device_id", "fix_time", "protocol", "valid", "lat", "lon",
+             "altitude_m", "speed_kmh", "course_deg", "satellites", "hdop", "attributes")
+_EV_COLS = ("seq", "device_id", "time", "protocol", "type", "attributes")
+
+_CREATE_STAGING = f"""
+CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE_POSITIONS} (
+    seq integer, device_id text, fix_time timestamptz, protocol text, valid boolean,
+    lat double precision, lon double precision, altitude_m double precision,
+    speed_kmh double precision, course_deg double precision, satellites smallint,
+    hdop double precision, attributes jsonb
+) ON COMMIT DELETE ROWS;
+CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE_EVENTS} (
+    seq integer, device_id text, time timestamptz, protocol text, type text,
+    attributes jsonb
+) ON COMMIT DELETE ROWS;
+"""
+
+_P_SELECT = ("device_id, fix_time, $1::timestamptz, protocol, valid, lat, lon, altitude_m::real, "
+             "speed_kmh::real, course_deg::real, satellites, hdop::real, attributes")
+_P_TARGET = ("device_id, fix_time, received_at, protocol, valid, lat, lon, altitude_m, "
+             "speed_kmh, course_deg, satellites, hdop, attributes")
+_LATEST_SET = ", ".join(f"{c} = EXCLUDED.{c}" for c in _P_TARGET.split(", ")[1:])
+
+# $1 = received_at of the batch.
+_MERGE = f"""
+WITH p AS (
+    INSERT INTO positions ({_P_TARGET})
+    SELECT DISTINCT ON (device_id, fix_time) {_P_SELECT}
+    FROM {_STAGE_POSITIONS} ORDER BY device_id, fix_time, seq
+    ON CONFLICT DO NOTHING RETURNING 1
+), l AS (
+    INSERT INTO latest_positions AS cur ({_P_TARGET})
+    SELECT DISTINCT ON (device_id) {_P_SELECT}
+    FROM {_STAGE_POSITIONS} ORDER BY device_id, fix_time DESC, seq
+    ON CONFLICT (device_id) DO UPDATE SET {_LATEST_SET}
+    WHERE cur.fix_time < EXCLUDED.fix_time
+), e AS (
+    INSERT INTO events (device_id, time, received_at, protocol, type, attributes)
+    SELECT DISTINCT ON (device_id, time, type) device_id, time, $1, protocol, type, attributes
+    FROM {_STAGE_EVENTS} ORDER BY device_id, time, type, seq
+    ON CONFLICT DO NOTHING RETURNING 1
+), d AS (
+    INSERT INTO devices AS cur (device_id, protocol, first_seen, last_seen)
+    SELECT DISTINCT ON (device_id) device_id, protocol, $1, $1
+    FROM (SELECT device_id, protocol, seq FROM {_STAGE_POSITIONS}
+          UNION ALL
+          SELECT device_id, protocol, seq FROM {_STAGE_EVENTS}) AS s
+    ORDER BY device_id, seq DESC
+    ON CONFLICT (device_id) DO UPDATE
+    SET protocol = EXCLUDED.protocol,
+        last_seen = GREATEST(cur.last_seen, EXCLUDED.last_seen)
+)
+SELECT (SELECT count(*) FROM p) AS positions, (SELECT count(*) FROM e) AS events
+"""
+
+_POSITION_FIELDS = ("device_id, protocol, fix_time, valid, lat, lon, altitude_m, speed_kmh, "
+                    "course_deg, satellites, hdop, attributes")
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Per-connection setup: msgspec jsonb codec, float4 as text, staging tables."""
+    await conn.set_type_codec(
+        "jsonb", schema="pg_catalog", format="binary",
+        encoder=lambda v: b"\x01" + _json_encode(v),
+        decoder=lambda b: _json_decode(b[1:]))
+    await conn.set_type_codec(
+        "float4", schema="pg_catalog", format="text", encoder=repr, decoder=float)
+    await conn.execute(_CREATE_STAGING)
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 2,
+                      migrate: bool = True, **kwargs: Any) -> asyncpg.Pool:
+    """An asyncpg pool whose connections are set up by ``init_connection``;
+    applies the migrations first unless ``migrate`` is False."""
+    if migrate:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await apply_migrations(conn)
+        finally:
+            await conn.close()
+    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size,
+                                     init=init_connection, **kwargs)
+
+
+def _position_record(seq: int, p: Position) -> tuple:
+    return (seq, p.device_id, p.fix_time, p.protocol, p.valid, p.lat, p.lon,
+            p.altitude_m, p.speed_kmh, p.course_deg, p.satellites, p.hdop, p.attributes)
+
+
+def _row_to_position(r: asyncpg.Record) -> Position:
+    return Position(device_id=r[0], protocol=r[1], fix_time=r[2], valid=r[3], lat=r[4],
+                    lon=r[5], altitude_m=r[6], speed_kmh=r[7], course_deg=r[8],
+                    satellites=r[9], hdop=r[10], attributes=r[11])
+
+
+class PostgresStore:
+    """Sink and Reader over one asyncpg pool (made by ``create_pool``)."""
+
+    def __init__(self, pool: asyncpg.Pool, *, owns_pool: bool = False) -> None:
+        self.pool = pool
+        self._owns_pool = owns_pool
+
+    @classmethod
+    async def connect(cls, dsn: str, *, min_size: int = 1, max_size: int = 2,
+                      migrate: bool = True) -> "PostgresStore":
+        pool = await create_pool(dsn, min_size=min_size, max_size=max_size, migrate=migrate)
+        return cls(pool, owns_pool=True)
+
+    async def close(self) -> None:
+        if self._owns_pool:
+            await self.pool.close()
+
+    # -- Sink ---------------------------------------------------------------
+
+    async def write(self, positions: Sequence[Position], events: Sequence[Event],
+                    received_at: datetime) -> WriteResult:
+        if not positions and not events:
+            return WriteResult()
+        async with self.pool.acquire() as conn:
+            try:
+                row = await self._write(conn, positions, events, received_at)
+            except asyncpg.UndefinedTableError:
+                # A connection not set up by init_connection (foreign pool).
+                await init_connection(conn)
+                row = await self._write(conn, positions, events, received_at)
+        return WriteResult(
+            positions_inserted=row[0], positions_duplicate=len(positions) - row[0],
+            events_inserted=row[1], events_duplicate=len(events) - row[1])
+
+    async def _write(self, conn, positions, events, received_at) -> tuple[int, int]:
+        async with conn.transaction():
+            if positions:
+                await conn.copy_records_to_table(
+                    _STAGE_POSITIONS, columns=_POS_COLS,
+                    records=[_position_record(i, p) for i, p in enumerate(positions)])
+            if events:
+                await conn.copy_records_to_table(
+                    _STAGE_EVENTS, columns=_EV_COLS,
+                    records=[(i, e.device_id, e.time, e.protocol, e.type, e.attributes)
+                             for i, e in enumerate(events, len(positions))])
+            row = await conn.fetchrow(_MERGE, received_at)
+        return row[0], row[1]
+
+    # -- Reader -------------------------------------------------------------
+
+    async def devices(self, *, limit: int, after: str | None = None) -> list[DeviceRow]:
+        sql = "SELECT device_id, protocol, first_seen, last_seen FROM devices"
+        args: list[Any] = [limit]
+        if after is not None:
+            sql += " WHERE device_id > $2"
+            args.append(after)
+        rows = await self.pool.fetch(sql + " ORDER BY device_id LIMIT $1", *args)
+        return [DeviceRow(device_id=r[0], protocol=r[1], first_seen=r[2], last_seen=r[3])
+                for r in rows]
+
+    async def track(self, device_id: str, *, start: datetime | None = None,
+                    end: datetime | None = None, limit: int,
+                    after: datetime | None = None) -> list[Position]:
+        conds = ["device_id = $1"]
+        args: list[Any] = [device_id, limit]
+        for op, value in ((">=", start), ("<", end), (">", after)):
+            if value is not None:
+                args.append(value)
+                conds.append(f"fix_time {op} ${len(args)}")
+        sql = (f"SELECT {_POSITION_FIELDS} FROM positions WHERE {' AND '.join(conds)}"
+               " ORDER BY fix_time LIMIT $2")
+        return [_row_to_position(r) for r in await self.pool.fetch(sql, *args)]
+
+    async def latest(self, *, limit: int, after: str | None = None) -> list[Position]:
+        sql = f"SELECT {_POSITION_FIELDS} FROM latest_positions"
+        args: list[Any] = [limit]
+        if after is not None:
+            sql += " WHERE device_id > $2"
+            args.append(after)
+        rows = await self.pool.fetch(sql + " ORDER BY device_id LIMIT $1", *args)
+        return [_row_to_position(r) for r in rows]
+
+    async def device_exists(self, device_id: str) -> bool:
+        return await self.pool.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM devices WHERE device_id = $1)", device_id)
+
+    async def counts(self) -> dict[str, Any]:
+        row = await self.pool.fetchrow(
+            "SELECT (SELECT count(*) FROM positions), (SELECT count(*) FROM events),"
+            " (SELECT count(*) FROM devices)")
+        return {"positions": row[0], "events": row[1], "devices": row[2]}

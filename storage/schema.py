@@ -1,0 +1,114 @@
+"""The database schema as an ordered list of migrations.
+
+Each migration is ``(version, name, sql)``; versions only grow, a migration is
+never edited once released (add a new one instead). ``apply_migrations`` runs
+the missing ones in order, each in its own transaction, under an advisory
+lock, and records them in ``schema_migrations(version, name, applied_at)``.
+Applying twice is a no-op, so every process applies at start.
+
+Later migrations (TimescaleDB hypertables, retention) append to MIGRATIONS.
+Every unique key on a time-series table includes its time column, as a
+hypertable requires.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["MIGRATIONS", "apply_migrations", "applied_versions", "DATA_TABLES"]
+
+# The tables a test may truncate (in an order that respects nothing: no FKs).
+DATA_TABLES = ("positions", "events", "latest_positions", "devices")
+
+_POSITION_COLUMNS = """
+    device_id   text             NOT NULL,
+    fix_time    timestamptz      NOT NULL,
+    received_at timestamptz      NOT NULL,
+    protocol    text             NOT NULL,
+    valid       boolean          NOT NULL,
+    lat         double precision NOT NULL,
+    lon         double precision NOT NULL,
+    altitude_m  real,
+    speed_kmh   real,
+    course_deg  real,
+    satellites  smallint,
+    hdop        real,
+    attributes  jsonb            NOT NULL DEFAULT '{}'::jsonb
+"""
+
+_V1_INITIAL = f"""
+CREATE TABLE devices (
+    device_id  text        PRIMARY KEY,
+    protocol   text        NOT NULL,
+    first_seen timestamptz NOT NULL,
+    last_seen  timestamptz NOT NULL
+);
+
+-- The track of one device by time is the primary key's order.
+CREATE TABLE positions ({_POSITION_COLUMNS},
+    PRIMARY KEY (device_id, fix_time)
+);
+
+CREATE TABLE events (
+    device_id   text        NOT NULL,
+    time        timestamptz NOT NULL,
+    received_at timestamptz NOT NULL,
+    protocol    text        NOT NULL,
+    type        text        NOT NULL,
+    attributes  jsonb       NOT NULL DEFAULT '{{}}'::jsonb,
+    PRIMARY KEY (device_id, time, type)
+);
+
+-- One row per device: the position with the greatest fix_time.
+CREATE TABLE latest_positions ({_POSITION_COLUMNS},
+    PRIMARY KEY (device_id)
+);
+"""
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (1, "devices, positions, events, latest_positions", _V1_INITIAL),
+)
+
+_LOCK_KEY = 0x75766973  # "uvis": serialises concurrent appliers
+
+_CREATE_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    integer     PRIMARY KEY,
+    name       text        NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+
+
+async def applied_versions(conn: Any) -> list[int]:
+    rows = await conn.fetch("SELECT version FROM schema_migrations ORDER BY version")
+    return [r["version"] for r in rows]
+
+
+async def apply_migrations(conn: Any, migrations=MIGRATIONS) -> list[int]:
+    """Apply the missing migrations on an asyncpg connection; return the
+    versions applied now (empty when the schema was up to date)."""
+    _check_order(migrations)
+    applied_now: list[int] = []
+    await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
+    try:
+        await conn.execute(_CREATE_TABLE)
+        done = set(await applied_versions(conn))
+        for version, name, sql in migrations:
+            if version in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(sql)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                    version, name)
+            applied_now.append(version)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+    return applied_now
+
+
+def _check_order(migrations) -> None:
+    versions = [m[0] for m in migrations]
+    if versions != sorted(set(versions)):
+        raise ValueError(f"migration versions must be unique and increasing: {versions}")

@@ -1,0 +1,93 @@
+"""Shared database fixtures.
+
+``database_url`` (session): UVIS_TEST_DATABASE_URL when set (used as is);
+otherwise a fresh database ``uvis_test_<pid>`` on the PostgreSQL at
+127.0.0.1:5432 (user postgres, trust) when it answers, dropped at the end;
+otherwise an embedded PostgreSQL 18 (storage.embedded) in a temporary dir.
+
+``db_pool`` (session): an asyncpg pool from storage.postgres.create_pool
+(migrations applied). ``store`` (function): a PostgresStore on that pool with
+every data table truncated. ``clean_database_url`` (function): the URL with
+every data table truncated, for tests that run their own processes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import psycopg
+import pytest
+
+from storage.embedded import EmbeddedPostgres
+from storage.postgres import PostgresStore, create_pool
+from storage.schema import DATA_TABLES
+
+LOCAL_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _answers(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=2):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def _replace_db(url: str, name: str) -> str:
+    base, sep, query = url.partition("?")
+    return base.rsplit("/", 1)[0] + "/" + name + sep + query
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    env = os.environ.get("UVIS_TEST_DATABASE_URL")
+    if env:
+        yield env
+        return
+    server = tmp = None
+    admin = LOCAL_ADMIN_URL
+    if not _answers(admin):
+        tmp = tempfile.mkdtemp(prefix="uvis-test-pg-")
+        server = EmbeddedPostgres(os.path.join(tmp, "pg"), database="postgres")
+        admin = server.start()
+    name = f"uvis_test_{os.getpid()}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield _replace_db(admin, name)
+    finally:
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        finally:
+            if server is not None:
+                server.stop()
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def db_pool(database_url):
+    pool = await create_pool(database_url, min_size=1, max_size=4)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+async def _truncate(pool) -> None:
+    await pool.execute(f"TRUNCATE {', '.join(DATA_TABLES)}")
+
+
+@pytest.fixture
+async def store(db_pool):
+    await _truncate(db_pool)
+    return PostgresStore(db_pool)
+
+
+@pytest.fixture
+async def clean_database_url(database_url, db_pool):
+    await _truncate(db_pool)
+    return database_url
