@@ -1,0 +1,113 @@
+"""Gt06Connection: one device session (buffer + framer + decoders + replies)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .._checksum import crc16_x25
+from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
+from .._errors import ChecksumError, MalformedError, ProtocolError
+from .._records import EMPTY, Decoded, UnknownMessage
+from . import encode
+from .constants import EXTENDED_ACK, NO_ACK, MsgType
+from .decode import DECODERS, Frame
+from .framing import Gt06Framer, frame_geometry
+
+__all__ = ["Gt06Connection", "split_frame", "parse_login"]
+
+_WIFI_TYPES = (MsgType.WIFI, MsgType.LBS_PHONE)
+
+
+def split_frame(frame: bytes) -> tuple[Frame, bool]:
+    """A whole frame -> (Frame, checksum_ok). Raises MalformedError if it is not one."""
+    if len(frame) < 6 or frame[0] != frame[1] or frame[0] not in (0x78, 0x79):
+        raise MalformedError("gt06: not a 78 78 / 79 79 frame", data=frame)
+    header, total = frame_geometry(frame)
+    end = len(frame) - 2 if frame.endswith(b"\r\n") else len(frame)
+    msg_type = frame[header]
+    declared = total - header - 2  # bytes from the type to the CRC
+    if total == len(frame) and declared >= 5:
+        crc_ok = crc16_x25(frame[2:end - 2]) == int.from_bytes(frame[end - 2:end], "big")
+        serial = int.from_bytes(frame[end - 4:end - 2], "big")
+        return Frame(msg_type, frame[header + 1:end - 4], serial, header == 4, True), crc_ok
+    # length disagrees with the frame (cut at the first 0D 0A): no serial/CRC to trust;
+    # a declared length of 0 is the documented variable-length Wi-Fi/LBS form.
+    return Frame(msg_type, frame[header + 1:end], None, header == 4, False), declared == 0
+
+
+def parse_login(content: bytes) -> tuple[str, int | None, int | None]:
+    """(IMEI, model code, time-zone offset in minutes) of a 0x01 login content."""
+    if len(content) < 8:
+        raise MalformedError("gt06: login without a terminal id", data=content)
+    imei = content[:8].hex()[1:]
+    if not imei.isdigit():
+        raise MalformedError("gt06: terminal id is not BCD", data=content)
+    model = int.from_bytes(content[8:10], "big") if len(content) >= 10 else None
+    offset = None
+    if len(content) >= 12:
+        word = int.from_bytes(content[10:12], "big")
+        hhmm = word >> 4
+        offset = (hhmm // 100) * 60 + hhmm % 100
+        if word & 0x08:
+            offset = -offset
+    return imei, model, offset
+
+
+class Gt06Connection(StreamConnection):
+    """GT06 over TCP. ``receive_frame`` takes one whole frame (``decode --framed``)."""
+
+    protocol = "gt06"
+
+    def __init__(self, *, device_id: str | None = None,
+                 options: ConnectionOptions = DEFAULT_OPTIONS) -> None:
+        super().__init__(Gt06Framer(options.max_frame_size), device_id=device_id, options=options)
+        #: model code and time-zone offset (minutes) from the login, if sent
+        self.model: int | None = None
+        self.login_utc_offset_min: int | None = None
+        self.unknown_count = 0
+
+    def receive_frame(self, frame: bytes, now: datetime) -> Decoded:
+        f, crc_ok = split_frame(frame)
+        if not crc_ok and self.options.strict_checksum:
+            raise ChecksumError("gt06: CRC-16/X-25 mismatch", data=frame)
+        if f.msg_type == MsgType.LOGIN and not f.extended:
+            return self._login(f, crc_ok)
+        if f.msg_type == MsgType.TIME_REQUEST:
+            return Decoded(reply=encode.time_response(now), checksum_ok=crc_ok)
+        device_id = self.device_id
+        if device_id is None:
+            return EMPTY if crc_ok else Decoded(checksum_ok=False)
+        decoder = DECODERS.get(f.msg_type)
+        if decoder is None:
+            self.unknown_count += 1
+            unknown = UnknownMessage(protocol=self.protocol, message_type=f.msg_type, device_id=device_id)
+            return Decoded(reply=self._reply(f), unknown=unknown, checksum_ok=crc_ok)
+        try:
+            positions, events = decoder(f, device_id, now)
+        except ProtocolError:
+            raise
+        except (IndexError, ValueError, UnicodeError) as exc:
+            raise MalformedError(f"gt06: bad 0x{f.msg_type:02x} content: {exc}", data=frame) from None
+        reply = self._reply(f)
+        return Decoded(positions=positions, events=events, reply=reply,
+                       defer_reply=bool(reply) and bool(positions or events), checksum_ok=crc_ok)
+
+    def _login(self, f: Frame, crc_ok: bool) -> Decoded:
+        imei, model, offset = parse_login(f.content)
+        self.device_id = imei
+        self.model = model
+        self.login_utc_offset_min = offset
+        reply = encode.ack(MsgType.LOGIN, f.serial) if f.serial is not None else None
+        return Decoded(reply=reply, login=imei, checksum_ok=crc_ok)
+
+    @staticmethod
+    def _reply(f: Frame) -> bytes | None:
+        if f.msg_type in _WIFI_TYPES and not f.consistent:
+            return encode.wifi_reply(f.msg_type, f.content[:6])
+        if f.msg_type == MsgType.WIFI:
+            return encode.wifi_reply(f.msg_type, f.content[:6])
+        if f.serial is None or f.msg_type in NO_ACK:
+            return None
+        if f.extended:
+            return encode.ack_extended(f.msg_type, f.serial) if f.msg_type in EXTENDED_ACK else None
+        return encode.ack(f.msg_type, f.serial)

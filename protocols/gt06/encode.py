@@ -1,0 +1,57 @@
+"""Server -> device: acknowledgements, time replies and commands (CRC-16/X-25)."""
+
+from __future__ import annotations
+
+import struct
+from datetime import datetime, timezone
+
+from .._checksum import crc16_x25
+from .constants import START_EXT, START_STD, STOP
+
+__all__ = ["ack", "ack_extended", "time_response", "wifi_reply", "command", "packet"]
+
+_U16 = struct.Struct(">H")
+
+
+def packet(msg_type: int, body: bytes, serial: int, *, extended: bool = False) -> bytes:
+    """A complete frame: marker, length, type, body, serial, CRC, 0D 0A."""
+    length = 1 + len(body) + 2 + 2
+    if extended:
+        head = _U16.pack(length)
+        start = START_EXT
+    else:
+        if length > 0xFF:
+            raise ValueError("gt06: body too long for a 78 78 frame")
+        head = bytes((length,))
+        start = START_STD
+    checked = head + bytes((msg_type,)) + body + _U16.pack(serial & 0xFFFF)
+    return start + checked + _U16.pack(crc16_x25(checked)) + STOP
+
+
+def ack(msg_type: int, serial: int) -> bytes:
+    """``78 78 05 <type> <serial> <CRC> 0D 0A``."""
+    return packet(msg_type, b"", serial)
+
+
+def ack_extended(msg_type: int, serial: int) -> bytes:
+    """``79 79 00 05 <type> <serial> <CRC> 0D 0A``."""
+    return packet(msg_type, b"", serial, extended=True)
+
+
+def time_response(now: datetime) -> bytes:
+    """Reply to 0x8A: the server's UTC time as YY MM DD hh mm ss, serial 0."""
+    t = now.astimezone(timezone.utc)
+    body = bytes((t.year - 2000, t.month, t.day, t.hour, t.minute, t.second))
+    return packet(0x8A, body, 0)
+
+
+def wifi_reply(msg_type: int, bcd_time: bytes) -> bytes:
+    """Reply to 0x69/0x17 Wi-Fi/LBS: ``78 78 00 <type> <6-byte time> 0D 0A`` (no serial, no CRC)."""
+    return START_STD + b"\x00" + bytes((msg_type,)) + bytes(bcd_time[:6]) + STOP
+
+
+def command(text: str, serial: int, *, server_flag: int = 0, language: bool = True) -> bytes:
+    """Protocol 0x80 online command, e.g. ``command("Relay,1#", 1)``."""
+    payload = _U16.pack(server_flag >> 16) + _U16.pack(server_flag & 0xFFFF) + text.encode("ascii")
+    body = bytes((len(payload),)) + payload + (b"\x00\x02" if language else b"")
+    return packet(0x80, body, serial)
