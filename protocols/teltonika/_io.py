@@ -25,7 +25,7 @@ def _volts(value: int) -> float:
 
 
 def _tenth(value: int) -> float:
-    return value * 0.1
+    return value / 10
 
 
 def _ibutton(value: int) -> str | None:
