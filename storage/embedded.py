@@ -125,9 +125,10 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         """pg_ctl stop -m fast (no-op when the server is not running)."""
-        if not (self.data_dir / "postmaster.pid").exists():
+        info = _read_pidfile(self.data_dir)
+        if info is None or not _is_our_postmaster(info[0], self.data_dir):
             return
-        self._pg_ctl(["stop", "-m", "fast", "-w", "-t", "60"], check=False)
+        self._pg_ctl(["stop", "-m", "fast", "-w", "-t", "60"])
 
     def __enter__(self) -> "EmbeddedPostgres":
         self.start()
@@ -214,7 +215,7 @@ class EmbeddedPostgres:
         digest = hashlib.sha1(str(self.data_dir).encode()).hexdigest()[:12]
         sock = Path(f"/tmp/uvis-pg-{digest}")
         sock.mkdir(mode=0o700, exist_ok=True)
-        if self._as_root:
+        if self._uid is not None:
             os.chown(sock, self._uid, self._gid)
         return sock
 
@@ -249,6 +250,9 @@ class EmbeddedPostgres:
     def _run(self, cmd: list[str], check: bool = True) -> subprocess.CompletedProcess:
         kwargs = {}
         if self._as_root:
+            if self._uid is None:  # stop() on a fresh object
+                entry = _ensure_user(SYSTEM_USER)
+                self._uid, self._gid = entry.pw_uid, entry.pw_gid
             kwargs = {"user": self._uid, "group": self._gid, "extra_groups": []}
         # Output to a file, not a pipe: pg_ctl may hang on pipes (the wheel's
         # note); not in the data dir either: initdb wants it empty.
