@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from datetime import datetime
 
 from .._checksum import crc16_x25
@@ -86,7 +87,7 @@ class Gt06Connection(StreamConnection):
             positions, events = decoder(f, device_id, now)
         except ProtocolError:
             raise
-        except (IndexError, ValueError, UnicodeError) as exc:
+        except (IndexError, ValueError, UnicodeError, OverflowError, struct.error) as exc:
             raise MalformedError(f"gt06: bad 0x{f.msg_type:02x} content: {exc}", data=frame) from None
         reply = self._reply(f)
         return Decoded(positions=positions, events=events, reply=reply,
