@@ -5,10 +5,12 @@ from __future__ import annotations
 import struct
 from datetime import datetime
 
+import msgspec
+
 from .._checksum import crc16_arc
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, MalformedError
-from .._records import EMPTY, Decoded
+from .._records import EMPTY, Decoded, Position
 from .constants import (AVL_HEADER_SIZE, CRC_FIELD_SIZE, HANDSHAKE_ACCEPT, HANDSHAKE_REJECT,
                         MIN_DATA_LENGTH, PING, PROTOCOL, UDP_HEADER_SIZE)
 from .decode import Payload, decode_data
@@ -29,6 +31,27 @@ def parse_imei(raw: bytes) -> str:
     if not text.isprintable() or not text.strip():
         raise MalformedError("teltonika: IMEI is not printable", data=raw)
     return text.strip()
+
+
+def _with_last_location(payload: Payload, last: Position | None) -> tuple[Payload, Position | None]:
+    """Traccar compatibility for command results (codec 12/13).
+
+    Traccar reports a command result on a copy of the device's last position
+    (``outdated``); integrators' rules look for ``result`` there. Besides the
+    ``commandResult`` event we emit that copy when the session has a fix. It
+    carries the last fix's (device, fix time) key, so the store absorbs it as a
+    duplicate: the stored history is unchanged and the event keeps the text.
+    """
+    if payload.positions:
+        return payload, payload.positions[-1]
+    if last is None or not payload.events:
+        return payload, last
+    copies = tuple(
+        msgspec.structs.replace(last, attributes={**event.attributes, "outdated": True})
+        for event in payload.events if event.type == "commandResult")
+    if not copies:
+        return payload, last
+    return payload._replace(positions=copies), last
 
 
 def _records(payload: Payload, reply: bytes | None, checksum_ok: bool,
@@ -65,6 +88,7 @@ class TeltonikaConnection(StreamConnection):
                  options: ConnectionOptions = DEFAULT_OPTIONS) -> None:
         super().__init__(TeltonikaFramer(options.max_frame_size), device_id=device_id,
                          options=options)
+        self.last_position: Position | None = None
 
     def receive_frame(self, frame: bytes, now: datetime) -> Decoded:
         if not frame:
@@ -93,7 +117,8 @@ class TeltonikaConnection(StreamConnection):
             raise ChecksumError("teltonika: CRC-16/ARC mismatch", data=frame)
         if self.device_id is None:
             return Decoded(checksum_ok=checksum_ok)  # no handshake yet: Traccar ignores it
-        payload = decode_data(data, self.device_id, now)
+        payload, self.last_position = _with_last_location(
+            decode_data(data, self.device_id, now), self.last_position)
         reply = None if payload.count is None else encode_avl_ack(payload.count)
         return _records(payload, reply, checksum_ok)
 
@@ -107,6 +132,7 @@ class TeltonikaUdpConnection:
                  options: ConnectionOptions = DEFAULT_OPTIONS) -> None:
         self.device_id = device_id
         self.options = options
+        self.last_position: Position | None = None
 
     def receive_frame(self, datagram: bytes, now: datetime) -> Decoded:
         if len(datagram) < UDP_HEADER_SIZE:
@@ -117,6 +143,7 @@ class TeltonikaUdpConnection:
             raise MalformedError("teltonika: UDP datagram cut short", data=datagram)
         imei = parse_imei(datagram[UDP_HEADER_SIZE:start])
         self.device_id = imei
-        payload = decode_data(datagram[start:], imei, now)
+        payload, self.last_position = _with_last_location(
+            decode_data(datagram[start:], imei, now), self.last_position)
         reply = None if payload.count is None else encode_udp_ack(packet_id, avl_id, payload.count)
         return _records(payload, reply, True, login=imei)

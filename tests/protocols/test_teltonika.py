@@ -182,6 +182,21 @@ def test_codec12_response_is_command_result_event_without_reply():
     assert event.attributes == {"result": "DOUT1:1 Timeout:INFINITY"}
 
 
+def test_codec12_response_after_a_fix_also_repeats_the_last_position():
+    """Traccar compatibility: the result rides on an outdated copy of the last
+    fix (same device and fix time, so the store absorbs it as a duplicate)."""
+    conn = TeltonikaConnection(device_id=IMEI)
+    (fix,) = conn.receive_frame(PACKET_8, NOW).positions
+    text = b"DOUT1:1"
+    data = bytes.fromhex("0c0106") + len(text).to_bytes(4, "big") + text + b"\x01"
+    decoded = conn.receive_frame(_packet(data), NOW)
+    assert [e.attributes for e in decoded.events] == [{"result": "DOUT1:1"}]
+    (copy,) = decoded.positions
+    assert (copy.device_id, copy.fix_time, copy.lat, copy.lon) == (IMEI, fix.fix_time, fix.lat, fix.lon)
+    assert copy.attributes == {"result": "DOUT1:1", "outdated": True}
+    assert decoded.reply is None
+
+
 def test_codec12_binary_response_is_hex():
     data = bytes.fromhex("0c010600000003") + b"\x01\x02\x80" + b"\x01"
     (event,) = TeltonikaConnection(device_id=IMEI).receive_frame(_packet(data), NOW).events
