@@ -319,7 +319,10 @@ def _is_our_postmaster(pid: int, data_dir: Path) -> bool:
 
 
 def _port_free(port: int) -> bool:
+    """Bind as the postmaster does (SO_REUSEADDR), so the TIME_WAIT left by
+    connections to a server just stopped does not count as busy."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

@@ -64,7 +64,7 @@ async def test_flush_on_age(store, make_writer):
     w.submit(rows("a", 3, 2), [])  # a later record does not restart the age timer
     await asyncio.wait_for(done.wait(), 5)
     elapsed = time.monotonic() - started
-    assert 0.149 <= elapsed < 1.0
+    assert 0.149 <= elapsed < 2.0
     assert await store.counts() == {"positions": 5, "events": 1, "devices": 1}
     assert w.batches == 1
 
