@@ -61,7 +61,7 @@ class Gateway:
         self.metrics.queue_rows.set_function(lambda: self.writer.queue_rows)
         gate = DeviceGate(s.register_unknown_devices, set(s.allowed_devices))
         if not s.register_unknown_devices:
-            gate.allowed |= set(await self._store.known_device_ids())
+            gate.allowed |= {row.device_id for row in await self._store.devices(limit=10_000_000)}
         ingest = Ingest(self.writer.submit, gate)
         for listener in s.listeners:
             await self._start_listener(listener, ingest)
@@ -82,7 +82,7 @@ class Gateway:
         self.database_url = url
         from storage.postgres import PostgresStore
 
-        self._store = await PostgresStore.open(url)
+        self._store = await PostgresStore.connect(url, max_size=4)
 
     async def _start_listener(self, listener: ListenerSettings, ingest: Ingest) -> None:
         spec = get_protocol(listener.protocol)
@@ -117,7 +117,7 @@ class Gateway:
         self.api_port = self._api.port
 
     async def _health(self) -> dict:
-        await self._store.ping()
+        await self._store.pool.fetchval("SELECT 1")
         return {"status": "ok", "database": "ok", "queue_rows": self.writer.queue_rows,
                 "connections": len(self.conns.live)}
 

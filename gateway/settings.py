@@ -127,7 +127,7 @@ def _validate(settings: Settings) -> None:
         if listener.transport not in spec.transports:
             raise SettingsError(f"{where}.transport: {spec.name} does not run over {listener.transport}")
         key = (listener.host, listener.port, listener.transport)
-        if key in seen:
+        if key in seen and listener.port != 0:  # 0: any free port
             raise SettingsError(f"{where}.port: {listener.transport} port {listener.port} used twice")
         seen.add(key)
     if settings.queue_low_water >= settings.queue_high_water:

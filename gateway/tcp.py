@@ -83,7 +83,6 @@ class DeviceProtocol(asyncio.Protocol):
 
     # -- asyncio callbacks -------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         self.peer = transport.get_extra_info("peername")
         if not self._conns.accepting:

@@ -131,6 +131,7 @@ class _SimDevice:
         self.hello_event = asyncio.Event()
         self.rejected = False
         self._send: Callable[[bytes], None] | None = None
+        self._hello_needs_ack = True
         self._ack_event = asyncio.Event()
 
     # -- fixes -----------------------------------------------------------
@@ -202,6 +203,8 @@ class _SimDevice:
         await asyncio.sleep(start_delay)
         self.device = self.spec.device(self.device_id, transport=self.config.transport,
                                        **self.config.device_options)
+        # a device that starts unacknowledged waits for a login answer on every connect
+        self._hello_needs_ack = not self.device.hello_acked
         backoff = 0.5
         while not self.rejected:
             if time.monotonic() >= self.stop_at and not self.pending:
@@ -259,9 +262,11 @@ class _SimDevice:
             self.hello_event.clear()
             hello = self.device.hello()
             if hello:
-                self.device.hello_acked = False
+                if self._hello_needs_ack:
+                    self.device.hello_acked = False
                 self._send(hello)
-                await asyncio.wait_for(self.hello_event.wait(), timeout=self.config.ack_timeout)
+                if self._hello_needs_ack:
+                    await asyncio.wait_for(self.hello_event.wait(), timeout=self.config.ack_timeout)
                 if self.rejected:
                     return
             self._resend_all()

@@ -1,0 +1,50 @@
+"""Settings precedence (defaults < TOML < UVIS_* < flags) and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.settings import ListenerSettings, Settings, SettingsError, default_listeners, load_settings
+
+
+def test_defaults_listen_on_traccars_ports() -> None:
+    s = load_settings(env={})
+    ports = {(l.protocol, l.transport): l.port for l in s.listeners}
+    assert ports == {("gt06", "tcp"): 5023, ("teltonika", "tcp"): 5027, ("teltonika", "udp"): 5027,
+                     ("nmea", "tcp"): 5005, ("nmea", "udp"): 5005}
+    assert s.database_url is None and s.data_dir == "./uvis-data" and s.api_port == 8080
+    assert s.register_unknown_devices is True
+
+
+def test_file_then_environment_then_flags(tmp_path) -> None:
+    config = tmp_path / "uvis.toml"
+    config.write_text('api_port = 9000\ndata_dir = "/from/file"\nbatch_max_rows = 100\n'
+                      '[[listeners]]\nprotocol = "t55"\ntransport = "udp"\nport = 6000\n')
+    s = load_settings(config, env={"UVIS_API_PORT": "9100", "UVIS_DATABASE_URL": "postgresql://env/db"},
+                      overrides={"api_port": 9200, "data_dir": None})
+    assert s.api_port == 9200                      # flag beats environment and file
+    assert s.database_url == "postgresql://env/db"  # environment beats default
+    assert s.data_dir == "/from/file"              # an unset flag does not override
+    assert s.batch_max_rows == 100
+    assert s.listeners == (ListenerSettings(protocol="t55", transport="udp", port=6000),)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("api_prot = 1\n", "api_prot"),
+    ('api_port = "x"\n', "api_port"),
+    ('[[listeners]]\nprotocol = "nosuch"\nport = 1\n', "listeners[0].protocol"),
+    ('[[listeners]]\nprotocol = "gt06"\ntransport = "udp"\nport = 1\n', "listeners[0].transport"),
+    ('[[listeners]]\nprotocol = "gt06"\nport = 1\nbogus = 2\n', "bogus"),
+    ('queue_low_water = 10\nqueue_high_water = 5\n', "queue_low_water"),
+])
+def test_unknown_or_invalid_option_names_it(tmp_path, text: str, message: str) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(text)
+    with pytest.raises(SettingsError) as info:
+        load_settings(config, env={})
+    assert message in str(info.value)
+
+
+def test_default_listeners_offset() -> None:
+    assert [l.port for l in default_listeners(port_offset=10000)] == [15023, 15027, 15027, 15005, 15005]
+    assert isinstance(Settings().listeners[0], ListenerSettings)
