@@ -90,7 +90,7 @@ def test_killed_owner_leaves_a_server_that_the_next_start_reuses(pg_dir):
     server.stop()
 
 
-def test_stale_pidfile_and_long_path(tmp_path_factory):
+def test_stale_pidfile_and_long_path():
     tmp = Path(tempfile.mkdtemp(prefix="uvis-emb-"))
     data = tmp / ("d" * 90) / "pg"       # "<data>/.s.PGSQL.<port>" is too long for a socket
     try:
