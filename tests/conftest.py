@@ -91,3 +91,11 @@ async def store(db_pool):
 async def clean_database_url(database_url, db_pool):
     await _truncate(db_pool)
     return database_url
+
+
+
+def pytest_asyncio_loop_factories(config, item):
+    """Tests run on uvloop, the event loop the gateway runs on in production."""
+    import uvloop
+
+    return {"uvloop": uvloop.new_event_loop}

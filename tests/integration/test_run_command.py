@@ -4,6 +4,7 @@ restarted)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -81,7 +82,11 @@ def api_json(port: int, path: str):
         return json.loads(response.read())
 
 
-def test_run_on_a_database_url_and_sigterm(tmp_path, clean_database_url) -> None:
+async def test_run_on_a_database_url_and_sigterm(tmp_path, clean_database_url) -> None:
+    await asyncio.to_thread(_run_on_a_database_url, tmp_path, clean_database_url)
+
+
+def _run_on_a_database_url(tmp_path: Path, clean_database_url: str) -> None:
     gw = Running(["run", "--config", str(_config(tmp_path)), "--database-url", clean_database_url],
                  tmp_path)
     try:
