@@ -82,11 +82,7 @@ def decode_gps_lbs_2(f: Frame, device_id: str, now: datetime) -> Records:
     attrs: dict = {}
     position = gps_position(c, 0, device_id, attrs)
     off = parse_lbs(c, GPS_SIZE)
-    if len(c) >= off + 3:
-        attrs["ignition"] = c[off] == 1
-        attrs["archive"] = c[off + 2] == 1
-    if len(c) >= off + 7:
-        attrs["odometer"] = int.from_bytes(c[off + 3:off + 7], "big")
+    _acc_upload_mileage(c, off, attrs)
     if len(c) >= off + 14:
         attrs["temp1"] = int.from_bytes(c[off + 12:off + 14], "big", signed=True) / 100.0
     return _one(position)
@@ -147,13 +143,17 @@ def decode_gps_4g(f: Frame, device_id: str, now: datetime) -> Records:
     c = f.content
     attrs: dict = {}
     position = gps_position(c, 0, device_id, attrs)
-    off = parse_lbs_4g(c, GPS_SIZE)
+    _acc_upload_mileage(c, parse_lbs_4g(c, GPS_SIZE), attrs)
+    return _one(position)
+
+
+def _acc_upload_mileage(c: bytes, off: int, attrs: dict) -> None:
+    """The tail after the cell block of 0x22/0xA0: ACC, upload mode, re-upload, mileage."""
     if len(c) >= off + 3:
         attrs["ignition"] = c[off] == 1
         attrs["archive"] = c[off + 2] == 1
     if len(c) >= off + 7:
         attrs["odometer"] = int.from_bytes(c[off + 3:off + 7], "big")
-    return _one(position)
 
 
 def decode_gps_prefixed(f: Frame, device_id: str, now: datetime) -> Records:
