@@ -91,7 +91,7 @@ class Gateway:
                                     extra=dict(listener.options))
         metrics = self.metrics.for_listener(spec.name, listener.transport)
         loop = asyncio.get_running_loop()
-        if listener.transport == "tcp":
+        if listener.transport in ("tcp", "http"):  # HTTP protocols are framed over TCP
             factory = spec.tcp_connection
             server = await loop.create_server(
                 lambda: DeviceProtocol(spec.name, factory, options, listener, ingest, metrics, self.conns),

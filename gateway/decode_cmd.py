@@ -49,14 +49,14 @@ class _Session:
             spec = get(protocol)
         except UnknownProtocol as exc:
             raise DecodeUsageError(str(exc)) from None
-        factory = {"tcp": spec.tcp_connection, "udp": spec.udp_connection}.get(transport)
+        factory = spec.connection_for(transport)
         if factory is None:
             raise DecodeUsageError(
                 f"protocol {spec.name!r} is not supported over {transport} "
                 f"(it runs over {', '.join(spec.transports)})")
         self._factory = factory
         self._options = options
-        self._stream = transport == "tcp" and not framed
+        self._stream = transport != "udp" and not framed
         self._assumed = device
         self.conn = factory(device_id=device, options=options)
 

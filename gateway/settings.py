@@ -22,7 +22,7 @@ class SettingsError(ValueError):
 
 class ListenerSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     protocol: str
-    transport: str = "tcp"  # "tcp" | "udp"
+    transport: str = "tcp"  # "tcp" | "udp" | "http" (HTTP protocols such as osmand)
     port: int
     host: str = "0.0.0.0"
     #: reject frames whose checksum does not verify (default: accept, count)

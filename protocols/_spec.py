@@ -14,9 +14,10 @@ class ProtocolSpec(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     #: Traccar's default port for this protocol
     default_port: int
-    #: transports Traccar serves it on: ("tcp",) or ("tcp", "udp")
+    #: transports Traccar serves it on: ("tcp",), ("tcp", "udp") or ("http",)
     transports: tuple[str, ...]
-    #: (device_id=None, options=...) -> stream Connection
+    #: (device_id=None, options=...) -> stream Connection (TCP, and HTTP requests
+    #: over TCP for "http" protocols such as OsmAnd)
     tcp_connection: Callable[..., Any] | None = None
     #: (device_id=None, options=...) -> Connection whose receive_frame takes one datagram
     udp_connection: Callable[..., Any] | None = None
@@ -26,3 +27,9 @@ class ProtocolSpec(msgspec.Struct, frozen=True, kw_only=True):
     aliases: tuple[str, ...] = ()
     #: one line for --help and the README table
     summary: str = ""
+
+    def connection_for(self, transport: str) -> Any:
+        """The connection factory for ``transport``, or None when not served on it."""
+        if transport not in self.transports:
+            return None
+        return self.udp_connection if transport == "udp" else self.tcp_connection

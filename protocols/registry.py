@@ -14,13 +14,16 @@ __all__ = ["NAMES", "ALIASES", "get", "canonical", "UnknownProtocol"]
 
 #: registry key -> module holding SPEC
 _MODULES: dict[str, str] = {
-    "gt06": "protocols.gt06",
-    "teltonika": "protocols.teltonika",
-    "nmea": "protocols.nmea",
+    name: f"protocols.{name}"
+    for name in (
+        "gt06", "teltonika", "nmea", "h02", "jt808", "gps103", "tk103", "meitrack", "gl200",
+        "suntech", "osmand", "watch", "ruptela", "wialon", "galileo", "xexun", "totem", "gt02",
+        "gps056",
+    )
 }
 
 #: other names users (and Traccar) give a protocol
-ALIASES: dict[str, str] = {"t55": "nmea"}
+ALIASES: dict[str, str] = {"t55": "nmea", "huabao": "jt808"}
 
 NAMES: tuple[str, ...] = tuple(_MODULES)
 
@@ -40,7 +43,13 @@ def canonical(name: str) -> str:
 
 def get(name: str) -> ProtocolSpec:
     """The spec of protocol ``name`` (or alias); raises UnknownProtocol."""
-    module = import_module(_MODULES[canonical(name)])
+    key = canonical(name)
+    try:
+        module = import_module(_MODULES[key])
+    except ModuleNotFoundError as exc:
+        if exc.name != _MODULES[key]:
+            raise
+        raise UnknownProtocol(name) from None
     spec = module.SPEC
     assert isinstance(spec, ProtocolSpec)
     return spec

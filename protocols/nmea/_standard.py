@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pynmea2
 
 from .._records import Position
-from ._fields import UTC, combine, opt_float, opt_int, parse_date, parse_dm, parse_number, parse_time
+from .._text import UTC, combine, opt_float, opt_int, parse_date, parse_dm, parse_number, parse_time
 from .constants import KNOT_KMH, PROTOCOL
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .._errors import MalformedError
 from .._records import Event, Position
-from ._fields import (
+from .._text import (
     UTC, check_latlon, combine, opt_float, parse_date, parse_date4, parse_float, parse_int,
     parse_number, parse_time, signed,
 )

@@ -1,4 +1,4 @@
-"""Strict converters of NMEA text fields; every failure is a ``MalformedError``.
+"""Strict converters of text fields (NMEA and the text protocols); every failure is a ``MalformedError``.
 
 (pynmea2's attribute access returns the raw string when a conversion fails;
 these never do.)
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, time, timezone
 
-from .._errors import MalformedError
+from ._errors import MalformedError
 
 __all__ = [
     "parse_time", "parse_date", "parse_date4", "combine", "parse_dm", "parse_float",
@@ -21,7 +21,7 @@ _DIGITS = frozenset("0123456789")
 
 
 def _bad(what: str, text: str) -> MalformedError:
-    return MalformedError(f"nmea: bad {what} {text[:24]!r}", data=text[:32].encode("ascii", "replace"))
+    return MalformedError(f"bad {what} {text[:24]!r}", data=text[:32].encode("ascii", "replace"))
 
 
 def _digits(text: str, what: str) -> int:
