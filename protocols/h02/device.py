@@ -1,0 +1,118 @@
+"""Device side of H02: text ``V1`` reports (or binary ``$`` reports); reading our answers.
+
+Resolution of what we write: minutes with 4 decimals (1/600000 degree),
+whole seconds, speed in knots with 2 decimals (text) or whole knots
+(binary), whole degrees of course. Text ``V1`` is answered with
+``*HQ,<id>,V4,V1,<time>#``; binary reports only with ``R12`` when the
+server is configured to (``ack=True``).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import timezone
+from typing import Sequence
+
+from .._binary import encode_bcd
+from .._device import DeviceAck, Outgoing
+from .._errors import LocalProtocolError
+from .._records import Fix
+from .constants import KNOT_KMH, STATUS_IDLE
+
+__all__ = ["H02Device", "encode_v1", "encode_binary", "format_dm"]
+
+_MAX_PENDING_BYTES = 4096
+_IGNITION = 1 << 10
+
+
+def format_dm(value: float, degree_digits: int) -> str:
+    """abs(degrees) -> ``d+mm.mmmm`` (4-decimal minutes)."""
+    ticks = round(abs(value) * 600000)
+    degrees, rest = divmod(ticks, 600000)
+    return f"{degrees:0{degree_digits}d}{rest // 10000:02d}.{rest % 10000:04d}"
+
+
+def _status(fix: Fix) -> int:
+    ignition = fix.attributes.get("ignition")
+    return STATUS_IDLE | _IGNITION if ignition else STATUS_IDLE
+
+
+def encode_v1(device_id: str, fix: Fix, *, manufacturer: str = "HQ") -> bytes:
+    t = fix.time.astimezone(timezone.utc)
+    return (f"*{manufacturer},{device_id},V1,{t:%H%M%S},{'A' if fix.valid else 'V'},"
+            f"{format_dm(fix.lat, 2)},{'S' if fix.lat < 0 else 'N'},"
+            f"{format_dm(fix.lon, 3)},{'W' if fix.lon < 0 else 'E'},"
+            f"{fix.speed_kmh / KNOT_KMH:.2f},{round(fix.course_deg) % 360},{t:%d%m%y},"
+            f"{_status(fix):08X}#").encode("ascii")
+
+
+def encode_binary(device_id: str, fix: Fix, *, battery: int = 100) -> bytes:
+    """A 32-byte report (10-digit id) or the 42-byte form (15-digit IMEI)."""
+    t = fix.time.astimezone(timezone.utc)
+    if len(device_id) <= 10:
+        head, tail = encode_bcd(device_id, 5), b"\xff\x00\x00"
+    else:
+        head, tail = encode_bcd((device_id + "0")[:16].ljust(16, "0"), 8), bytes(10)
+    lat = format_dm(fix.lat, 2).replace(".", "")
+    lon = format_dm(fix.lon, 3).replace(".", "")
+    flags = (0x2 if fix.valid else 0) | (0x4 if fix.lat >= 0 else 0) | (0x8 if fix.lon >= 0 else 0)
+    knots = min(999, round(fix.speed_kmh / KNOT_KMH))
+    body = (f"{t:%H%M%S%d%m%y}{lat}").encode("ascii")
+    return (b"$" + head + bytes.fromhex(body.decode()) + bytes((battery,))
+            + bytes.fromhex(f"{lon}{flags:x}{knots:03d}{round(fix.course_deg) % 360:03d}")
+            + _status(fix).to_bytes(4, "big") + tail)
+
+
+class H02Device:
+    """A simulated H02 tracker (see protocols/_device.py)."""
+
+    max_fixes_per_packet = 1
+
+    def __init__(self, device_id: str, *, transport: str = "tcp", binary: bool = False,
+                 ack: bool = False, **options) -> None:
+        if transport not in ("tcp", "udp"):
+            raise LocalProtocolError(f"h02 device: unknown transport {transport!r}")
+        if not device_id.isdigit() or len(device_id) > 15:
+            raise LocalProtocolError(f"h02 device: id must be up to 15 digits, got {device_id!r}")
+        self.device_id = device_id
+        self.transport = transport
+        self.binary = binary
+        self.expects_acks = ack or not binary
+        self.hello_acked = True  # H02 has no login
+        self._token = 0
+        self._pending: deque[int] = deque()
+        self._buffer = bytearray()
+
+    def hello(self) -> bytes:
+        return b""
+
+    def heartbeat(self) -> bytes:
+        return f"*HQ,{self.device_id},HTBT#".encode("ascii")
+
+    def encode_fixes(self, fixes: Sequence[Fix]) -> Outgoing:
+        if len(fixes) != 1:
+            raise LocalProtocolError("h02 device: exactly one fix per packet")
+        encoder = encode_binary if self.binary else encode_v1
+        data = encoder(self.device_id, fixes[0])
+        self._token += 1
+        if self.expects_acks:
+            self._pending.append(self._token)
+        return Outgoing(data, self._token, 1)
+
+    def receive_data(self, data: bytes) -> list[DeviceAck]:
+        """``V4,V1`` (text) or ``R12`` (binary) answers acknowledge the oldest open report."""
+        self._buffer += data
+        acks: list[DeviceAck] = []
+        while (end := self._buffer.find(b"#")) >= 0:
+            start = self._buffer.find(b"*", 0, end)
+            message = bytes(self._buffer[start + 1:end]) if start >= 0 else b""
+            del self._buffer[: end + 1]
+            fields = message.split(b",")
+            ack = fields[2:4] == [b"V4", b"V1"] if not self.binary else fields[2:3] == [b"R12"]
+            if ack and self._pending:
+                acks.append(DeviceAck("fixes", self._pending.popleft()))
+            elif message:
+                acks.append(DeviceAck("other"))
+        if len(self._buffer) > _MAX_PENDING_BYTES:
+            del self._buffer[:-_MAX_PENDING_BYTES]
+        return acks
