@@ -1,0 +1,34 @@
+"""Xexun constants: port, limits, event texts (fact sheet shared/protocols/xexun.md)."""
+
+from __future__ import annotations
+
+PROTOCOL = "xexun"
+DEFAULT_PORT = 5006
+#: Traccar's frame decoders keep at most 1024 bytes
+MAX_FRAME = 1024
+KNOT_KMH = 1.852
+
+#: the two RMC talkers a report may carry
+RMC_MARKERS = (b"GPRMC", b"GNRMC")
+IMEI_MARKER = b"imei:"
+
+#: signal quality letter after the RMC checksum
+SIGNALS = frozenset(("F", "L"))
+
+#: event text (lowercased) -> attributes it sets
+EVENTS: dict[str, dict[str, object]] = {
+    "acc on": {"ignition": True},
+    "accstart": {"ignition": True},
+    "acc off": {"ignition": False},
+    "accstop": {"ignition": False},
+    "help me": {"alarm": "sos"},
+    "help me!": {"alarm": "sos"},
+    "low battery": {"alarm": "lowBattery"},
+    "move!": {"alarm": "movement"},
+    "moved!": {"alarm": "movement"},
+}
+
+#: ConnectionOptions.extra switch: one report per line (Traccar's xexun.extended)
+EXTENDED_OPTION = "extended"
+
+DEFAULT_PASSWORD = "123456"
