@@ -40,6 +40,7 @@ class Gateway:
         self._store: Any = None
         self._api: Any = None
         self.writer: Any = None
+        self._spooling: Any = None
         self.spooled = False
 
     @property
@@ -53,8 +54,20 @@ class Gateway:
         await self._start_storage()
         from storage.writer import BatchWriter  # the concrete writer, named here only
 
+        sink = self._store
+        spool_dir = s.spool_path()
+        if spool_dir is not None:
+            from storage.spool import Spool
+            from storage.spooling import SpoolingSink
+
+            self._spooling = SpoolingSink(
+                self._store, Spool(spool_dir, quota_bytes=s.spool_quota_bytes),
+                write_timeout=s.write_timeout, observer=self.metrics)
+            await self._spooling.start()
+            self.metrics.spool_bytes.set_function(lambda: self._spooling.spool.bytes)
+            sink = self._spooling
         self.writer = BatchWriter(
-            self._store, max_rows=s.batch_max_rows, max_age=s.batch_max_age,
+            sink, max_rows=s.batch_max_rows, max_age=s.batch_max_age,
             high_water=s.queue_high_water, low_water=s.queue_low_water, observer=self.metrics)
         await self.writer.start()
         self.writer.add_pressure_listener(self._on_pressure)
@@ -147,6 +160,13 @@ class Gateway:
                           self.settings.shutdown_timeout)
                 await self.writer.close(flush=False)
         await self._close_transports()
+        if self._spooling is not None:
+            await self._spooling.close()
+            self.spooled = bool(self._spooling.spooled_rows) or not self._spooling.spool.empty
+            if self.spooled:
+                log.warning("%d rows went to the spool during this run; %d bytes wait in %s for "
+                            "the next start", self._spooling.spooled_rows,
+                            self._spooling.spool.bytes, self._spooling.spool.dir)
         for transport, _ in self._udp:
             transport.close()
         for server in self._servers:

@@ -30,6 +30,10 @@ def _common_run_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--api-port", type=int, metavar="N", help="HTTP API port (default 8080)")
     p.add_argument("--api-host", metavar="HOST", help="HTTP API address (default 0.0.0.0)")
     p.add_argument("--no-api", action="store_true", help="do not serve the HTTP API")
+    p.add_argument("--spool-dir", metavar="DIR",
+                   help="spool batches here while the database is down or slow "
+                        "(default with the embedded database: DATA_DIR/spool)")
+    p.add_argument("--no-spool", action="store_true", help="never spool; hold ACKs until the database commits")
     p.add_argument("--allow-list", metavar="IDS",
                    help="comma-separated device ids; other devices are refused")
     p.add_argument("--log-level", metavar="LEVEL", help="DEBUG, INFO, WARNING (default INFO)")

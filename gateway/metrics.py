@@ -60,6 +60,10 @@ class Metrics:
         self.queue_rows = Gauge("uvis_ingest_queue_rows", "Rows waiting for the writer", registry=r)
         self.reading_paused = Gauge("uvis_reading_paused", "1 while reading is paused by back-pressure",
                                     registry=r)
+        self.spool_bytes = Gauge("uvis_spool_bytes", "Bytes waiting in the local spool", registry=r)
+        self.spooled_rows = Counter("uvis_spooled_rows", "Rows written to the local spool", registry=r)
+        self.spool_replayed_rows = Counter(
+            "uvis_spool_replayed_rows", "Rows replayed from the spool into the database", registry=r)
         self._bound: dict[tuple[str, str], ProtocolMetrics] = {}
 
     def for_listener(self, protocol: str, transport: str) -> ProtocolMetrics:
@@ -77,6 +81,12 @@ class Metrics:
 
     def batch_failed(self, exc: BaseException, attempt: int) -> None:
         self.database_errors.inc()
+
+    def spool_appended(self, rows: int) -> None:
+        self.spooled_rows.inc(rows)
+
+    def spool_replayed(self, rows: int) -> None:
+        self.spool_replayed_rows.inc(rows)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

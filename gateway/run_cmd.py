@@ -15,6 +15,9 @@ __all__ = ["main", "settings_from_args", "run_loop", "serve"]
 
 log = logging.getLogger("uvis.gateway")
 
+#: exit status when records had to go to the local spool during the run
+EXIT_SPOOLED = 3
+
 
 def settings_from_args(args: Any) -> Settings:
     overrides = {
@@ -24,6 +27,10 @@ def settings_from_args(args: Any) -> Settings:
         "api_host": getattr(args, "api_host", None),
         "log_level": getattr(args, "log_level", None),
     }
+    if getattr(args, "spool_dir", None):
+        overrides["spool_dir"] = args.spool_dir
+    if getattr(args, "no_spool", False):
+        overrides["spool"] = "off"
     if getattr(args, "no_api", False):
         overrides["api_enabled"] = False
     if getattr(args, "allow_list", None):
@@ -87,7 +94,7 @@ async def serve(settings: Settings, on_ready: Callable[[Any], Awaitable[None] | 
         await gateway.stop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
-    return 1 if gateway.spooled else 0
+    return EXIT_SPOOLED if gateway.spooled else 0
 
 
 def configure_logging(level: str) -> None:

@@ -51,6 +51,14 @@ def default_listeners(host: str = "0.0.0.0", port_offset: int = 0) -> tuple[List
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    def spool_path(self) -> str | None:
+        """Where the spool lives, or None when spooling is off."""
+        on = self.spool == "on" or (self.spool == "auto" and
+                                    (self.database_url is None or self.spool_dir is not None))
+        if not on:
+            return None
+        return self.spool_dir or str(Path(self.data_dir) / "spool")
+
     #: PostgreSQL URL; None starts the embedded server in data_dir/pg
     database_url: str | None = None
     data_dir: str = "./uvis-data"
@@ -72,6 +80,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     udp_session_timeout: float = 600.0
     #: seconds a graceful shutdown waits for the last batch
     shutdown_timeout: float = 30.0
+    #: local spool for batches the database cannot take: "auto" (on with the
+    #: embedded database or when spool_dir is set), "on" or "off"
+    spool: str = "auto"
+    #: default: <data_dir>/spool
+    spool_dir: str | None = None
+    spool_quota_bytes: int = 1 << 30
+    #: a database write slower than this (s) goes to the spool instead
+    write_timeout: float = 5.0
     log_level: str = "INFO"
 
 
@@ -83,6 +99,8 @@ _ENV_FIELDS = {
     "UVIS_LOG_LEVEL": "log_level",
     "UVIS_BATCH_MAX_ROWS": "batch_max_rows",
     "UVIS_BATCH_MAX_AGE": "batch_max_age",
+    "UVIS_SPOOL": "spool",
+    "UVIS_SPOOL_DIR": "spool_dir",
 }
 
 
@@ -130,5 +148,7 @@ def _validate(settings: Settings) -> None:
         if key in seen and listener.port != 0:  # 0: any free port
             raise SettingsError(f"{where}.port: {listener.transport} port {listener.port} used twice")
         seen.add(key)
+    if settings.spool not in ("auto", "on", "off"):
+        raise SettingsError(f"spool: expected auto, on or off, got {settings.spool!r}")
     if settings.queue_low_water >= settings.queue_high_water:
         raise SettingsError("queue_low_water must be below queue_high_water")

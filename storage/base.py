@@ -18,6 +18,8 @@ class WriteResult(msgspec.Struct, frozen=True, kw_only=True):
     positions_duplicate: int = 0
     events_inserted: int = 0
     events_duplicate: int = 0
+    #: rows written to the local spool instead of the database (fsynced)
+    spooled: int = 0
 
 
 class Sink(Protocol):
