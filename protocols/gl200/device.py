@@ -1,0 +1,3 @@
+"""placeholder"""
+class Gl200Device:
+    pass
