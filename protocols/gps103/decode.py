@@ -1,0 +1,304 @@
+"""GPS103 messages -> records. Pure functions; identity and replies live in connection.py.
+
+``classify(text)`` tells a message's kind (login, heartbeat, report, unknown);
+``decode_report(fields, now)`` decodes an ``imei:`` report by dispatch on its
+keyword (``REPORT_DECODERS``), the regular GPS/LBS report being the default.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Callable, NamedTuple
+
+from .._coban import cell_attributes, soft
+from .._errors import MalformedError
+from .._records import Event, Position
+from .._text import (
+    check_latlon, combine, parse_date, parse_dm, parse_float, parse_int, parse_number, parse_time,
+)
+from .constants import (
+    ALARMS, IMEI_TAG, KNOT_KMH, LOGIN_MAX_LEN, OIL_PREFIX, PROTOCOL, TEMPERATURE_PREFIX, Keyword,
+)
+
+__all__ = [
+    "Message", "Records", "classify", "decode_report", "REPORT_DECODERS", "local_to_utc",
+    "valid_id",
+]
+
+UTC = timezone.utc
+Records = tuple[tuple[Position, ...], tuple[Event, ...]]
+ReportDecoder = Callable[[list[str], datetime], Records]
+_ID_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_HEX = frozenset("0123456789abcdefABCDEF")
+_HALF_DAY = 12 * 60
+
+
+class Message(NamedTuple):
+    """What one message is, before its report fields are interpreted."""
+
+    kind: str  # "login" | "heartbeat" | "report" | "unknown"
+    device_id: str | None
+    #: the report's comma-separated fields after ``imei:`` (reports only)
+    fields: list[str]
+    #: True for the "alternative" report (ends with ``*``)
+    alternative: bool = False
+
+
+def valid_id(text: str) -> bool:
+    return 0 < len(text) <= 32 and _ID_CHARS.issuperset(text)
+
+
+def _id_after_tag(text: str) -> str:
+    start = text.find(IMEI_TAG) + len(IMEI_TAG)
+    end = text.find(",", start)
+    found = text[start:] if end < 0 else text[start:end]
+    found = found.rstrip("*").strip()
+    if not valid_id(found):
+        raise MalformedError(f"gps103: bad device id {found[:20]!r}", data=text[:32].encode())
+    return found
+
+
+def classify(text: str) -> tuple[Message, bool]:
+    """``(message, heartbeat)``; ``heartbeat`` is True when the message starts with
+    the bare id (answered ``ON``), even if a report follows it."""
+    heartbeat = text[:1].isdigit()
+    tag = text.find(IMEI_TAG)
+    if heartbeat:
+        if tag < 0:
+            found = text.rstrip("*").strip()
+            if not valid_id(found):
+                raise MalformedError("gps103: bad heartbeat", data=text[:32].encode())
+            return Message("heartbeat", found, []), True
+        text = text[tag:]
+        tag = 0
+    if tag < 0:
+        return Message("unknown", None, []), False
+    if len(text) <= LOGIN_MAX_LEN and not heartbeat:
+        return Message("login", _id_after_tag(text), []), False
+    if tag > 0:
+        return Message("unknown", None, []), False
+    alternative = text.endswith("*")
+    body = text[len(IMEI_TAG):].rstrip("*")
+    fields = [f.strip() for f in body.split(",")]
+    if not valid_id(fields[0]) or len(fields) < 2:
+        raise MalformedError("gps103: report without a device id", data=text[:32].encode())
+    return Message("report", fields[0], fields, alternative), heartbeat
+
+
+def _field(fields: list[str], index: int) -> str:
+    return fields[index] if index < len(fields) else ""
+
+
+# ---------------------------------------------------------------- times
+
+def _local_parts(text: str) -> tuple[int, int, int, int, int, int] | None:
+    """``yyMMddHHmm[ss]`` -> parts, None when absent or not a date (``000000000``)."""
+    if len(text) not in (10, 12) or not text.isdigit():
+        return None
+    yy, mo, dd, hh, mi = (int(text[i:i + 2]) for i in range(0, 10, 2))
+    ss = int(text[10:12]) if len(text) == 12 else 0
+    if not (1 <= mo <= 12 and 1 <= dd <= 31 and hh <= 23 and mi <= 59 and ss <= 59):
+        return None
+    return 2000 + yy, mo, dd, hh, mi, ss
+
+
+def _local_datetime(parts: tuple[int, ...], text: str) -> datetime:
+    try:
+        return datetime(*parts, tzinfo=UTC)
+    except ValueError:
+        raise MalformedError(f"gps103: bad date {text!r}", data=text.encode()) from None
+
+
+def local_to_utc(local_text: str, utc_text: str) -> datetime:
+    """Date, hour and minute from the local field, seconds from the UTC field;
+    the local-minus-UTC offset from the two hh:mm values (within +-12 h) is
+    subtracted. Without a usable UTC field the local time is taken as is."""
+    parts = _local_parts(local_text)
+    if parts is None:
+        raise MalformedError(f"gps103: bad local time {local_text[:16]!r}", data=local_text.encode())
+    whole = utc_text.partition(".")[0]
+    if len(whole) != 6:
+        return _local_datetime(parts, local_text)
+    utc = parse_time(utc_text)
+    local = _local_datetime(parts[:5] + (utc.second,), local_text).replace(microsecond=utc.microsecond)
+    delta = (parts[3] * 60 + parts[4]) - (utc.hour * 60 + utc.minute)
+    if delta < -_HALF_DAY:
+        delta += 2 * _HALF_DAY
+    elif delta > _HALF_DAY:
+        delta -= 2 * _HALF_DAY
+    return local - timedelta(minutes=delta)
+
+
+# ---------------------------------------------------------------- keyword
+
+def keyword_attributes(keyword: str, phone: str) -> dict:
+    attrs: dict = {}
+    alarm = ALARMS.get(keyword)
+    if alarm is not None:
+        attrs["alarm"] = alarm
+    elif keyword.startswith(TEMPERATURE_PREFIX):
+        attrs["alarm"] = "temperature"
+    elif keyword.startswith(OIL_PREFIX):
+        level = soft(parse_float, keyword[len(OIL_PREFIX):].strip())
+        if level is not None:
+            attrs["fuel"] = level
+    elif keyword == Keyword.ACC_ON:
+        attrs["ignition"] = True
+    elif keyword == Keyword.ACC_OFF:
+        attrs["ignition"] = False
+    elif keyword == Keyword.RFID and phone:
+        attrs["driverUniqueId"] = phone
+    return attrs
+
+
+# ---------------------------------------------------------------- reports
+
+def _coordinate(value: str, hemisphere: str, limit: float) -> float:
+    if value[:1].isalpha() and hemisphere[:1].isdigit():  # hemisphere written first
+        value, hemisphere = hemisphere, value
+    return parse_dm(value, hemisphere, limit)
+
+
+def _is_dtc(text: str) -> bool:
+    """An OBD trouble code such as ``P0021`` (DTC reports put it in a fuel field)."""
+    return len(text) == 5 and text[0] in "PCBU" and _HEX.issuperset(text[1:])
+
+
+def _percent(text: str) -> float | None:
+    return soft(parse_float, text.rstrip("%"))
+
+
+def _extras(fields: list[str], attrs: dict) -> float | None:
+    """``[,<altitude>,<acc>,<door>,<fuel1 %>,<fuel2 %>,<temp>]`` -> altitude; attributes."""
+    altitude = soft(parse_float, _field(fields, 13))
+    for index, key in ((14, "ignition"), (15, "door")):
+        value = _field(fields, index)
+        if value in ("0", "1"):
+            attrs[key] = value == "1"
+    dtcs = [f for f in fields[16:19] if _is_dtc(f)]
+    if dtcs:
+        attrs["dtcs"] = " ".join(dtcs)
+    for index, key in ((16, "fuel1"), (17, "fuel2")):
+        value = _percent(_field(fields, index))
+        if value is not None:
+            attrs[key] = value
+    temp = soft(parse_number, _field(fields, 18))
+    if temp is not None:
+        attrs["temp1"] = temp
+    return altitude
+
+
+def decode_regular(fields: list[str], now: datetime) -> Records:
+    """``<id>,<keyword>,<local>,<phone>,<F|L>,...``: a GPS fix, or an LBS event."""
+    device_id, keyword, phone = fields[0], fields[1], _field(fields, 3)
+    attrs = keyword_attributes(keyword, phone)
+    if _field(fields, 4) != "F":
+        return (), (_lbs_event(fields, device_id, attrs, now),)
+    if len(fields) < 11:
+        raise MalformedError("gps103: truncated report", data=",".join(fields)[:32].encode())
+    fix_time = local_to_utc(fields[2], fields[5])
+    lat = _coordinate(fields[7], fields[8], 90.0)
+    lon = _coordinate(fields[9], fields[10], 180.0)
+    knots = soft(parse_float, _field(fields, 11))
+    course = soft(parse_float, _field(fields, 12))
+    altitude = _extras(fields, attrs)
+    return (Position(
+        device_id=device_id, protocol=PROTOCOL, fix_time=fix_time, valid=fields[6] == "A",
+        lat=lat, lon=lon, altitude_m=altitude,
+        speed_kmh=None if knots is None or knots < 0 else knots * KNOT_KMH,
+        course_deg=course if course is None or 0.0 <= course <= 360.0 else None,
+        attributes=attrs,
+    ),), ()
+
+
+def _hex(text: str) -> int:
+    if not text or len(text) > 8 or not _HEX.issuperset(text):
+        raise MalformedError(f"gps103: bad hex field {text[:12]!r}", data=text[:32].encode())
+    return int(text, 16)
+
+
+def _lbs_event(fields: list[str], device_id: str, attrs: dict, now: datetime) -> Event:
+    """No fix: ``L,,,<LAC hex>,,<CID hex>,...``. The local time has no UTC
+    reference, so the event is stamped with the server's ``now``."""
+    lac = soft(_hex, _field(fields, 7))
+    cid = soft(_hex, _field(fields, 9))
+    if lac is not None and cid is not None:
+        attrs.update(cell_attributes(None, None, lac, cid))
+    kind = "alarm" if "alarm" in attrs else "network" if "cid" in attrs else "status"
+    return Event(device_id=device_id, protocol=PROTOCOL, time=now, type=kind, attributes=attrs)
+
+
+def decode_obd(fields: list[str], now: datetime) -> Records:
+    """``OBD,<yyMMddHHmmss>,<odometer>,<fuel instant>,<fuel avg>,<hours>,<speed>,
+    <load %>,<coolant>,<throttle %>,<rpm>,<battery V>,<DTCs...>`` -> a status event
+    (local time without a UTC reference: stamped with ``now``)."""
+    attrs: dict = {}
+    numbers = (
+        (3, "odometer", parse_number), (4, "fuelConsumption", parse_float),
+        (5, "fuelAverage", parse_float), (7, "obdSpeed", parse_float),
+        (8, "engineLoad", lambda t: parse_float(t.rstrip("%"))),
+        (9, "coolantTemp", parse_int), (10, "throttle", lambda t: parse_float(t.rstrip("%"))),
+        (11, "rpm", parse_int), (12, "battery", parse_float),
+    )
+    for index, key, convert in numbers:
+        value = soft(convert, _field(fields, index))
+        if value is not None:
+            attrs[key] = value
+    hours = soft(parse_float, _field(fields, 6))
+    if hours is not None:
+        attrs["hours"] = round(hours * 3_600_000)  # Traccar's unit: milliseconds
+    dtcs = " ".join(f for f in fields[13:] if f)
+    if dtcs:
+        attrs["dtcs"] = dtcs
+    return (), (Event(device_id=fields[0], protocol=PROTOCOL, time=now, type="status",
+                      attributes=attrs),)
+
+
+def decode_photo_data(fields: list[str], now: datetime) -> Records:
+    """``vr,<hex>``: a chunk of a photo announced by a ``vt<N>`` report; not stored."""
+    return (), ()
+
+
+def decode_alternative(fields: list[str], now: datetime) -> Records:
+    """``<id>,<x>,<event>,<sensor id>,<sensor V>,<hhmmss>,<ddmmyy>,<rssi>,<gps>,
+    <lat>,<lon>,<speed km/h>,<course>,<alt>,<hdop>,<sats>,<ign>,<charge>,<error>*``."""
+    if len(fields) < 13:
+        raise MalformedError("gps103: truncated alternative report",
+                             data=",".join(fields)[:32].encode())
+    fix_time = combine(parse_date(fields[6]), parse_time(fields[5]))
+    lat = check_latlon(parse_float(fields[9], "latitude"), 90.0, fields[9])
+    lon = check_latlon(parse_float(fields[10], "longitude"), 180.0, fields[10])
+    attrs: dict = {}
+    event = soft(parse_int, fields[2])
+    if event is not None:
+        attrs["event"] = event
+    for index, key in ((7, "rssi"),):
+        value = soft(parse_int, _field(fields, index))
+        if value is not None:
+            attrs[key] = value
+    for index, key in ((16, "ignition"), (17, "charge")):
+        value = _field(fields, index)
+        if value in ("0", "1"):
+            attrs[key] = value == "1"
+    satellites = soft(parse_int, _field(fields, 15))
+    return (Position(
+        device_id=fields[0], protocol=PROTOCOL, fix_time=fix_time,
+        valid=_field(fields, 8) not in ("", "0", "V"), lat=lat, lon=lon,
+        altitude_m=soft(parse_float, _field(fields, 13)),
+        speed_kmh=soft(parse_float, fields[11]), course_deg=soft(parse_float, fields[12]),
+        satellites=satellites if satellites is None or satellites >= 0 else None,
+        hdop=soft(parse_float, _field(fields, 14)), attributes=attrs,
+    ),), ()
+
+
+REPORT_DECODERS: dict[str, ReportDecoder] = {
+    Keyword.OBD.value: decode_obd,
+    Keyword.PHOTO_DATA.value: decode_photo_data,
+}
+
+
+def decode_report(message: Message, now: datetime) -> Records:
+    if message.alternative:
+        return decode_alternative(message.fields, now)
+    decoder = REPORT_DECODERS.get(message.fields[1], decode_regular)
+    return decoder(message.fields, now)

@@ -1,0 +1,109 @@
+"""Device side: a GPS103 (Coban TK103-2) tracker, used by the simulators and tests.
+
+``hello()`` is the login ``##,imei:<IMEI>,A;`` (answered ``LOAD``),
+``heartbeat()`` the bare ``<IMEI>;`` (answered ``ON``); each fix goes out as one
+``imei:<IMEI>,tracker,...;`` report, which the server never acknowledges
+(``expects_acks`` False). The report's date/time field is written in the
+device's local time (``utc_offset_minutes``, in (-12 h, +12 h]), the UTC field as
+``hhmmss.000``. Resolution of what we write: minutes with 4 decimals
+(1/600000 degree), whole seconds, speed to 0.001 knot, course to 0.01 degree,
+altitude to 0.1 m.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+from typing import Sequence
+
+from .._coban import format_dm
+from .._device import DeviceAck, Outgoing
+from .._errors import LocalProtocolError
+from .._records import Fix
+from .constants import HEARTBEAT_REPLY, KNOT_KMH, LOGIN_REPLY
+
+__all__ = ["Gps103Device", "report"]
+
+_MAX_PENDING_BYTES = 4096
+
+
+def report(device_id: str, fix: Fix, *, keyword: str = "tracker", utc_offset_minutes: int = 0,
+           phone: str = "") -> bytes:
+    """One regular report for ``fix`` (terminated by ``;``)."""
+    t = fix.time.astimezone(timezone.utc)
+    local = t + timedelta(minutes=utc_offset_minutes)
+    lat, south = format_dm(fix.lat, 2)
+    lon, west = format_dm(fix.lon, 3)
+    ignition = fix.attributes.get("ignition")
+    acc = "" if ignition is None else "1" if ignition else "0"
+    text = (f"imei:{device_id},{keyword},{local:%y%m%d%H%M%S},{phone},F,{t:%H%M%S}.000,"
+            f"{'A' if fix.valid else 'V'},{lat},{'S' if south else 'N'},{lon},"
+            f"{'W' if west else 'E'},{fix.speed_kmh / KNOT_KMH:.3f},{fix.course_deg:.2f},"
+            f"{fix.altitude_m:.1f},{acc},,,,;")
+    return text.encode("ascii")
+
+
+class Gps103Device:
+    """A Coban-style tracker: login, then one report per fix."""
+
+    max_fixes_per_packet = 1
+    expects_acks = False
+
+    def __init__(self, device_id: str, *, transport: str = "tcp",
+                 utc_offset_minutes: int = 0) -> None:
+        if transport not in ("tcp", "udp"):
+            raise LocalProtocolError(f"gps103 device: unknown transport {transport!r}")
+        if not -720 < utc_offset_minutes <= 720:
+            # the server derives the offset from hh:mm alone: -12 h reads as +12 h
+            raise LocalProtocolError("gps103 device: the offset must be in (-12 h, +12 h]")
+        self.device_id = device_id
+        self.transport = transport
+        self.utc_offset_minutes = utc_offset_minutes
+        self.hello_acked = False
+        self._token = 0
+        self._buffer = bytearray()
+
+    def hello(self) -> bytes:
+        return f"##,imei:{self.device_id},A;".encode("ascii")
+
+    def heartbeat(self) -> bytes:
+        return f"{self.device_id};".encode("ascii")
+
+    def encode_fixes(self, fixes: Sequence[Fix]) -> Outgoing:
+        if len(fixes) != 1:
+            raise LocalProtocolError("gps103 device: exactly one fix per packet")
+        self._token += 1
+        data = report(self.device_id, fixes[0], utc_offset_minutes=self.utc_offset_minutes)
+        return Outgoing(data, self._token, 1)
+
+    def receive_data(self, data: bytes) -> list[DeviceAck]:
+        """``LOAD`` -> hello; ``ON`` and ``**,...`` commands -> other (none ends a line)."""
+        self._buffer += data
+        acks: list[DeviceAck] = []
+        buf = self._buffer
+        while buf:
+            if buf.startswith(LOGIN_REPLY):
+                del buf[:len(LOGIN_REPLY)]
+                self.hello_acked = True
+                acks.append(DeviceAck("hello"))
+            elif buf.startswith(HEARTBEAT_REPLY):
+                del buf[:len(HEARTBEAT_REPLY)]
+                acks.append(DeviceAck("other"))
+            elif buf.startswith(b"**,"):
+                # ``;``-terminated (SOS ack) or unterminated (commands): up to the next reply
+                end = buf.find(b";")
+                nxt = min((i for i in (buf.find(b"**,", 3), buf.find(LOGIN_REPLY))
+                           if i >= 0), default=-1)
+                if 0 <= end and (nxt < 0 or end < nxt):
+                    del buf[:end + 1]
+                elif nxt >= 0:
+                    del buf[:nxt]
+                else:
+                    break  # wait for the terminator or the next reply
+                acks.append(DeviceAck("other"))
+            elif any(m.startswith(bytes(buf)) for m in (LOGIN_REPLY, HEARTBEAT_REPLY, b"**,")):
+                break  # a reply cut short: wait for the rest
+            else:
+                del buf[:1]  # noise
+        if len(buf) > _MAX_PENDING_BYTES:
+            del buf[:-_MAX_PENDING_BYTES]
+        return acks
