@@ -1,0 +1,74 @@
+"""Strict converters of Suntech text fields (every failure is a MalformedError)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from .._errors import MalformedError
+from .._text import check_latlon, parse_float, parse_int, parse_number
+
+__all__ = ["ymd_hms", "coord", "is_coord", "is_date", "flag", "hex_int", "number_or_text",
+           "parse_float", "parse_int", "get"]
+
+UTC = timezone.utc
+_DIGITS = frozenset("0123456789")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _bad(what: str, text: str) -> MalformedError:
+    return MalformedError(f"suntech: bad {what} {text[:24]!r}",
+                          data=text[:32].encode("latin-1", "replace"))
+
+
+def ymd_hms(day: str, moment: str) -> datetime:
+    """``YYYYMMDD`` + ``HH:MM:SS`` (UTC)."""
+    if len(day) != 8 or len(moment) != 8 or not _DIGITS.issuperset(day) \
+            or moment[2] != ":" or moment[5] != ":":
+        raise _bad("date/time", f"{day} {moment}")
+    hms = moment[:2] + moment[3:5] + moment[6:]
+    if not _DIGITS.issuperset(hms):
+        raise _bad("time", moment)
+    try:
+        return datetime(int(day[:4]), int(day[4:6]), int(day[6:]),
+                        int(hms[:2]), int(hms[2:4]), int(hms[4:]), tzinfo=UTC)
+    except ValueError:
+        raise _bad("date/time", f"{day} {moment}") from None
+
+
+def is_date(text: str) -> bool:
+    return len(text) == 8 and _DIGITS.issuperset(text)
+
+
+def is_coord(text: str) -> bool:
+    """Signed decimal degrees (cell ids and counters have no decimal point)."""
+    return "." in text and text[:1] in "+-0123456789"
+
+
+def coord(text: str, limit: float) -> float:
+    return check_latlon(parse_float(text, "coordinate"), limit, text)
+
+
+def flag(text: str, index: int) -> bool:
+    """Character ``index`` of a ``0/1`` string is ``1``."""
+    return len(text) > index and text[index] == "1"
+
+
+def hex_int(text: str, what: str = "hex") -> int:
+    if not text or not _HEX.issuperset(text):
+        raise _bad(what, text)
+    return int(text, 16)
+
+
+def number_or_text(text: str) -> int | float | str:
+    """An attribute value: a number when the field is one, else the text."""
+    try:
+        return parse_number(text)
+    except MalformedError:
+        return text
+
+
+def get(fields: list[str], index: int) -> str:
+    """Field ``index`` or "" when the report is cut short."""
+    return fields[index] if index < len(fields) else ""
+
+

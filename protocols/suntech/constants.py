@@ -1,0 +1,76 @@
+"""Suntech constants: port, frame markers, alert and emergency tables."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+PROTOCOL = "suntech"
+DEFAULT_PORT = 5011
+
+#: Traccar's frame limit: more than this buffered without a frame is an error
+MAX_FRAME = 1024
+
+#: an ASCII report ends at CR (a CR followed by LF is payload, not the end)
+CR = 0x0D
+LF = 0x0A
+
+
+class BinaryType(IntEnum):
+    """First byte of a binary frame."""
+
+    ZIP = 0x02      # compressed report: 02 | length (2) | data | 03
+    STATUS = 0x81   # Universal binary status report
+    ALERT = 0x82    # Universal binary alert report
+
+
+#: zip report type decoded (others are framed and reported as unknown)
+ZIP_REPORT_STATUS = 0x10
+
+#: alert ids (legacy ALT, Universal ALT, binary 0x82) -> Traccar alarm
+ALERTS: dict[int, str] = {
+    1: "overspeed",
+    5: "geofenceExit",
+    6: "geofenceEnter",
+    14: "lowBattery",
+    15: "vibration",
+    16: "accident",
+    40: "powerRestored",
+    41: "powerCut",
+    42: "sos",
+    46: "hardAcceleration",
+    47: "hardBraking",
+    50: "jamming",
+    132: "door",
+}
+
+#: legacy EMG ids -> Traccar alarm
+EMERGENCIES: dict[int, str] = {
+    1: "sos",
+    2: "parking",
+    3: "powerCut",
+    5: "door",
+    6: "door",
+    7: "movement",
+    8: "vibration",
+}
+
+#: binary alert id carrying an 8-byte driver id after the modifier
+ALERT_DRIVER_ID = 59
+
+#: legacy IO field: character index -> attribute
+LEGACY_IO = ("ignition", "in1", "in2", "in3", "out1", "out2")
+
+#: Universal header-mask bits (bit 0 = model ... bit 17 = output)
+UNIVERSAL_FIELDS = (
+    "model", "versionFw", "msgType", "date", "time", "cellId", "mcc", "mnc", "lac", "rssi",
+    "lat", "lon", "speed", "course", "sat", "fix", "input", "output",
+)
+#: bits 18-20 by report type
+UNIVERSAL_TAIL = {
+    "STT": ("mode", "reason", "index"),
+    "ALT": ("alertId", "alertModifier", "alertData"),
+}
+#: bit 21 is reserved and carries no field; bit 22 one field; bit 23 the ASSIGN mask
+UNIVERSAL_BIT_RESERVED = 21
+UNIVERSAL_BIT_EXTRA = 22
+UNIVERSAL_BIT_ASSIGN = 23

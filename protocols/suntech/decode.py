@@ -1,0 +1,56 @@
+"""Suntech frame -> Report: dispatch on the encoding and the report header.
+
+Binary frames by their first byte (``02`` zip, ``81``/``82`` Universal binary);
+ASCII reports (ISO-8859-1: UEX payloads may be binary) split on ``;`` keeping
+empty fields, then by the first field: ``CRR`` crash report (not decoded),
+shorter than 5 characters -> Universal, ``ST9..`` -> ST910/940, ``ST4..`` ->
+ST410/419, any other -> legacy (model = first 5 characters, type = the rest).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from .._errors import MalformedError
+from ._binary import decode_binary, decode_zip
+from ._extras import Extras
+from ._legacy import decode_legacy
+from ._personal import decode_st4, decode_st9
+from ._report import Report
+from ._universal import decode_universal
+from .constants import BinaryType
+
+__all__ = ["decode_frame", "BINARY_DECODERS"]
+
+BINARY_DECODERS: dict[int, Callable[[bytes], Report]] = {
+    BinaryType.ZIP: decode_zip,
+    BinaryType.STATUS: decode_binary,
+    BinaryType.ALERT: decode_binary,
+}
+
+
+def decode_frame(frame: bytes, now: datetime, extras: Extras) -> Report:
+    """Decode one whole frame (ASCII without its CR, or binary)."""
+    if not frame:
+        raise MalformedError("suntech: empty frame")
+    if frame[0] == BinaryType.ZIP or (len(frame) > 1 and frame[1] == 0):
+        decoder = BINARY_DECODERS.get(frame[0], decode_binary)
+        return decoder(frame)
+    text = frame.rstrip(b"\r\n").decode("latin-1")
+    f = text.split(";")
+    head = f[0]
+    if head == "CRR" or head.endswith("HTE"):  # crash and travel reports: not decoded
+        device_id = f[1] if len(f) > 1 else ""
+        if not device_id:
+            raise MalformedError("suntech: report without a device id", data=frame)
+        return Report(device_id=device_id, unknown=head[-3:])
+    if len(head) < 5:
+        return decode_universal(f, now)
+    if head.startswith("ST9"):
+        return decode_st9(f, now)
+    if head.startswith("ST4"):
+        return decode_st4(f, now)
+    if head[:1] != "S":
+        raise MalformedError("suntech: unknown report header", data=frame)
+    return decode_legacy(f, now, extras)

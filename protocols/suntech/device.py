@@ -1,0 +1,68 @@
+"""Device side: a Suntech Universal tracker (used by simulators and tests).
+
+Each fix goes out as one Universal ``STT`` report with header mask ``3FFFFF``
+(model, SW, message type, date, time, cell, MCC, MNC, LAC, RX, lat, lon,
+speed, course, satellites, fix, input, output, mode, reason, message number),
+CR-terminated. The keep-alive is ``ALV;<ID>``. The server answers nothing:
+``expects_acks`` is False. Resolution of what we write: 1e-6 degree, whole
+seconds, 0.01 km/h, 0.01 degree.
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+from typing import Sequence
+
+from .._device import DeviceAck, Outgoing
+from .._errors import LocalProtocolError
+from .._records import Fix
+
+__all__ = ["SuntechDevice", "encode_stt"]
+
+MODEL = "56"
+FIRMWARE = "1.0.15"
+
+
+def encode_stt(device_id: str, fix: Fix, index: int) -> bytes:
+    t = fix.time.astimezone(timezone.utc)
+    ignition = "1" if fix.attributes.get("ignition") else "0"
+    fields = (
+        "STT", device_id, "3FFFFF", MODEL, FIRMWARE, "1", f"{t:%Y%m%d}", f"{t:%H:%M:%S}",
+        "00000000", "0", "0", "0000", "0", f"{fix.lat:+.6f}", f"{fix.lon:+.6f}",
+        f"{fix.speed_kmh:.2f}", f"{fix.course_deg:.2f}", str(fix.satellites),
+        "1" if fix.valid else "0", "0000000" + ignition, "00000000", "1", "1", str(index),
+    )
+    return (";".join(fields) + "\r").encode("ascii")
+
+
+class SuntechDevice:
+    """A Universal-protocol tracker: one STT report per fix, no server answers."""
+
+    max_fixes_per_packet = 1
+    expects_acks = False
+
+    def __init__(self, device_id: str, *, transport: str = "tcp") -> None:
+        if transport != "tcp":
+            raise LocalProtocolError(f"suntech device: unsupported transport {transport!r}")
+        if not device_id or not device_id.isalnum():
+            raise LocalProtocolError(f"suntech device: bad device id {device_id!r}")
+        self.device_id = device_id
+        self.transport = transport
+        self.hello_acked = True  # no login
+        self._token = 0
+
+    def hello(self) -> bytes:
+        return b""
+
+    def heartbeat(self) -> bytes:
+        return f"ALV;{self.device_id}\r".encode("ascii")
+
+    def encode_fixes(self, fixes: Sequence[Fix]) -> Outgoing:
+        if len(fixes) != 1:
+            raise LocalProtocolError("suntech device: exactly one fix per packet")
+        self._token += 1
+        return Outgoing(encode_stt(self.device_id, fixes[0], self._token % 10000), self._token, 1)
+
+    def receive_data(self, data: bytes) -> list[DeviceAck]:
+        """Suntech servers only send commands; none acknowledges a report."""
+        return [DeviceAck("other")] if data else []
