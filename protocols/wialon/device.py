@@ -1,0 +1,128 @@
+"""Device side: a Wialon IPS tracker (simulators and tests).
+
+TCP: ``hello()`` is the login (v2.0 ``#L#2.0;<id>;NA;<CRC16>`` or v1.1
+``#L#<id>;NA``); one fix goes out as ``#D#`` (answered ``#AD#1``), several as
+``#B#`` (answered ``#AB#<n>``). Answers arrive in order, so each one
+acknowledges the oldest unanswered packet. UDP: every datagram carries the
+id (``2.0;<id>#D#...``); no login, answers not awaited.
+Resolution: minutes with 6 decimals, whole seconds, speed/course to 0.01,
+height to 0.1 m.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import timezone
+from typing import Sequence
+
+from .._checksum import crc16_arc
+from .._device import DeviceAck, Outgoing
+from .._errors import LocalProtocolError
+from .._records import Fix
+from .constants import CRLF
+
+__all__ = ["WialonDevice", "body", "with_crc"]
+
+_MAX_PENDING_BYTES = 4096
+_MAX_FIXES = 32
+
+
+def _dm(value: float, degree_digits: int) -> str:
+    ticks = round(abs(value) * 60_000_000)  # units of 1e-6 minute
+    degrees, rest = divmod(ticks, 60_000_000)
+    return f"{degrees:0{degree_digits}d}{rest // 1_000_000:02d}.{rest % 1_000_000:06d}"
+
+
+def body(fix: Fix) -> str:
+    """The D body of one fix (params: none)."""
+    t = fix.time.astimezone(timezone.utc)
+    return (f"{t:%d%m%y};{t:%H%M%S};{_dm(fix.lat, 2)};{'S' if fix.lat < 0 else 'N'};"
+            f"{_dm(fix.lon, 3)};{'W' if fix.lon < 0 else 'E'};{fix.speed_kmh:.2f};"
+            f"{fix.course_deg:.2f};{fix.altitude_m:.1f};{fix.satellites};NA;NA;NA;NA;NA;NA")
+
+
+def with_crc(msg: str, separator: str = ";") -> str:
+    text = msg + separator
+    return f"{text}{crc16_arc(text.encode('utf-8')):04X}"
+
+
+class WialonDevice:
+    """A Wialon IPS tracker speaking v2.0 (default) or v1.1."""
+
+    def __init__(self, device_id: str, *, transport: str = "tcp", version: str = "2.0",
+                 password: str = "NA") -> None:
+        if transport not in ("tcp", "udp"):
+            raise LocalProtocolError(f"wialon device: unknown transport {transport!r}")
+        if version not in ("2.0", "1.1"):
+            raise LocalProtocolError(f"wialon device: unknown version {version!r}")
+        if not device_id or any(c in device_id for c in "#;|\r\n"):
+            raise LocalProtocolError("wialon device: bad id")
+        self.device_id = device_id
+        self.transport = transport
+        self.version = version
+        self.password = password
+        self.expects_acks = transport == "tcp"
+        self.hello_acked = transport == "udp"
+        self.max_fixes_per_packet = _MAX_FIXES if transport == "tcp" else 1
+        self._token = 0
+        self._pending: deque[int] = deque()
+        self._buffer = bytearray()
+
+    def _v2(self) -> bool:
+        return self.version == "2.0"
+
+    def _packet(self, kind: str, msg: str) -> bytes:
+        prefix = ""
+        if self.transport == "udp":
+            prefix = f"2.0;{self.device_id}" if self._v2() else self.device_id
+        return f"{prefix}#{kind}#{msg}".encode("utf-8") + CRLF
+
+    def hello(self) -> bytes:
+        if self.transport == "udp":
+            return b""
+        if self._v2():
+            return self._packet("L", with_crc(f"2.0;{self.device_id};{self.password}"))
+        return self._packet("L", f"{self.device_id};{self.password}")
+
+    def heartbeat(self) -> bytes:
+        return self._packet("P", "") if self.transport == "tcp" else b""
+
+    def encode_fixes(self, fixes: Sequence[Fix]) -> Outgoing:
+        if not 1 <= len(fixes) <= self.max_fixes_per_packet:
+            raise LocalProtocolError(f"wialon device: 1..{self.max_fixes_per_packet} fixes")
+        if len(fixes) == 1:
+            msg = body(fixes[0])
+            data = self._packet("D", with_crc(msg) if self._v2() else msg)
+        else:
+            msg = "|".join(body(f) for f in fixes)
+            data = self._packet("B", with_crc(msg, "|") if self._v2() else msg)
+        self._token += 1
+        if self.expects_acks:
+            self._pending.append(self._token)
+        return Outgoing(data, self._token, len(fixes))
+
+    def receive_data(self, data: bytes) -> list[DeviceAck]:
+        self._buffer += data
+        acks: list[DeviceAck] = []
+        while (end := self._buffer.find(b"\n")) >= 0:
+            line = bytes(self._buffer[:end]).strip()
+            del self._buffer[: end + 1]
+            if line:
+                acks.append(self._answer(line))
+        if len(self._buffer) > _MAX_PENDING_BYTES:
+            del self._buffer[:-_MAX_PENDING_BYTES]
+        return acks
+
+    def _answer(self, line: bytes) -> DeviceAck:
+        if line == b"#AL#1":
+            self.hello_acked = True
+            return DeviceAck("hello")
+        if line.startswith(b"#AL#"):
+            return DeviceAck("rejected")
+        accepted = line in (b"#AD#1", b"#ASD#1") or (
+            line.startswith(b"#AB#") and line[4:].isdigit() and int(line[4:]) > 0)
+        if accepted and self._pending:
+            return DeviceAck("fixes", self._pending.popleft())
+        if line.startswith((b"#AD#", b"#ASD#", b"#AB#")) and self._pending:
+            self._pending.popleft()  # refused: the packet will not be acknowledged
+        return DeviceAck("other")
