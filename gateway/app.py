@@ -41,6 +41,8 @@ class Gateway:
         self._api: Any = None
         self.writer: Any = None
         self._spooling: Any = None
+        self._tasks: list[asyncio.Task] = []
+        self.timescale: Any = None
         self.spooled = False
 
     @property
@@ -96,6 +98,18 @@ class Gateway:
         from storage.postgres import PostgresStore
 
         self._store = await PostgresStore.connect(url, max_size=4)
+        from storage.timescale import configure_timescale
+
+        async with self._store.pool.acquire() as conn:
+            self.timescale = await configure_timescale(conn, s.timescale_settings())
+        if self.timescale.enabled:
+            log.info("TimescaleDB %s: positions and events are hypertables", self.timescale.version)
+            ts = s.timescale_settings()
+            if ts.compress_after is not None:
+                self._store.late_horizon = ts.compress_after
+                self._tasks.append(asyncio.get_running_loop().create_task(self._move_late_fixes()))
+        else:
+            log.info("plain PostgreSQL (%s)", self.timescale.reason)
 
     async def _start_listener(self, listener: ListenerSettings, ingest: Ingest) -> None:
         spec = get_protocol(listener.protocol)
@@ -130,9 +144,21 @@ class Gateway:
         self.api_port = self._api.port
 
     async def _health(self) -> dict:
-        await self._store.pool.fetchval("SELECT 1")
+        await self._store.ping()
         return {"status": "ok", "database": "ok", "queue_rows": self.writer.queue_rows,
                 "connections": len(self.conns.live)}
+
+    async def _move_late_fixes(self, period: float = 10.0) -> None:
+        """Move fixes committed to positions_late into positions, off the hot path."""
+        while True:
+            await asyncio.sleep(period)
+            try:
+                while (await self._store.move_late(5000))[0]:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.info("moving late fixes failed (%r); will retry", exc)
 
     def _on_pressure(self, paused: bool) -> None:
         if paused:
@@ -171,6 +197,9 @@ class Gateway:
             transport.close()
         for server in self._servers:
             await server.wait_closed()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._api is not None:
             await self._api.stop()
         if self._store is not None:

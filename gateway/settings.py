@@ -51,6 +51,17 @@ def default_listeners(host: str = "0.0.0.0", port_offset: int = 0) -> tuple[List
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    def timescale_settings(self) -> Any:
+        from datetime import timedelta
+
+        from storage.timescale import TimescaleSettings
+
+        days = lambda v: None if v is None else timedelta(days=v)  # noqa: E731
+        return TimescaleSettings(mode=self.timescale,
+                                 chunk_interval=timedelta(hours=self.chunk_interval_hours),
+                                 compress_after=days(self.compress_after_days),
+                                 retention=days(self.retention_days))
+
     def spool_path(self) -> str | None:
         """Where the spool lives, or None when spooling is off."""
         on = self.spool == "on" or (self.spool == "auto" and
@@ -88,6 +99,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     spool_quota_bytes: int = 1 << 30
     #: a database write slower than this (s) goes to the spool instead
     write_timeout: float = 5.0
+    #: TimescaleDB: "auto" (hypertables when the server offers the extension) or "off"
+    timescale: str = "auto"
+    chunk_interval_hours: float = 24.0
+    #: compress chunks older than this many days (none: no compression)
+    compress_after_days: float | None = 7.0
+    #: drop data older than this many days (none: keep everything)
+    retention_days: float | None = None
+    #: keep every received frame in raw_frames, not only those that failed to decode
+    archive_all_frames: bool = False
     log_level: str = "INFO"
 
 
@@ -150,5 +170,7 @@ def _validate(settings: Settings) -> None:
         seen.add(key)
     if settings.spool not in ("auto", "on", "off"):
         raise SettingsError(f"spool: expected auto, on or off, got {settings.spool!r}")
+    if settings.timescale not in ("auto", "off"):
+        raise SettingsError(f"timescale: expected auto or off, got {settings.timescale!r}")
     if settings.queue_low_water >= settings.queue_high_water:
         raise SettingsError("queue_low_water must be below queue_high_water")

@@ -16,7 +16,7 @@ round-trips, so a stored 12.3 comes back as 12.3 and not 12.300000190734863.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 import asyncpg
@@ -61,7 +61,12 @@ _MERGE = f"""
 WITH p AS (
     INSERT INTO positions ({_P_TARGET})
     SELECT DISTINCT ON (device_id, fix_time) {_P_SELECT}
-    FROM {_STAGE_POSITIONS} ORDER BY device_id, fix_time, seq
+    FROM {_STAGE_POSITIONS} WHERE fix_time >= $2 ORDER BY device_id, fix_time, seq
+    ON CONFLICT DO NOTHING RETURNING 1
+), pl AS (
+    INSERT INTO positions_late ({_P_TARGET})
+    SELECT DISTINCT ON (device_id, fix_time) {_P_SELECT}
+    FROM {_STAGE_POSITIONS} WHERE fix_time < $2 ORDER BY device_id, fix_time, seq
     ON CONFLICT DO NOTHING RETURNING 1
 ), l AS (
     INSERT INTO latest_positions AS cur ({_P_TARGET})
@@ -85,8 +90,27 @@ WITH p AS (
     SET protocol = EXCLUDED.protocol,
         last_seen = GREATEST(cur.last_seen, EXCLUDED.last_seen)
 )
-SELECT (SELECT count(*) FROM p) AS positions, (SELECT count(*) FROM e) AS events
+SELECT (SELECT count(*) FROM p) + (SELECT count(*) FROM pl) AS positions,
+       (SELECT count(*) FROM e) AS events
 """
+
+# Move late fixes into positions, oldest first, a bounded number at a time.
+_MOVE_LATE = f"""
+WITH moved AS (
+    DELETE FROM positions_late WHERE (device_id, fix_time) IN (
+        SELECT device_id, fix_time FROM positions_late ORDER BY fix_time LIMIT $1)
+    RETURNING {_P_TARGET}
+), ins AS (
+    INSERT INTO positions ({_P_TARGET}) SELECT {_P_TARGET} FROM moved
+    ON CONFLICT DO NOTHING RETURNING 1
+)
+SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM ins)
+"""
+
+_BEGINNING = datetime(1, 1, 1, tzinfo=timezone.utc)
+
+_RAW_COLS = ("received_at", "protocol", "transport", "remote", "session", "device_id", "data",
+             "error")
 
 _POSITION_FIELDS = ("device_id, protocol, fix_time, valid, lat, lon, altitude_m, speed_kmh, "
                     "course_deg, satellites, hdop, attributes")
@@ -131,9 +155,13 @@ def _row_to_position(r: asyncpg.Record) -> Position:
 class PostgresStore:
     """Sink and Reader over one asyncpg pool (made by ``create_pool``)."""
 
-    def __init__(self, pool: asyncpg.Pool, *, owns_pool: bool = False) -> None:
+    def __init__(self, pool: asyncpg.Pool, *, owns_pool: bool = False,
+                 late_horizon: timedelta | None = None) -> None:
         self.pool = pool
         self._owns_pool = owns_pool
+        #: fixes older than received_at - late_horizon go to positions_late
+        #: (set when positions is a compressed hypertable; None: never)
+        self.late_horizon = late_horizon
 
     @classmethod
     async def connect(cls, dsn: str, *, min_size: int = 1, max_size: int = 2,
@@ -173,7 +201,9 @@ class PostgresStore:
                     _STAGE_EVENTS, columns=_EV_COLS,
                     records=[(i, e.device_id, e.time, e.protocol, e.type, e.attributes)
                              for i, e in enumerate(events, len(positions))])
-            row = await conn.fetchrow(_MERGE, received_at)
+            cutoff = (_BEGINNING if self.late_horizon is None
+                      else received_at - self.late_horizon)
+            row = await conn.fetchrow(_MERGE, received_at, cutoff)
         return row[0], row[1]
 
     # -- Reader -------------------------------------------------------------
@@ -197,9 +227,37 @@ class PostgresStore:
             if value is not None:
                 args.append(value)
                 conds.append(f"fix_time {op} ${len(args)}")
-        sql = (f"SELECT {_POSITION_FIELDS} FROM positions WHERE {' AND '.join(conds)}"
-               " ORDER BY fix_time LIMIT $2")
+        where = " AND ".join(conds)
+        # late fixes not yet moved into positions are part of the track too
+        sql = (f"SELECT DISTINCT ON (fix_time) {_POSITION_FIELDS} FROM ("
+               f"(SELECT {_POSITION_FIELDS}, 0 AS src FROM positions WHERE {where}"
+               " ORDER BY fix_time LIMIT $2) UNION ALL "
+               f"(SELECT {_POSITION_FIELDS}, 1 AS src FROM positions_late WHERE {where}"
+               " ORDER BY fix_time LIMIT $2)) AS u ORDER BY fix_time, src LIMIT $2")
         return [_row_to_position(r) for r in await self.pool.fetch(sql, *args)]
+
+    async def move_late(self, limit: int = 5000) -> tuple[int, int]:
+        """Move up to ``limit`` late fixes into positions; (moved, inserted)."""
+        row = await self.pool.fetchrow(_MOVE_LATE, limit)
+        return row[0], row[1]
+
+    async def ping(self) -> None:
+        await self.pool.fetchval("SELECT 1")
+
+    async def write_raw(self, rows: Sequence[tuple]) -> None:
+        """Archive raw frames: (received_at, protocol, transport, remote, session,
+        device_id, data, error) tuples, with COPY."""
+        if rows:
+            async with self.pool.acquire() as conn:
+                await conn.copy_records_to_table("raw_frames", columns=_RAW_COLS, records=rows)
+
+    async def raw_frames(self, protocol: str, start: datetime, end: datetime,
+                         after_id: int = 0, limit: int = 10_000) -> list[asyncpg.Record]:
+        """Archived frames of ``protocol`` received in [start, end), by id."""
+        return await self.pool.fetch(
+            "SELECT id, received_at, transport, remote, session, device_id, data, error"
+            " FROM raw_frames WHERE protocol = $1 AND received_at >= $2 AND received_at < $3"
+            " AND id > $4 ORDER BY id LIMIT $5", protocol, start, end, after_id, limit)
 
     async def latest(self, *, limit: int, after: str | None = None) -> list[Position]:
         sql = f"SELECT {_POSITION_FIELDS} FROM latest_positions"

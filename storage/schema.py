@@ -18,7 +18,7 @@ from typing import Any
 __all__ = ["MIGRATIONS", "apply_migrations", "applied_versions", "DATA_TABLES"]
 
 # The tables a test may truncate (in an order that respects nothing: no FKs).
-DATA_TABLES = ("positions", "events", "latest_positions", "devices")
+DATA_TABLES = ("positions", "positions_late", "events", "latest_positions", "devices", "raw_frames")
 
 _POSITION_COLUMNS = """
     device_id   text             NOT NULL,
@@ -65,8 +65,33 @@ CREATE TABLE latest_positions ({_POSITION_COLUMNS},
 );
 """
 
+# Late fixes: rows older than the compression horizon of a TimescaleDB
+# hypertable are committed here first (a plain table, fast), and moved into
+# ``positions`` off the hot path (storage.postgres.PostgresStore.move_late).
+# Raw frames: what failed to decode (or every frame, when asked), for replay.
+_V2_LATE_AND_RAW = f"""
+CREATE TABLE positions_late ({_POSITION_COLUMNS},
+    PRIMARY KEY (device_id, fix_time)
+);
+
+CREATE TABLE raw_frames (
+    id          bigint GENERATED ALWAYS AS IDENTITY,
+    received_at timestamptz NOT NULL,
+    protocol    text        NOT NULL,
+    transport   text        NOT NULL,
+    remote      text,
+    session     bigint      NOT NULL,
+    device_id   text,
+    data        bytea       NOT NULL,
+    error       text,
+    PRIMARY KEY (received_at, id)
+);
+CREATE INDEX raw_frames_protocol_time ON raw_frames (protocol, received_at);
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "devices, positions, events, latest_positions", _V1_INITIAL),
+    (2, "positions_late, raw_frames", _V2_LATE_AND_RAW),
 )
 
 _LOCK_KEY = 0x75766973  # "uvis": serialises concurrent appliers
