@@ -138,7 +138,7 @@ def tail_attributes(tail: list[str], attrs: dict) -> float | None:
 
 def _sensor_tail(tail: list[str], attrs: dict) -> float | None:
     odometer, temp, fuel, altitude, lac, cid = tail
-    if not (odometer.isdigit() and "." in fuel and lac and cid
+    if not (odometer.isascii() and odometer.isdigit() and "." in fuel and lac and cid
             and _HEX.issuperset(lac) and _HEX.issuperset(cid)):
         return None
     try:

@@ -92,7 +92,7 @@ def decode_vp1(msg: TextMessage) -> Records:
 def _ints(fields: list[str], where: dict[str, int]) -> dict:
     out = {}
     for key, index in where.items():
-        if index < len(fields) and fields[index].isdigit():
+        if index < len(fields) and fields[index].isascii() and fields[index].isdigit():
             out[key] = int(fields[index])
     return out
 
@@ -128,7 +128,7 @@ def decode_v3(msg: TextMessage) -> Records:
     """V3: ``<time>,<MCC><MNC>,<n>,<cells>...,<date>,<status>``."""
     time, attrs = _time_and_status(msg)
     code = msg.fields[4] if len(msg.fields) > 4 else ""
-    if len(code) >= 5 and code.isdigit():
+    if len(code) >= 5 and code.isascii() and code.isdigit():
         attrs["mcc"], attrs["mnc"] = int(code[:3]), int(code[3:])
     return (), (_event(msg, time, "network", attrs),)
 

@@ -72,7 +72,7 @@ class H02Device:
                  ack: bool = False, **options) -> None:
         if transport not in ("tcp", "udp"):
             raise LocalProtocolError(f"h02 device: unknown transport {transport!r}")
-        if not device_id.isdigit() or len(device_id) > 15:
+        if not (device_id.isascii() and device_id.isdigit()) or len(device_id) > 15:
             raise LocalProtocolError(f"h02 device: id must be up to 15 digits, got {device_id!r}")
         self.device_id = device_id
         self.transport = transport
