@@ -1,0 +1,23 @@
+"""Watch protocol constants: port, envelope bytes, escapes, status bits."""
+
+from __future__ import annotations
+
+PROTOCOL = "watch"
+DEFAULT_PORT = 5093
+
+OPEN = 0x5B  # '['
+CLOSE = 0x5D  # ']'
+ESCAPE = 0x7D  # '}'
+#: byte after 0x7D -> the byte it stands for
+UNESCAPE = {0x01: b"}", 0x02: b"[", 0x03: b"]", 0x04: b",", 0x05: b"*"}
+#: bytes escaped in binary content (server -> device), in the order applied
+ESCAPED = ((b"}", b"}\x01"), (b"[", b"}\x02"), (b"]", b"}\x03"), (b",", b"}\x04"), (b"*", b"}\x05"))
+
+#: status word bit -> alarm; the first set bit in this order wins
+ALARM_BITS = ((0, "lowBattery"), (1, "geofenceExit"), (2, "geofenceEnter"), (14, "powerCut"),
+              (16, "sos"), (17, "lowBattery"), (18, "geofenceExit"), (19, "geofenceEnter"),
+              (20, "removing"), (21, "fallDown"), (22, "fallDown"))
+MOTION_BIT = 4
+
+#: message type prefixes that carry a position
+POSITION_PREFIXES = ("UD", "AL", "WT")
