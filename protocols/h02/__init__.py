@@ -32,8 +32,9 @@ Resync policy: bytes that cannot start a frame are skipped (counted); a
 and scanning resumes. The ``$`` size is ``extra["message_length"]`` or
 guessed once per connection. Never closes the stream itself.
 
-Sources: shared/protocols/h02.md (fact sheet), the shapes of real device
-messages; no vendor document was available.
+Sources: shared/protocols/h02.md (fact sheet); SinoTrack "TQ GPRS transport
+protocol" (scribd.com/document/384157131: V1/V4 layouts, knots with two
+decimals, empty speed/direction mean 0, active-low vehicle status).
 """
 
 from __future__ import annotations

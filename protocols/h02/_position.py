@@ -93,8 +93,9 @@ def parse_run(fields: list[str], j: int, now: datetime) -> tuple[dict, dict]:
     validity = fields[j - 1].strip()
     time_text = fields[j - 2].strip() if j - 2 >= 3 else ""
     rest = fields[j + 4:]
-    speed = parse_float(rest[0].strip(), "speed") * KNOT_KMH if rest and rest[0].strip() else None
-    course = parse_float(rest[1].strip(), "course") if len(rest) > 1 and rest[1].strip() else None
+    # the SinoTrack document: an empty speed or direction means 0
+    speed = parse_float(rest[0].strip(), "speed") * KNOT_KMH if rest and rest[0].strip() else 0.0
+    course = parse_float(rest[1].strip(), "course") if len(rest) > 1 and rest[1].strip() else 0.0
     k = 2
     if len(rest) > 3 and not _is_date(rest[2]) and _is_date(rest[3]):
         k = 3  # a battery field between course and date

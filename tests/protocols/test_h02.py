@@ -143,8 +143,8 @@ def test_position_variants():
                            b"10.0.0.1,89000000000000000001,FFFFFBFE#", NOW).positions
     assert not p.valid and p.attributes["alarm"] == "vibration"
     # no time or date: the server's clock; empty validity is invalid
-    (p,) = c.receive_frame(b"*HQ,1234567890,V1,,,5130.1234,N,00007.5678,W,0,,,FFFFFBFF#", NOW).positions
-    assert p.fix_time == NOW and not p.valid and p.course_deg is None
+    (p,) = c.receive_frame(b"*HQ,1234567890,V1,,,5130.1234,N,00007.5678,W,,,,FFFFFBFF#", NOW).positions
+    assert p.fix_time == NOW and not p.valid and p.course_deg == 0.0 and p.speed_kmh == 0.0
 
 
 def test_empty_id_uses_session_identity():
