@@ -33,7 +33,7 @@ class _Gl200Session:
         self.unknown_count = 0
 
     def decode_message(self, frame: bytes, now: datetime) -> Decoded:
-        result = decode_frame(frame, self.last_position, now)
+        result = decode_frame(frame, self.last_position, now, self.device_id)
         login = None
         if result.imei is not None and result.imei != self.device_id:
             self.device_id = login = result.imei
@@ -43,9 +43,9 @@ class _Gl200Session:
         reply = self._reply(result)
         records = bool(result.positions or result.events)
         unknown = None
-        if not records and result.message is not None and result.message.kind != "GTHBD":
+        if not records and result.kind is not None and result.kind != "GTHBD":
             self.unknown_count += 1
-            unknown = UnknownMessage(protocol=PROTOCOL, message_type=result.message.kind,
+            unknown = UnknownMessage(protocol=PROTOCOL, message_type=result.kind,
                                      device_id=self.device_id)
         return Decoded(positions=result.positions, events=result.events, reply=reply,
                        defer_reply=reply is not None and records, login=login, unknown=unknown)

@@ -32,20 +32,23 @@ class FrameResult(msgspec.Struct, kw_only=True):
     positions: tuple[Position, ...] = ()
     events: tuple[Event, ...] = ()
     message: TextMessage | None = None   #: the text message (None for binary frames)
+    kind: str | None = None              #: message type, for unknown-message counters
 
 
-def decode_frame(frame: bytes, last: Position | None, now: datetime) -> FrameResult:
+def decode_frame(frame: bytes, last: Position | None, now: datetime,
+                 device_id: str | None = None) -> FrameResult:
+    """One frame; ``device_id`` identifies binary frames whose header has no IMEI."""
     if not frame:
         raise MalformedError("gl200: empty frame")
     if frame[:1] == b"+" and is_binary(frame[:5]):
-        return decode_binary(frame, last, now)
+        return decode_binary(frame, last, now, device_id)
     return decode_text(parse_text(frame), last, now)
 
 
 def decode_text(msg: TextMessage, last: Position | None, now: datetime) -> FrameResult:
     imei = msg.imei
     if imei is None or msg.kind == "GTHBD":
-        return FrameResult(imei=imei, message=msg)
+        return FrameResult(imei=imei, message=msg, kind=msg.kind)
     when = msg.send_time or now
     if msg.prefix == "ACK":
         kind, attrs = command_result(msg)
