@@ -63,7 +63,8 @@ def _fix_at(frame: bytes, p: int) -> tuple[float, float, datetime] | None:
     return lon / 1e6, lat / 1e6, moment
 
 
-def _blocks(frame: bytes, start: int, imei: str, attrs: dict[str, Any]) -> list[Position]:
+def _blocks(frame: bytes, start: int, imei: str, attrs: dict[str, Any],
+            satellites: int | None) -> list[Position]:
     positions: list[Position] = []
     p = start
     while p + _FIX.size <= len(frame):
@@ -77,7 +78,7 @@ def _blocks(frame: bytes, start: int, imei: str, attrs: dict[str, Any]) -> list[
         altitude = int.from_bytes(frame[p - 2:p], "big", signed=True)
         positions.append(Position(
             device_id=imei, protocol=PROTOCOL, fix_time=moment, valid=True, lat=lat, lon=lon,
-            altitude_m=float(altitude), speed_kmh=speed,
+            altitude_m=float(altitude), speed_kmh=speed, satellites=satellites,
             course_deg=float(course) if course <= 360 else None, attributes=attrs))
         p += _FIX.size + _BLOCK_TAIL
     return positions
@@ -90,20 +91,20 @@ def _report(frame: bytes, device_id: str | None, now: datetime) -> FrameResult:
     attrs: dict[str, Any] = {"type": frame[4]}
     imei = device_id
     start = 11
+    satellites = None
     if not mask & _NAME_BIT and len(frame) >= _FIXED_END:
         imei = f"{int.from_bytes(frame[16:24], 'big'):015d}"
         battery, power, motion, satellites = _MOTION.unpack_from(frame, 24)
         if battery <= 100:
             attrs["batteryLevel"] = battery
         attrs["power"] = power / 1000.0
-        attrs["sat"] = satellites
         attrs["motion"] = motion & 0x0F == 2
         start = _FIXED_END
     if imei is None:
         return FrameResult(imei=None, kind=frame[:4].decode("latin-1"))
     if frame[:4] in (b"+BSP", b"+BVT"):
         attrs["archive"] = True
-    positions = _blocks(frame, start + 7, imei, attrs)
+    positions = _blocks(frame, start + 7, imei, attrs, satellites)
     if positions:
         return FrameResult(imei=imei, positions=tuple(positions))
     event = Event(device_id=imei, protocol=PROTOCOL, time=now, type="status", attributes=attrs)

@@ -51,3 +51,14 @@ HARSH_BEHAVIOUR: dict[str, str] = {
 
 #: +SACK acknowledgements (server -> device)
 SACK = b"+SACK:"
+
+#: report types that carry position blocks; without a fix they still become an
+#: (outdated) position, as Traccar reports them
+LOCATED_REPORTS = frozenset((
+    "GTFRI", "GTRTL", "GTGEO", "GTSPD", "GTSOS", "GTPNL", "GTNMR", "GTDIS", "GTDOG", "GTIGL",
+    "GTHBM", "GTERI", "GTIGN", "GTIGF", "GTLSW", "GTTSW", "GTIDA", "GTSTT", "GTTEM", "GTBPL",
+    "GTCTN", "GTMPN", "GTMPF", "GTTRI", "GTSWG", "GTLBC", "GTGCR", "GTSTR", "GTOBD", "GTSTC",
+    "GTEPN", "GTEPF", "GTBTC", "GTJDR", "GTJDS", "GTTOW", "GTCRA", "GTIDF", "GTGSS", "GTDAR",
+    "GTAIS", "GTEPS", "GTGIN", "GTGOT", "GTPFL", "GTVGN", "GTVGF", "GTSTP", "GTLSP", "GTUPC",
+    "GTDOS", "GTHBE", "GTRMD", "GTPNR", "GTGPJ", "GTRDM", "GTASC", "GTFLA", "GTCLT", "GTDTC",
+))

@@ -18,7 +18,7 @@ from ._binary import decode_binary
 from ._fields import Block, TextMessage, find_blocks, parse_text
 from ._info import INFO, command_result, decode_info
 from ._reports import decode_located
-from .constants import PROTOCOL
+from .constants import LOCATED_REPORTS, PROTOCOL
 from .framing import is_binary
 
 __all__ = ["FrameResult", "decode_frame", "EVENT_WITHOUT_FIX"]
@@ -68,6 +68,8 @@ def decode_text(msg: TextMessage, last: Position | None, now: datetime) -> Frame
     if msg.kind in EVENT_WITHOUT_FIX:
         kind = "alarm" if "alarm" in attrs else "status"
         return FrameResult(imei=imei, message=msg, events=(_event(imei, when, kind, attrs),))
+    if msg.kind not in LOCATED_REPORTS:
+        return FrameResult(imei=imei, message=msg, kind=msg.kind)
     return FrameResult(imei=imei, message=msg, positions=(outdated(imei, last, when, attrs),))
 
 
