@@ -1,0 +1,91 @@
+"""Device side: a TK103 tracker speaking the fixed-ID ``(...)`` form (simulators, tests).
+
+``hello()`` is the handshake ``(<ID>BP00HSO)`` (answered ``(<ID>AP01HSO)``),
+``heartbeat()`` the same handshake; each fix goes out as one ``BR00`` frame,
+which the server never acknowledges (``expects_acks`` False). Resolution of
+what we write: minutes with 4 decimals (1/600000 degree), whole seconds,
+speed to 0.1 km/h (0-999.9), course to 0.01 degree; no altitude.
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+from typing import Sequence
+
+from .._coban import format_dm
+from .._device import DeviceAck, Outgoing
+from .._errors import LocalProtocolError
+from .._records import Fix
+from .framing import find_end
+
+__all__ = ["Tk103Device", "position_frame"]
+
+_MAX_PENDING_BYTES = 4096
+
+
+def position_frame(device_id: str, fix: Fix, *, command: str = "BR00", odometer: int = 0) -> bytes:
+    """``(<ID><CMD><yymmdd><A|V><lat><N|S><lon><E|W><speed:5><hhmmss><course:6><status:8>L<odo>)``."""
+    t = fix.time.astimezone(timezone.utc)
+    lat, south = format_dm(fix.lat, 2)
+    lon, west = format_dm(fix.lon, 3)
+    speed = min(max(fix.speed_kmh, 0.0), 999.9)
+    status = f"0{1 if fix.attributes.get('ignition') else 0}000000"
+    text = (f"({device_id}{command}{t:%y%m%d}{'A' if fix.valid else 'V'}{lat}{'S' if south else 'N'}"
+            f"{lon}{'W' if west else 'E'}{speed:05.1f}{t:%H%M%S}{fix.course_deg % 360:06.2f}"
+            f"{status}L{odometer:08X})")
+    return text.encode("ascii")
+
+
+class Tk103Device:
+    """A TK103 tracker: handshake, then one BR00 frame per fix."""
+
+    max_fixes_per_packet = 1
+    expects_acks = False
+
+    def __init__(self, device_id: str, *, transport: str = "tcp") -> None:
+        if transport not in ("tcp", "udp"):
+            raise LocalProtocolError(f"tk103 device: unknown transport {transport!r}")
+        if not device_id.isdigit() or len(device_id) > 20:
+            raise LocalProtocolError("tk103 device: the ID is a string of digits")
+        self.device_id = device_id
+        self.transport = transport
+        self.hello_acked = False
+        self._token = 0
+        self._buffer = bytearray()
+
+    def hello(self) -> bytes:
+        return f"({self.device_id}BP00HSO)".encode("ascii")
+
+    def heartbeat(self) -> bytes:
+        return self.hello()
+
+    def encode_fixes(self, fixes: Sequence[Fix]) -> Outgoing:
+        if len(fixes) != 1:
+            raise LocalProtocolError("tk103 device: exactly one fix per packet")
+        self._token += 1
+        return Outgoing(position_frame(self.device_id, fixes[0]), self._token, 1)
+
+    def receive_data(self, data: bytes) -> list[DeviceAck]:
+        """``(<ID>AP01HSO)`` and ``(<ID>AP05)`` accept the session; other frames are commands."""
+        self._buffer += data
+        acks: list[DeviceAck] = []
+        buf = self._buffer
+        while (start := buf.find(b"(")) >= 0:
+            del buf[:start]
+            end = find_end(buf)
+            if end < 0:
+                break
+            body = bytes(buf[1:end])
+            del buf[:end + 1]
+            word = body[len(self.device_id.encode()):] if body.startswith(
+                self.device_id.encode()) else b""
+            if word in (b"AP01HSO", b"AP05"):
+                self.hello_acked = True
+                acks.append(DeviceAck("hello"))
+            else:
+                acks.append(DeviceAck("other"))
+        if b"(" not in buf:
+            buf.clear()
+        if len(buf) > _MAX_PENDING_BYTES:
+            del buf[:-_MAX_PENDING_BYTES]
+        return acks
