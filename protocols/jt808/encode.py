@@ -1,0 +1,68 @@
+"""Server -> device: replies and commands, escaped and framed, XOR checksum."""
+
+from __future__ import annotations
+
+import struct
+from datetime import datetime, timezone
+
+from .._checksum import xor8
+from .constants import MsgType
+from .framing import escape
+
+__all__ = ["packet", "general_response", "register_response", "time_response", "alt_response",
+           "terminal_control", "text_message"]
+
+_U16 = struct.Struct(">H")
+
+
+def packet(msg_id: int, body: bytes, terminal: bytes, serial: int, version: int | None = None) -> bytes:
+    """``7E`` + escape(header + body + XOR) + ``7E``; the 2019 flag and version when ``version``."""
+    if len(body) > 0x3FF:
+        raise ValueError("jt808: body longer than 1023 bytes needs sub-packets")
+    props = len(body) | (0x4000 if version is not None else 0)
+    head = _U16.pack(msg_id) + _U16.pack(props)
+    if version is not None:
+        head += bytes((version,))
+    content = head + terminal + _U16.pack(serial & 0xFFFF) + body
+    return b"\x7e" + escape(content + bytes((xor8(content),))) + b"\x7e"
+
+
+def general_response(terminal: bytes, serial: int, reply_serial: int, reply_id: int,
+                     result: int = 0, version: int | None = None) -> bytes:
+    """0x8001: reply serial u16 | reply message id u16 | result u8 (0 ok, 1 fail, 3 unsupported)."""
+    body = _U16.pack(reply_serial & 0xFFFF) + _U16.pack(reply_id) + bytes((result,))
+    return packet(MsgType.GENERAL_RESPONSE, body, terminal, serial, version)
+
+
+def register_response(terminal: bytes, serial: int, reply_serial: int, result: int,
+                      auth_code: str, version: int | None = None) -> bytes:
+    """0x8100: reply serial u16 | result u8 | authentication code (only when result is 0)."""
+    body = _U16.pack(reply_serial & 0xFFFF) + bytes((result,))
+    if result == 0:
+        body += auth_code.encode("ascii")
+    return packet(MsgType.REGISTER_RESPONSE, body, terminal, serial, version)
+
+
+def time_response(terminal: bytes, serial: int, now: datetime, version: int | None = None) -> bytes:
+    """0x8109: UTC year u16, month, day, hour, minute, second."""
+    t = now.astimezone(timezone.utc)
+    body = _U16.pack(t.year) + bytes((t.month, t.day, t.hour, t.minute, t.second))
+    return packet(MsgType.TIME_SYNC_RESPONSE, body, terminal, serial, version)
+
+
+def alt_response(terminal: bytes, serial: int, msg_id: int, result: int = 0) -> bytes:
+    """0x4401 for 0x5501/0x5502: message id u16, result u8."""
+    return packet(MsgType.ALT_RESPONSE, _U16.pack(msg_id) + bytes((result,)), terminal, serial)
+
+
+def terminal_control(terminal: bytes, serial: int, command: int, params: bytes = b"",
+                     version: int | None = None) -> bytes:
+    """0x8105 terminal control (4 = reset/reboot)."""
+    return packet(MsgType.TERMINAL_CONTROL, bytes((command,)) + params, terminal, serial, version)
+
+
+def text_message(terminal: bytes, serial: int, text: str, flags: int = 0x01,
+                 version: int | None = None) -> bytes:
+    """0x8300 text message (GBK in the standard; ASCII here)."""
+    return packet(MsgType.TEXT_MESSAGE, bytes((flags,)) + text.encode("ascii"), terminal, serial,
+                  version)
