@@ -16,7 +16,7 @@ from urllib.parse import unquote_plus
 from .._errors import MalformedError
 from .._records import Event, Position
 from .._text import check_latlon
-from ._values import attribute_value, finite, parse_bool, parse_iso, parse_timestamp
+from ._values import attribute_value, finite, parse_bool, parse_timestamp
 from .constants import PROTOCOL
 
 __all__ = ["Result", "PARAMS", "parse_params", "decode_query"]
@@ -135,11 +135,14 @@ def decode_query(params: dict[str, list[str]], now: datetime, speed_factor: floa
     device_id = _device_id(params)
     f = _Fields(now)
     for key, values in params.items():
+        value = values[0]
+        if not value or not key:  # ``speed=`` and the like say nothing
+            continue
         handler = PARAMS.get(key)
         if handler is not None:
-            handler(f, values[0], speed_factor)
-        elif values:
-            f.attrs[key] = attribute_value(values[0])
+            handler(f, value, speed_factor)
+        else:
+            f.attrs[key] = attribute_value(value)
     _networks(params, f.attrs)
     if f.lat is None or f.lon is None:
         return Result(device_id, events=(Event(device_id=device_id, protocol=PROTOCOL, time=f.time,

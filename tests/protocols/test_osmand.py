@@ -98,6 +98,13 @@ def test_missing_timestamp_uses_now_and_location_parameter():
     assert p.fix_time == NOW and (p.lat, p.lon) == (10.5, -20.25) and p.course_deg == 270.0
 
 
+def test_empty_values_are_ignored():
+    req = b"GET /?id=3&lat=1&lon=2&speed=&bearing=&note=&=5&timestamp= HTTP/1.1\r\n\r\n"
+    (p,) = OsmandConnection().receive_frame(req, NOW).positions
+    assert p.speed_kmh is None and p.course_deg is None and p.fix_time == NOW
+    assert p.attributes == {}
+
+
 def test_speed_unit_option():
     conn = OsmandConnection(options=ConnectionOptions(extra={"speed": "kmh"}))
     assert conn.receive_frame(GET, NOW).positions[0].speed_kmh == 10.0
