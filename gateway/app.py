@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Any
 
 from protocols._connection import ConnectionOptions
@@ -36,12 +35,13 @@ class Gateway:
         self.database_url: str | None = None
         self._servers: list[asyncio.base_events.Server] = []
         self._udp: list[tuple[asyncio.DatagramTransport, DatagramListener]] = []
-        self._embedded: Any = None
+        self._db: Any = None
         self._store: Any = None
         self._api: Any = None
         self.writer: Any = None
         self._spooling: Any = None
         self._tasks: list[asyncio.Task] = []
+        self.archive: Any = None
         self.timescale: Any = None
         self.spooled = False
 
@@ -77,39 +77,23 @@ class Gateway:
         gate = DeviceGate(s.register_unknown_devices, set(s.allowed_devices))
         if not s.register_unknown_devices:
             gate.allowed |= {row.device_id for row in await self._store.devices(limit=10_000_000)}
-        ingest = Ingest(self.writer.submit, gate)
+        from .archive import RawArchive
+
+        self.archive = RawArchive(self._store, self.metrics)
+        await self.archive.start()
+        ingest = Ingest(self.writer.submit, gate, self.archive, s.archive_all_frames)
         for listener in s.listeners:
             await self._start_listener(listener, ingest)
         if s.api_enabled:
             await self._start_api()
 
     async def _start_storage(self) -> None:
-        s = self.settings
-        url = s.database_url
-        if url is None:
-            from storage.embedded import EmbeddedPostgres
+        from .database import open_database
 
-            data_dir = Path(s.data_dir) / "pg"
-            data_dir.parent.mkdir(parents=True, exist_ok=True)
-            self._embedded = EmbeddedPostgres(data_dir)
-            url = await asyncio.to_thread(self._embedded.start)
-            log.info("embedded PostgreSQL running in %s", data_dir)
-        self.database_url = url
-        from storage.postgres import PostgresStore
-
-        self._store = await PostgresStore.connect(url, max_size=4)
-        from storage.timescale import configure_timescale
-
-        async with self._store.pool.acquire() as conn:
-            self.timescale = await configure_timescale(conn, s.timescale_settings())
-        if self.timescale.enabled:
-            log.info("TimescaleDB %s: positions and events are hypertables", self.timescale.version)
-            ts = s.timescale_settings()
-            if ts.compress_after is not None:
-                self._store.late_horizon = ts.compress_after
-                self._tasks.append(asyncio.get_running_loop().create_task(self._move_late_fixes()))
-        else:
-            log.info("plain PostgreSQL (%s)", self.timescale.reason)
+        self._db = await open_database(self.settings)
+        self._store, self.database_url, self.timescale = self._db.store, self._db.url, self._db.timescale
+        if self._store.late_horizon is not None:
+            self._tasks.append(asyncio.get_running_loop().create_task(self._move_late_fixes()))
 
     async def _start_listener(self, listener: ListenerSettings, ingest: Ingest) -> None:
         spec = get_protocol(listener.protocol)
@@ -197,15 +181,15 @@ class Gateway:
             transport.close()
         for server in self._servers:
             await server.wait_closed()
+        if self.archive is not None:
+            await self.archive.close()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._api is not None:
             await self._api.stop()
-        if self._store is not None:
-            await self._store.close()
-        if self._embedded is not None:
-            await asyncio.to_thread(self._embedded.stop)
+        if self._db is not None:
+            await self._db.close()
 
     async def _close_transports(self, timeout: float = 5.0) -> None:
         live = list(self.conns.live)

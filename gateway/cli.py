@@ -63,6 +63,19 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--duration", type=float, default=0, metavar="S", help="stop after S seconds (0: run until Ctrl-C)")
 
 
+def _add_replay(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("replay", help="re-decode archived raw frames and store what they yield")
+    _common_run_flags(p)
+    p.add_argument("--protocol", required=True)
+    p.add_argument("--from", dest="start", required=True, metavar="T1", help="ISO 8601, inclusive")
+    p.add_argument("--to", dest="end", required=True, metavar="T2", help="ISO 8601, exclusive")
+
+
+def _add_migrate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("migrate", help="apply the database migrations (and TimescaleDB settings)")
+    _common_run_flags(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="uvis-gateway", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_decode(sub)
     _add_simulate(sub)
     _add_demo(sub)
+    _add_replay(sub)
+    _add_migrate(sub)
     return parser
 
 
@@ -85,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "simulate":
         from simulators import cli as sim_cli
         return sim_cli.main(args)
+    if args.command == "replay":
+        from . import replay_cmd
+        return replay_cmd.main_replay(args)
+    if args.command == "migrate":
+        from . import replay_cmd
+        return replay_cmd.main_migrate(args)
     if args.command == "demo":
         from . import demo_cmd
         return demo_cmd.main(args)

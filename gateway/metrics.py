@@ -64,6 +64,10 @@ class Metrics:
         self.spooled_rows = Counter("uvis_spooled_rows", "Rows written to the local spool", registry=r)
         self.spool_replayed_rows = Counter(
             "uvis_spool_replayed_rows", "Rows replayed from the spool into the database", registry=r)
+        self.raw_frames = Counter("uvis_raw_frames_archived", "Raw frames saved to raw_frames", registry=r)
+        self.raw_frames_dropped = Counter(
+            "uvis_raw_frames_dropped", "Raw frames not archived because the archive queue was full",
+            registry=r)
         self._bound: dict[tuple[str, str], ProtocolMetrics] = {}
 
     def for_listener(self, protocol: str, transport: str) -> ProtocolMetrics:

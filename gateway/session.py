@@ -5,7 +5,7 @@ TCP and UDP listeners; no awaits (called from data_received)."""
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Any, Callable
 
 from protocols import Decoded, ProtocolError
 
@@ -28,11 +28,15 @@ class DeviceGate:
 
 
 class Ingest:
-    """The ingest side handed to listeners: the writer's submit and pressure."""
+    """What listeners hand decoded frames to: the writer's submit, the
+    allow-list, and the raw frame archive (``archive_all``: every frame)."""
 
-    def __init__(self, submit: Callable, gate: DeviceGate) -> None:
+    def __init__(self, submit: Callable, gate: DeviceGate, archive: Any = None,
+                 archive_all: bool = False) -> None:
         self.submit = submit
         self.gate = gate
+        self.archive = archive
+        self.archive_all = archive_all and archive is not None
 
 
 def handle_decoded(

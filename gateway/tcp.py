@@ -17,6 +17,7 @@ from protocols import ProtocolError
 from protocols._connection import ConnectionOptions
 
 from .metrics import ProtocolMetrics
+from .archive import new_session_id
 from .session import Ingest, handle_decoded, log_protocol_error
 from .settings import ListenerSettings
 
@@ -61,7 +62,8 @@ class ConnectionSet:
 
 class DeviceProtocol(asyncio.Protocol):
     __slots__ = ("_factory", "_options", "_ingest", "_metrics", "_conns", "_idle", "transport",
-                 "conn", "peer", "_last", "_timer", "_open", "_protocol", "_errors_logged")
+                 "conn", "peer", "_last", "_timer", "_open", "_protocol", "_errors_logged",
+                 "_session", "_transport_name")
 
     def __init__(self, protocol: str, factory: Callable, options: ConnectionOptions,
                  listener: ListenerSettings, ingest: Ingest, metrics: ProtocolMetrics,
@@ -80,6 +82,8 @@ class DeviceProtocol(asyncio.Protocol):
         self._last = 0.0
         self._open = False
         self._errors_logged = 0
+        self._session = 0
+        self._transport_name = listener.transport
 
     # -- asyncio callbacks -------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -95,6 +99,7 @@ class DeviceProtocol(asyncio.Protocol):
         self._metrics.connections.inc()
         self._metrics.connections_open.inc()
         self._last = time.monotonic()
+        self._session = new_session_id()
         if self._idle > 0:
             self._timer = asyncio.get_running_loop().call_later(self._idle, self._check_idle)
         self.apply_pause()
@@ -104,17 +109,24 @@ class DeviceProtocol(asyncio.Protocol):
         conn = self.conn
         now = datetime.now(timezone.utc)
         conn.receive_data(data)
+        ingest = self._ingest
         while self._open:
             try:
                 decoded = conn.next_decoded(now)
             except ProtocolError as exc:
                 self._on_error(exc)
+                if ingest.archive is not None:
+                    ingest.archive.record(self._protocol, self._transport_name, self.peer, self._session,
+                                          conn.device_id, exc.frame or exc.data, str(exc))
                 if exc.fatal or getattr(conn, "closed", False):
                     self.close()
                     return
                 continue
             if decoded is None:
                 return
+            if ingest.archive_all:
+                ingest.archive.record(self._protocol, self._transport_name, self.peer, self._session,
+                                      decoded.login or conn.device_id, conn.last_frame, None)
             if not handle_decoded(decoded, self._ingest, self._metrics, self._send, self.is_open):
                 self.close()
                 return

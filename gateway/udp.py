@@ -17,6 +17,7 @@ from protocols import ProtocolError
 from protocols._connection import ConnectionOptions
 
 from .metrics import ProtocolMetrics
+from .archive import new_session_id
 from .session import Ingest, handle_decoded, log_protocol_error
 
 __all__ = ["DatagramListener"]
@@ -32,7 +33,7 @@ class DatagramListener(asyncio.DatagramProtocol):
         self._metrics = metrics
         self._max = max_sessions
         self._timeout = session_timeout
-        self._sessions: OrderedDict[Any, tuple[Any, float]] = OrderedDict()
+        self._sessions: OrderedDict[Any, tuple[Any, float, int]] = OrderedDict()
         self.transport: asyncio.DatagramTransport | None = None
         self.accepting = True
 
@@ -43,22 +44,23 @@ class DatagramListener(asyncio.DatagramProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
-    def _session(self, addr: Any, now_mono: float) -> Any:
+    def _session(self, addr: Any, now_mono: float) -> tuple[Any, int]:
         entry = self._sessions.pop(addr, None)
         if entry is None or now_mono - entry[1] > self._timeout:
-            conn = self._factory(options=self._options)
+            conn, session = self._factory(options=self._options), new_session_id()
         else:
-            conn = entry[0]
-        self._sessions[addr] = (conn, now_mono)
+            conn, session = entry[0], entry[2]
+        self._sessions[addr] = (conn, now_mono, session)
         while len(self._sessions) > self._max:
             self._sessions.popitem(last=False)
-        return conn
+        return conn, session
 
     def datagram_received(self, data: bytes, addr: Any) -> None:
         if not self.accepting:
             return
         now_mono = time.monotonic()
-        conn = self._session(addr, now_mono)
+        conn, session = self._session(addr, now_mono)
+        archive = self._ingest.archive
         transport = self.transport
 
         def send(reply: bytes) -> None:
@@ -70,7 +72,12 @@ class DatagramListener(asyncio.DatagramProtocol):
         except ProtocolError as exc:
             self._metrics.decode_errors.inc()
             log_protocol_error(self._protocol, addr, exc, getattr(conn, "device_id", None))
+            if archive is not None:
+                archive.record(self._protocol, "udp", addr, session, conn.device_id, data, str(exc))
             return
+        if self._ingest.archive_all:
+            archive.record(self._protocol, "udp", addr, session, decoded.login or conn.device_id,
+                           data, None)
         if not handle_decoded(decoded, self._ingest, self._metrics, send, self._is_open):
             self._sessions.pop(addr, None)
 

@@ -91,6 +91,8 @@ class StreamConnection:
         if protocol is not None:
             self.protocol = protocol
         self.closed = False
+        #: the last frame handed to receive_frame (for the gateway's raw archive)
+        self.last_frame: bytes = b""
 
     @property
     def buffered(self) -> int:
@@ -106,27 +108,32 @@ class StreamConnection:
             return None
         try:
             frame = self._framer.next_frame(self._buffer)
-        except FramingError:
+        except FramingError as exc:
             self.closed = True
+            exc.frame = bytes(self._buffer[: self.options.max_frame_size])
             self._buffer.clear()
             raise
         if frame is None:
             if len(self._buffer) > self.options.max_frame_size:
-                prefix = bytes(self._buffer[:32])
+                kept = bytes(self._buffer[: self.options.max_frame_size])
                 self.closed = True
                 self._buffer.clear()
-                raise FramingError(
-                    f"{self.protocol}: no frame within {self.options.max_frame_size} bytes",
-                    data=prefix,
-                )
+                error = FramingError(
+                    f"{self.protocol}: no frame within {self.options.max_frame_size} bytes", data=kept)
+                error.frame = kept
+                raise error
             return None
+        self.last_frame = frame
         if len(frame) > self.options.max_frame_size:
-            raise ProtocolError(
-                f"{self.protocol}: frame of {len(frame)} bytes exceeds the maximum", data=frame
-            )
+            error = ProtocolError(
+                f"{self.protocol}: frame of {len(frame)} bytes exceeds the maximum", data=frame)
+            error.frame = frame[: self.options.max_frame_size]
+            raise error
         try:
             return self.receive_frame(frame, now)
         except ProtocolError as exc:
+            if not exc.frame:
+                exc.frame = frame
             if exc.fatal:
                 self.closed = True
                 self._buffer.clear()

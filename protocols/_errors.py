@@ -35,6 +35,9 @@ class ProtocolError(Exception):
         if fatal is not None:
             self.fatal = fatal
         self.decoded: list = []
+        #: the whole offending frame (bounded by the maximum frame size) when
+        #: the connection knows it: the gateway archives it for replay
+        self.frame: bytes = b""
 
     @property
     def hex_prefix(self) -> str:
