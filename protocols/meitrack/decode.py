@@ -1,0 +1,90 @@
+"""Meitrack frame -> records and reply, by command (a dispatch table).
+
+AAA (position report, no reply), AFF (report in confirmation mode: confirmed
+with ``AFF,<serial>``), CCC (binary buffer: ``CCC,<records>`` reply), CCE
+(TLV buffer: no reply), AAC (answered ``AAC,1``), D00 (picture packet: the
+next packet is requested), any other command (a device answer, e.g. ``D82,0``
+or ``D03,OK``): a ``commandResult`` event with ``<command>,<data>``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+import msgspec
+
+from .._errors import MalformedError
+from .._records import Event, Position
+from .._text import parse_int
+from ._aaa import decode_aaa
+from ._binary import decode_ccc, decode_cce
+from ._frame import Frame
+from .constants import PROTOCOL
+from .encode import encode_aac_ack, encode_aff_ack, encode_ccc_ack, encode_photo_request
+
+__all__ = ["Result", "DECODERS", "decode_result"]
+
+
+class Result(msgspec.Struct, frozen=True):
+    positions: tuple[Position, ...] = ()
+    events: tuple[Event, ...] = ()
+    reply: bytes | None = None
+
+
+Decoder = Callable[[Frame, datetime, tuple[float, float]], Result]
+
+
+def _text(frame: Frame) -> list[str]:
+    return frame.data.decode("latin-1").split(",")
+
+
+def _aaa(frame: Frame, now: datetime, scale: tuple[float, float]) -> Result:
+    return Result(positions=(decode_aaa(frame.imei, _text(frame), scale),))
+
+
+def _aff(frame: Frame, now: datetime, scale: tuple[float, float]) -> Result:
+    f = _text(frame)
+    position = decode_aaa(frame.imei, f[1:], scale)
+    return Result(positions=(position,), reply=encode_aff_ack(frame.imei, f[0], frame.flag))
+
+
+def _ccc(frame: Frame, now: datetime, scale: tuple[float, float]) -> Result:
+    positions = decode_ccc(frame.imei, frame.data)
+    return Result(positions=positions,
+                  reply=encode_ccc_ack(frame.imei, len(positions), frame.flag))
+
+
+def _cce(frame: Frame, now: datetime, scale: tuple[float, float]) -> Result:
+    return Result(positions=decode_cce(frame.imei, frame.data))
+
+
+def _aac(frame: Frame, now: datetime, scale: tuple[float, float]) -> Result:
+    return Result(reply=encode_aac_ack(frame.imei, frame.flag))
+
+
+def _d00(frame: Frame, now: datetime, scale: tuple[float, float]) -> Result:
+    """``D00,<file>,<packet count>,<packet index>,<JPEG bytes>``: ask for the next packet."""
+    head = frame.data.split(b",", 3)
+    if len(head) < 3:
+        raise MalformedError("meitrack: D00 packet cut short", data=frame.data)
+    name = head[0].decode("latin-1")
+    total, index = parse_int(head[1].decode("latin-1")), parse_int(head[2].decode("latin-1"))
+    if index + 1 >= total:
+        return Result()
+    return Result(reply=encode_photo_request(frame.imei, name, index + 1, frame.flag))
+
+
+def _answer(frame: Frame, now: datetime, scale: tuple[float, float]) -> Result:
+    text = frame.command + ("," + frame.data.decode("latin-1") if frame.data else "")
+    return Result(events=(Event(device_id=frame.imei, protocol=PROTOCOL, time=now,
+                                type="commandResult", attributes={"result": text}),))
+
+
+DECODERS: dict[str, Decoder] = {
+    "AAA": _aaa, "AFF": _aff, "CCC": _ccc, "CCE": _cce, "AAC": _aac, "D00": _d00,
+}
+
+
+def decode_result(frame: Frame, now: datetime, scale: tuple[float, float]) -> Result:
+    return DECODERS.get(frame.command, _answer)(frame, now, scale)

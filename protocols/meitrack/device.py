@@ -1,0 +1,110 @@
+"""Device side: a Meitrack tracker that uploads buffered fixes as CCC packets.
+
+Each packet is ``$$<flag><len>,<IMEI>,CCC,<header><records>*hh\\r\\n`` with one
+0x34-byte record per fix (event 35, time interval); the server confirms it
+with ``@@<same flag><len>,<IMEI>,CCC,<records>*hh\\r\\n``. The flag (``A``..``z``,
+rotating) tells which packet a confirmation is for. The heartbeat is ``AAC,1``
+(answered the same way). Resolution: 1e-6 degree, whole seconds, 1 km/h,
+1 degree, 1 m.
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+from typing import Sequence
+
+from .._device import DeviceAck, Outgoing
+from .._errors import LocalProtocolError, ProtocolError
+from .._records import Fix
+from ._frame import split_frame
+from .constants import CCC_HEADER, CCC_RECORD, EPOCH_2000, EVENT_TRACK_BY_TIME, SERVER_MARK
+from .encode import encode_frame
+from .framing import parse_length
+
+__all__ = ["MeitrackDevice", "ccc_record"]
+
+_FLAGS = [chr(c) for c in range(0x41, 0x7B) if chr(c).isalpha()]
+_MAX_BUFFER = 4096
+CCC_VERSION = 0x0102
+
+
+def ccc_record(fix: Fix) -> bytes:
+    seconds = int((fix.time.astimezone(timezone.utc) - EPOCH_2000).total_seconds())
+    return CCC_RECORD.pack(
+        EVENT_TRACK_BY_TIME, round(fix.lat * 1e6), round(fix.lon * 1e6), seconds,
+        1 if fix.valid else 0, fix.satellites, 20, round(fix.speed_kmh),
+        round(fix.course_deg) % 360, 10, round(fix.altitude_m), 0, 0, 0, 0, 0, 0, 0, 0, 410,
+        1250, 0)
+
+
+class MeitrackDevice:
+    max_fixes_per_packet = 10
+    expects_acks = True
+
+    def __init__(self, device_id: str, *, transport: str = "tcp") -> None:
+        if transport not in ("tcp", "udp"):
+            raise LocalProtocolError(f"meitrack device: unknown transport {transport!r}")
+        if not device_id or not device_id.isalnum():
+            raise LocalProtocolError(f"meitrack device: bad IMEI {device_id!r}")
+        self.device_id = device_id
+        self.transport = transport
+        self.hello_acked = True  # no login
+        self._token = 0
+        #: flag -> (token, records) of packets waiting for their CCC confirmation
+        self._pending: dict[str, tuple[int, int]] = {}
+        self._buffer = bytearray()
+
+    def hello(self) -> bytes:
+        return b""
+
+    def heartbeat(self) -> bytes:
+        return encode_frame(self.device_id, "AAC,1", "z", mark=b"$$")
+
+    def encode_fixes(self, fixes: Sequence[Fix]) -> Outgoing:
+        if not 1 <= len(fixes) <= self.max_fixes_per_packet:
+            raise LocalProtocolError("meitrack device: 1 to 10 fixes per packet")
+        self._token += 1
+        flag = _FLAGS[self._token % len(_FLAGS)]
+        body = CCC_HEADER.pack(CCC_VERSION, CCC_RECORD.size, len(fixes)) + b"".join(
+            ccc_record(f) for f in fixes)
+        self._pending[flag] = (self._token, len(fixes))
+        return Outgoing(encode_frame(self.device_id, b"CCC," + body, flag, mark=b"$$"),
+                        self._token, len(fixes))
+
+    def receive_data(self, data: bytes) -> list[DeviceAck]:
+        """Server frames (``@@...``); a CCC confirmation acknowledges its packet."""
+        self._buffer += data
+        acks: list[DeviceAck] = []
+        while True:
+            start = self._buffer.find(SERVER_MARK)
+            if start < 0:
+                del self._buffer[:-1]
+                break
+            del self._buffer[:start]
+            header = parse_length(self._buffer) if len(self._buffer) >= 10 else None
+            if header is None:
+                if len(self._buffer) >= 10:
+                    del self._buffer[:2]
+                    continue
+                break
+            size = header[0] + header[1]
+            if len(self._buffer) < size:
+                break
+            frame = bytes(self._buffer[:size])
+            del self._buffer[:size]
+            acks.append(self._ack(frame))
+        if len(self._buffer) > _MAX_BUFFER:
+            del self._buffer[:-_MAX_BUFFER]
+        return acks
+
+    def _ack(self, frame: bytes) -> DeviceAck:
+        try:
+            parts = split_frame(frame, SERVER_MARK)
+        except ProtocolError:
+            return DeviceAck("other")
+        pending = self._pending.get(parts.flag)
+        if parts.command == "CCC" and parts.checksum_ok and pending is not None \
+                and parts.data == str(pending[1]).encode():
+            del self._pending[parts.flag]
+            return DeviceAck("fixes", pending[0])
+        return DeviceAck("other")
