@@ -64,12 +64,21 @@ class MeitrackDevice:
         if not 1 <= len(fixes) <= self.max_fixes_per_packet:
             raise LocalProtocolError("meitrack device: 1 to 10 fixes per packet")
         self._token += 1
-        flag = _FLAGS[self._token % len(_FLAGS)]
+        flag = self._free_flag()
         body = CCC_HEADER.pack(CCC_VERSION, CCC_RECORD.size, len(fixes)) + b"".join(
             ccc_record(f) for f in fixes)
         self._pending[flag] = (self._token, len(fixes))
         return Outgoing(encode_frame(self.device_id, b"CCC," + body, flag, mark=b"$$"),
                         self._token, len(fixes))
+
+    def _free_flag(self) -> str:
+        """The next flag in rotation that no unconfirmed packet uses (the oldest one's
+        when all are taken: its confirmation is then lost and the packet is resent)."""
+        for step in range(len(_FLAGS)):
+            flag = _FLAGS[(self._token + step) % len(_FLAGS)]
+            if flag not in self._pending:
+                return flag
+        return next(iter(self._pending))
 
     def receive_data(self, data: bytes) -> list[DeviceAck]:
         """Server frames (``@@...``); a CCC confirmation acknowledges its packet."""

@@ -170,3 +170,14 @@ def test_structured_garbage(parts):
                 encode_frame(IMEI, kind + body, "A", mark=b"$$"), NOW)
         except ProtocolError:
             pass
+
+
+def test_device_never_reuses_a_pending_flag():
+    dev = MeitrackDevice(IMEI)
+    sent = [dev.encode_fixes([FIX]) for _ in range(52)]
+    assert len({o.data[2:3] for o in sent}) == 52
+    conn = MeitrackConnection()
+    replies = b"".join(d.reply for o in sent for d in conn.feed(o.data, NOW))
+    assert dev.receive_data(replies) == [DeviceAck("fixes", o.token) for o in sent]
+    later = dev.encode_fixes([FIX])  # flags free again: rotation goes on
+    assert later.data[2:3] not in {o.data[2:3] for o in sent[-1:]}
