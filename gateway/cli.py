@@ -41,12 +41,13 @@ def _common_run_flags(p: argparse.ArgumentParser) -> None:
 
 def _add_simulate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("simulate", help="simulate a fleet of trackers against a gateway")
-    p.add_argument("--protocol", default="gt06", help="gt06, teltonika or nmea")
+    p.add_argument("--protocol", default="gt06", help="a protocol name (see README)")
     p.add_argument("--devices", type=int, default=10, metavar="N")
     p.add_argument("--rate", type=float, default=1.0, metavar="HZ", help="fixes per second per device")
     p.add_argument("--duration", type=float, default=30.0, metavar="S")
     p.add_argument("--target", default="127.0.0.1:5023", metavar="HOST:PORT")
-    p.add_argument("--transport", choices=("tcp", "udp"), default="tcp")
+    p.add_argument("--transport", choices=("tcp", "udp", "http"), default=None,
+                   help="default: the protocol's first transport")
     p.add_argument("--ack-timeout", type=float, default=10.0, metavar="S",
                    help="resend a packet not acknowledged within S seconds")
     p.add_argument("--first-id", type=int, default=860000000000000, metavar="N",

@@ -34,19 +34,15 @@ class ListenerSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     options: dict[str, Any] = {}
 
 
-#: Traccar's default ports (shared/conformance/traccar/README.md)
-_DEFAULT_PORTS: dict[str, tuple[int, tuple[str, ...]]] = {
-    "gt06": (5023, ("tcp",)),
-    "teltonika": (5027, ("tcp", "udp")),
-    "nmea": (5005, ("tcp", "udp")),
-}
-
-
 def default_listeners(host: str = "0.0.0.0", port_offset: int = 0) -> tuple[ListenerSettings, ...]:
+    """Every registered protocol on Traccar's default port and transports."""
+    from protocols.registry import NAMES, get
+
     return tuple(
-        ListenerSettings(protocol=name, transport=transport, port=port + port_offset, host=host)
-        for name, (port, transports) in _DEFAULT_PORTS.items()
-        for transport in transports
+        ListenerSettings(protocol=spec.name, transport=transport,
+                         port=spec.default_port + port_offset, host=host)
+        for spec in map(get, NAMES)
+        for transport in spec.transports
     )
 
 
@@ -76,7 +72,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     api_host: str = "0.0.0.0"
     api_port: int = 8080
     api_enabled: bool = True
-    listeners: tuple[ListenerSettings, ...] = default_listeners()
+    #: empty: every protocol on its Traccar port (default_listeners())
+    listeners: tuple[ListenerSettings, ...] = ()
     #: register devices never seen before (False: only allowed_devices may connect)
     register_unknown_devices: bool = True
     allowed_devices: tuple[str, ...] = ()
@@ -148,6 +145,8 @@ def load_settings(
         settings = msgspec.convert(data, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(f"invalid configuration: {exc}") from None
+    if not settings.listeners:
+        settings = msgspec.structs.replace(settings, listeners=default_listeners())
     _validate(settings)
     return settings
 

@@ -25,10 +25,12 @@ def config_from_args(args: Any) -> FleetConfig:
     from protocols.registry import get
 
     spec = get(args.protocol)
-    if args.transport not in spec.transports:
-        raise ValueError(f"{spec.name} does not run over {args.transport}")
+    transport = args.transport or spec.transports[0]
+    if transport not in spec.transports:
+        raise ValueError(f"{spec.name} does not run over {transport} "
+                         f"(it runs over {', '.join(spec.transports)})")
     return FleetConfig(protocol=spec.name, devices=args.devices, rate=args.rate,
-                       duration=args.duration, host=host, port=port, transport=args.transport,
+                       duration=args.duration, host=host, port=port, transport=transport,
                        ack_timeout=args.ack_timeout, first_id=args.first_id, seed=args.seed)
 
 

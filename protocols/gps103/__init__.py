@@ -11,7 +11,7 @@ the "alternative" report and is kept). No checksum.
   <UTC hhmmss[.sss]>,<A|V>,<lat ddmm.mmmm>,<N|S>,<lon dddmm.mmmm>,<E|W>,
   <speed kn>,<course>[,<alt>,<acc>,<door>,<fuel1 %>,<fuel2 %>,<temp>]``:
   a Position whose fix time is UTC (local date, hour and minute, UTC seconds,
-  minus the local-minus-UTC offset of the two hh:mm values, within +-12 h);
+  minus the local-minus-UTC offset of the two hh:mm values, in (-11 h, +13 h]);
   speed is knots on the wire (``speed_kmh`` = knots x 1.852). Keywords give
   ``alarm`` (``help me`` sos, ``low battery``, ``stockade``, ``move``, ``speed``,
   ``door alarm``, ``ac alarm``, ``accident alarm``, ``sensor alarm``, ``bonnet

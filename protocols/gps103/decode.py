@@ -30,7 +30,10 @@ Records = tuple[tuple[Position, ...], tuple[Event, ...]]
 ReportDecoder = Callable[[list[str], datetime], Records]
 _ID_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _HEX = frozenset("0123456789abcdefABCDEF")
-_HALF_DAY = 12 * 60
+_DAY = 24 * 60
+#: local-minus-UTC offsets are read in (-11 h, +13 h]: every inhabited zone but
+#: -11 (Niue, American Samoa) and +14 (Line Islands), incl. New Zealand's +13 in summer
+_WEST, _EAST = -11 * 60, 13 * 60
 
 
 class Message(NamedTuple):
@@ -111,7 +114,7 @@ def _local_datetime(parts: tuple[int, ...], text: str) -> datetime:
 
 def local_to_utc(local_text: str, utc_text: str) -> datetime:
     """Date, hour and minute from the local field, seconds from the UTC field;
-    the local-minus-UTC offset from the two hh:mm values (within +-12 h) is
+    the local-minus-UTC offset from the two hh:mm values (in (-11 h, +13 h]) is
     subtracted. Without a usable UTC field the local time is taken as is."""
     parts = _local_parts(local_text)
     if parts is None:
@@ -122,10 +125,10 @@ def local_to_utc(local_text: str, utc_text: str) -> datetime:
     utc = parse_time(utc_text)
     local = _local_datetime(parts[:5] + (utc.second,), local_text).replace(microsecond=utc.microsecond)
     delta = (parts[3] * 60 + parts[4]) - (utc.hour * 60 + utc.minute)
-    if delta < -_HALF_DAY:
-        delta += 2 * _HALF_DAY
-    elif delta > _HALF_DAY:
-        delta -= 2 * _HALF_DAY
+    if delta <= _WEST:
+        delta += _DAY
+    elif delta > _EAST:
+        delta -= _DAY
     return local - timedelta(minutes=delta)
 
 

@@ -4,7 +4,7 @@
 ``heartbeat()`` the bare ``<IMEI>;`` (answered ``ON``); each fix goes out as one
 ``imei:<IMEI>,tracker,...;`` report, which the server never acknowledges
 (``expects_acks`` False). The report's date/time field is written in the
-device's local time (``utc_offset_minutes``, in (-12 h, +12 h]), the UTC field as
+device's local time (``utc_offset_minutes``, in (-11 h, +13 h]), the UTC field as
 ``hhmmss.000``. Resolution of what we write: minutes with 4 decimals
 (1/600000 degree), whole seconds, speed to 0.001 knot, course to 0.01 degree,
 altitude to 0.1 m.
@@ -52,9 +52,9 @@ class Gps103Device:
                  utc_offset_minutes: int = 0) -> None:
         if transport not in ("tcp", "udp"):
             raise LocalProtocolError(f"gps103 device: unknown transport {transport!r}")
-        if not -720 < utc_offset_minutes <= 720:
-            # the server derives the offset from hh:mm alone: -12 h reads as +12 h
-            raise LocalProtocolError("gps103 device: the offset must be in (-12 h, +12 h]")
+        if not -660 < utc_offset_minutes <= 780:
+            # the server derives the offset from hh:mm alone: -11 h reads as +13 h
+            raise LocalProtocolError("gps103 device: the offset must be in (-11 h, +13 h]")
         self.device_id = device_id
         self.transport = transport
         self.utc_offset_minutes = utc_offset_minutes

@@ -100,7 +100,9 @@ def test_report_with_extras_south_west_invalid():
     ("2403051700", "220000", datetime(2024, 3, 5, 22, 0, 0, tzinfo=UTC)),     # -5 h
     ("240305170059", "163059.5", datetime(2024, 3, 5, 16, 30, 59, 500000, tzinfo=UTC)),  # +0:30
     ("2403051130", "113015", datetime(2024, 3, 5, 11, 30, 15, tzinfo=UTC)),   # UTC
-    ("2403050100", "130000", datetime(2024, 3, 5, 13, 0, 0, tzinfo=UTC)),     # -12 h
+    ("2403050100", "130000", datetime(2024, 3, 4, 13, 0, 0, tzinfo=UTC)),     # +12 h
+    ("2403060100", "120000", datetime(2024, 3, 5, 12, 0, 0, tzinfo=UTC)),     # +13 h (NZDT)
+    ("2403051300", "000000", datetime(2024, 3, 5, 0, 0, 0, tzinfo=UTC)),      # -11 h reads as +13 h
     ("240305173015", "31.0", datetime(2024, 3, 5, 17, 30, 15, tzinfo=UTC)),   # no UTC field
 ])
 def test_local_time_offset(local, utc, expected):

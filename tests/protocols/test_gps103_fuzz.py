@@ -23,7 +23,7 @@ fixes = st.builds(
     speed_kmh=st.floats(0, 300), course_deg=st.floats(0, 359.99),
     altitude_m=st.floats(-400, 9000), valid=st.booleans(),
 )
-offsets = st.integers(-47, 48).map(lambda q: q * 15)  # local time zones in (-12 h, +12 h]
+offsets = st.integers(-43, 52).map(lambda q: q * 15)  # local time zones in (-11 h, +13 h]
 
 
 def chunked(data: bytes, cuts: list[int]) -> list[bytes]:

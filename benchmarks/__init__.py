@@ -1,0 +1,1 @@
+"""Reproducible performance commands: ``python -m benchmarks.<name> [--json FILE]``."""

@@ -1,0 +1,76 @@
+"""What every benchmark records with its figures, and where its database comes from."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from typing import Any, AsyncIterator
+
+LOCAL_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def environment(loop: str) -> dict[str, Any]:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = None
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"commit": commit, "python": sys.version.split()[0], "event_loop": loop, "cpu": cpu,
+            "cores": os.cpu_count(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def write_json(path: str | None, document: dict[str, Any]) -> None:
+    if path:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=1, default=str)
+            handle.write("\n")
+
+
+@asynccontextmanager
+async def bench_database(url: str | None) -> AsyncIterator[tuple[str, str]]:
+    """(dsn, description): the given URL, else a fresh database on the local
+    PostgreSQL at 127.0.0.1:5432, else an embedded server in a temp dir."""
+    import asyncpg
+
+    if url:
+        yield url, "given URL"
+        return
+    name = f"uvis_bench_{os.getpid()}"
+    try:
+        admin = await asyncpg.connect(LOCAL_ADMIN, timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        admin = None
+    if admin is not None:
+        version = await admin.fetchval("SHOW server_version")
+        await admin.execute(f"CREATE DATABASE {name}")
+        try:
+            yield LOCAL_ADMIN.rsplit("/", 1)[0] + "/" + name, f"PostgreSQL {version} on 127.0.0.1:5432"
+        finally:
+            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            await admin.close()
+        return
+    from storage.embedded import EmbeddedPostgres
+
+    with tempfile.TemporaryDirectory(prefix="uvis-bench-") as tmp:
+        server = EmbeddedPostgres(os.path.join(tmp, "pg"), database="uvis")
+        dsn = await asyncio.to_thread(server.start)
+        try:
+            yield dsn, "embedded PostgreSQL"
+        finally:
+            await asyncio.to_thread(server.stop)
