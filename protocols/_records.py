@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["Position", "Event", "UnknownMessage", "Decoded", "Fix", "EMPTY"]
+__all__ = ["Position", "Event", "UnknownMessage", "Decoded", "Fix", "EMPTY", "merge_decoded"]
 
 
 class Position(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,6 +78,29 @@ class Decoded(msgspec.Struct, frozen=True, kw_only=True):
 
 
 EMPTY = Decoded()
+
+
+def merge_decoded(results: "list[Decoded]") -> Decoded:
+    """One ``Decoded`` for several messages of one frame or datagram, in order:
+    records and replies concatenated, the last login, any close, all checksums."""
+    if not results:
+        return EMPTY
+    if len(results) == 1:
+        return results[0]
+    replies = b"".join(d.reply for d in results if d.reply)
+    logins = [d.login for d in results if d.login]
+    rejects = b"".join(d.reject_reply for d in results if d.reject_reply)
+    return Decoded(
+        positions=tuple(p for d in results for p in d.positions),
+        events=tuple(e for d in results for e in d.events),
+        reply=replies or None,
+        defer_reply=any(d.defer_reply for d in results),
+        login=logins[-1] if logins else None,
+        reject_reply=rejects or None,
+        close=any(d.close for d in results),
+        checksum_ok=all(d.checksum_ok for d in results),
+        unknown=next((d.unknown for d in results if d.unknown), None),
+    )
 
 
 class Fix(msgspec.Struct, frozen=True, kw_only=True):

@@ -13,7 +13,7 @@ from ._errors import MalformedError
 
 __all__ = [
     "parse_time", "parse_date", "parse_date4", "combine", "parse_dm", "parse_float",
-    "parse_int", "opt_float", "opt_int", "parse_number", "signed", "check_latlon",
+    "parse_int", "opt_float", "opt_int", "parse_number", "signed", "check_latlon", "format_dm",
 ]
 
 UTC = timezone.utc
@@ -120,6 +120,15 @@ def parse_dm(text: str, hemisphere: str, limit: float) -> float:
     if minutes >= 60.0:
         raise _bad("coordinate", text)
     return check_latlon(signed(degrees + minutes / 60.0, hemisphere), limit, text)
+
+
+def format_dm(value: float, degree_digits: int, decimals: int = 4) -> str:
+    """|degrees| -> ``d+mm.mmmm`` (``decimals`` digits of minutes): the device
+    encoders' side of ``parse_dm``; the sign goes into the hemisphere letter."""
+    scale = 10 ** decimals
+    ticks = round(abs(value) * 60 * scale)
+    degrees, rest = divmod(ticks, 60 * scale)
+    return f"{degrees:0{degree_digits}d}{rest // scale:02d}.{rest % scale:0{decimals}d}"
 
 
 def signed(value: float, hemisphere: str) -> float:

@@ -36,7 +36,7 @@ from .constants import PROTOCOL
 if TYPE_CHECKING:
     from .decode import FrameResult
 
-__all__ = ["decode_binary", "BinaryHeader"]
+__all__ = ["decode_binary"]
 
 UTC = timezone.utc
 _FIX = struct.Struct(">iiHBBBBB")        # lon, lat, year, month, day, hour, minute, second

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 from typing import Sequence
 
-from .._coban import format_dm
+from .._text import format_dm
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
@@ -31,8 +31,8 @@ def report(device_id: str, fix: Fix, *, keyword: str = "tracker", utc_offset_min
     """One regular report for ``fix`` (terminated by ``;``)."""
     t = fix.time.astimezone(timezone.utc)
     local = t + timedelta(minutes=utc_offset_minutes)
-    lat, south = format_dm(fix.lat, 2)
-    lon, west = format_dm(fix.lon, 3)
+    lat, south = format_dm(fix.lat, 2), fix.lat < 0
+    lon, west = format_dm(fix.lon, 3), fix.lon < 0
     ignition = fix.attributes.get("ignition")
     acc = "" if ignition is None else "1" if ignition else "0"
     text = (f"imei:{device_id},{keyword},{local:%y%m%d%H%M%S},{phone},F,{t:%H%M%S}.000,"

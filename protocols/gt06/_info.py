@@ -8,7 +8,7 @@ from typing import Callable
 
 from .._errors import MalformedError
 from .._records import Event, Position
-from ._location import PROTOCOL, UTC, battery_level, make_position, parse_lbs, parse_lbs_4g, status_attributes
+from ._location import PROTOCOL, UTC, make_position, parse_lbs, parse_lbs_4g, status_attributes
 
 __all__ = ["DECODERS", "decode_network", "decode_status_36"]
 

@@ -17,6 +17,7 @@ from .._binary import encode_bcd
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
+from .._text import format_dm
 from .constants import KNOT_KMH, STATUS_IDLE
 
 __all__ = ["H02Device", "encode_v1", "encode_binary", "format_dm"]
@@ -25,11 +26,6 @@ _MAX_PENDING_BYTES = 4096
 _IGNITION = 1 << 10
 
 
-def format_dm(value: float, degree_digits: int) -> str:
-    """abs(degrees) -> ``d+mm.mmmm`` (4-decimal minutes)."""
-    ticks = round(abs(value) * 600000)
-    degrees, rest = divmod(ticks, 600000)
-    return f"{degrees:0{degree_digits}d}{rest // 10000:02d}.{rest % 10000:04d}"
 
 
 def _status(fix: Fix) -> int:

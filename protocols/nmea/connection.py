@@ -13,13 +13,13 @@ import msgspec
 
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, ProtocolError
-from .._records import EMPTY, Decoded, Position, UnknownMessage
+from .._records import EMPTY, Decoded, Position, UnknownMessage, merge_decoded
 from .constants import IDENTITY_SENTENCES, PROTOCOL
 from .decode import DECODERS, RMC_NAMES, Sentence, identity_of, parse_line
 from .encode import encode_ack
 from .framing import NmeaFramer, split_lines
 
-__all__ = ["NmeaConnection", "NmeaUdpConnection", "merge"]
+__all__ = ["NmeaConnection", "NmeaUdpConnection"]
 
 _replace = msgspec.structs.replace
 
@@ -90,28 +90,12 @@ class _NmeaSession:
                 first_error = first_error or exc
         if first_error is not None and not results:
             raise first_error
-        return merge(results)
+        return merge_decoded(results)
 
 
 def _identity_only(s: Sentence) -> bool:
     return s.name == "" or s.name in IDENTITY_SENTENCES
 
-
-def merge(results: list[Decoded]) -> Decoded:
-    """One ``Decoded`` for several lines (a multi-line datagram or frame)."""
-    if len(results) == 1:
-        return results[0]
-    replies = b"".join(d.reply for d in results if d.reply)
-    logins = [d.login for d in results if d.login]
-    return Decoded(
-        positions=tuple(p for d in results for p in d.positions),
-        events=tuple(e for d in results for e in d.events),
-        reply=replies or None,
-        defer_reply=any(d.defer_reply for d in results),
-        login=logins[-1] if logins else None,
-        checksum_ok=all(d.checksum_ok for d in results),
-        unknown=next((d.unknown for d in results if d.unknown), None),
-    )
 
 
 class NmeaConnection(_NmeaSession, StreamConnection):

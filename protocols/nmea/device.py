@@ -17,9 +17,10 @@ from .._checksum import nmea_checksum
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
+from .._text import format_dm
 from .constants import ACK_REPLY, KNOT_KMH
 
-__all__ = ["NmeaDevice", "sentence", "format_dm"]
+__all__ = ["NmeaDevice", "sentence"]
 
 _ACK_LINE = ACK_REPLY.strip()
 _MAX_PENDING_BYTES = 4096
@@ -31,17 +32,12 @@ def sentence(body: str) -> bytes:
     return b"$%s*%02X\r\n" % (raw, nmea_checksum(raw))
 
 
-def format_dm(value: float, degree_digits: int) -> tuple[str, bool]:
-    """Signed degrees -> (``d+mm.mmmm``, negative); 4-decimal minutes."""
-    ticks = round(abs(value) * 600000)  # units of 0.0001 minute
-    degrees, rest = divmod(ticks, 600000)
-    return f"{degrees:0{degree_digits}d}{rest // 10000:02d}.{rest % 10000:04d}", value < 0
 
 
 def _rmc(fix: Fix) -> str:
     t = fix.time.astimezone(timezone.utc)
-    lat, south = format_dm(fix.lat, 2)
-    lon, west = format_dm(fix.lon, 3)
+    lat, south = format_dm(fix.lat, 2), fix.lat < 0
+    lon, west = format_dm(fix.lon, 3), fix.lon < 0
     return (f"GPRMC,{t:%H%M%S}.{t.microsecond // 1000:03d},{'A' if fix.valid else 'V'},"
             f"{lat},{'S' if south else 'N'},{lon},{'W' if west else 'E'},"
             f"{fix.speed_kmh / KNOT_KMH:.3f},{fix.course_deg:.2f},{t:%d%m%y},,,"
@@ -50,8 +46,8 @@ def _rmc(fix: Fix) -> str:
 
 def _gga(fix: Fix) -> str:
     t = fix.time.astimezone(timezone.utc)
-    lat, south = format_dm(fix.lat, 2)
-    lon, west = format_dm(fix.lon, 3)
+    lat, south = format_dm(fix.lat, 2), fix.lat < 0
+    lon, west = format_dm(fix.lon, 3), fix.lon < 0
     return (f"GPGGA,{t:%H%M%S}.{t.microsecond // 1000:03d},{lat},{'S' if south else 'N'},"
             f"{lon},{'W' if west else 'E'},{1 if fix.valid else 0},{fix.satellites:02d},1.0,"
             f"{fix.altitude_m:.1f},M,0.0,M,,")

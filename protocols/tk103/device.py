@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timezone
 from typing import Sequence
 
-from .._coban import format_dm
+from .._text import format_dm
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
@@ -26,8 +26,8 @@ _MAX_PENDING_BYTES = 4096
 def position_frame(device_id: str, fix: Fix, *, command: str = "BR00", odometer: int = 0) -> bytes:
     """``(<ID><CMD><yymmdd><A|V><lat><N|S><lon><E|W><speed:5><hhmmss><course:6><status:8>L<odo>)``."""
     t = fix.time.astimezone(timezone.utc)
-    lat, south = format_dm(fix.lat, 2)
-    lon, west = format_dm(fix.lon, 3)
+    lat, south = format_dm(fix.lat, 2), fix.lat < 0
+    lon, west = format_dm(fix.lon, 3), fix.lon < 0
     speed = min(max(fix.speed_kmh, 0.0), 999.9)
     status = f"0{1 if fix.attributes.get('ignition') else 0}000000"
     text = (f"({device_id}{command}{t:%y%m%d}{'A' if fix.valid else 'V'}{lat}{'S' if south else 'N'}"

@@ -15,6 +15,7 @@ from .._checksum import xor8
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
+from .._text import format_dm
 
 __all__ = ["TotemDevice", "report"]
 
@@ -23,10 +24,6 @@ _ACK_LENGTH = 14
 _MAX_PENDING_BYTES = 4096
 
 
-def _dm(value: float, degree_digits: int) -> str:
-    ticks = round(abs(value) * 600000)
-    degrees, rest = divmod(ticks, 600000)
-    return f"{degrees:0{degree_digits}d}{rest // 10000:02d}.{rest % 10000:04d}"
 
 
 def report(imei: str, fix: Fix, serial: int, status: int | None = None) -> bytes:
@@ -37,8 +34,8 @@ def report(imei: str, fix: Fix, serial: int, status: int | None = None) -> bytes
     body = (f"{status:08X}{t:%y%m%d%H%M%S}42130000"
             f"1A2B3C4D{fix.satellites:02d}20{round(fix.course_deg) % 360:03d}"
             f"{min(round(fix.speed_kmh), 999):03d}01.00000000"
-            f"{_dm(fix.lat, 2)}{'S' if fix.lat < 0 else 'N'}"
-            f"{_dm(fix.lon, 3)}{'W' if fix.lon < 0 else 'E'}{serial % 10000:04d}")
+            f"{format_dm(fix.lat, 2)}{'S' if fix.lat < 0 else 'N'}"
+            f"{format_dm(fix.lon, 3)}{'W' if fix.lon < 0 else 'E'}{serial % 10000:04d}")
     length = 8 + len(imei) + 1 + len(body) + 2
     frame = f"$${length:04d}AA{imei}|{body}".encode("ascii")
     return frame + b"%02X" % xor8(frame)

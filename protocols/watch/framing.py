@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .._errors import MalformedError
-from .constants import CLOSE, ESCAPE, OPEN, UNESCAPE
+from .constants import ESCAPE, OPEN, UNESCAPE
 
 __all__ = ["WatchFramer", "unescape"]
 

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, MalformedError
-from .._records import Decoded, Event, Position, UnknownMessage
+from .._records import Decoded, Event, Position, UnknownMessage, merge_decoded
 from .constants import (D_FIELDS, LOGIN_OK, LOGIN_REJECTED, OK, PROTOCOL, SD_FIELDS,
                         VERSION_2)
 from .decode import AnswerError, Packet, crc_field, crc_matches, parse_body, split_packet, text_of
@@ -137,7 +137,7 @@ class _WialonSession:
         if len(lines) != 1:
             if not lines:
                 raise MalformedError("wialon: empty packet")
-            return _merge([self.decode_line(line, now) for line in lines])
+            return merge_decoded([self.decode_line(line, now) for line in lines])
         return self.decode_line(lines[0], now)
 
 
@@ -164,17 +164,6 @@ def _with_login(decoded: Decoded, login: str) -> Decoded:
                    reject_reply=decoded.reject_reply, checksum_ok=decoded.checksum_ok,
                    unknown=decoded.unknown)
 
-
-def _merge(results: list[Decoded]) -> Decoded:
-    replies = b"".join(d.reply for d in results if d.reply)
-    logins = [d.login for d in results if d.login]
-    return Decoded(
-        positions=tuple(p for d in results for p in d.positions),
-        events=tuple(e for d in results for e in d.events),
-        reply=replies or None, defer_reply=any(d.defer_reply for d in results),
-        login=logins[-1] if logins else None,
-        checksum_ok=all(d.checksum_ok for d in results),
-        unknown=next((d.unknown for d in results if d.unknown), None))
 
 
 class WialonConnection(_WialonSession, StreamConnection):

@@ -19,6 +19,7 @@ from .._checksum import crc16_arc
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
+from .._text import format_dm
 from .constants import CRLF
 
 __all__ = ["WialonDevice", "body", "with_crc"]
@@ -27,17 +28,13 @@ _MAX_PENDING_BYTES = 4096
 _MAX_FIXES = 32
 
 
-def _dm(value: float, degree_digits: int) -> str:
-    ticks = round(abs(value) * 60_000_000)  # units of 1e-6 minute
-    degrees, rest = divmod(ticks, 60_000_000)
-    return f"{degrees:0{degree_digits}d}{rest // 1_000_000:02d}.{rest % 1_000_000:06d}"
 
 
 def body(fix: Fix) -> str:
     """The D body of one fix (params: none)."""
     t = fix.time.astimezone(timezone.utc)
-    return (f"{t:%d%m%y};{t:%H%M%S};{_dm(fix.lat, 2)};{'S' if fix.lat < 0 else 'N'};"
-            f"{_dm(fix.lon, 3)};{'W' if fix.lon < 0 else 'E'};{fix.speed_kmh:.2f};"
+    return (f"{t:%d%m%y};{t:%H%M%S};{format_dm(fix.lat, 2, 6)};{'S' if fix.lat < 0 else 'N'};"
+            f"{format_dm(fix.lon, 3, 6)};{'W' if fix.lon < 0 else 'E'};{fix.speed_kmh:.2f};"
             f"{fix.course_deg:.2f};{fix.altitude_m:.1f};{fix.satellites};NA;NA;NA;NA;NA;NA")
 
 

@@ -16,16 +16,12 @@ from .._checksum import nmea_checksum
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
+from .._text import format_dm
 from .constants import KNOT_KMH
 
 __all__ = ["XexunDevice", "format_dm", "report"]
 
 
-def format_dm(value: float, degree_digits: int) -> str:
-    """|degrees| -> ``d+mm.mmmm`` (4-decimal minutes)."""
-    ticks = round(abs(value) * 600000)
-    degrees, rest = divmod(ticks, 600000)
-    return f"{degrees:0{degree_digits}d}{rest // 10000:02d}.{rest % 10000:04d}"
 
 
 def report(device_id: str, fix: Fix, phone: str = "+10000000000") -> bytes:

@@ -4,9 +4,7 @@ PostgreSQL -> API. Every acknowledged fix must be stored exactly once."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import socket
 from datetime import datetime, timezone
 
 import aiohttp
@@ -14,7 +12,7 @@ import asyncpg
 import pytest
 
 from gateway.app import Gateway
-from gateway.settings import ListenerSettings, load_settings
+from gateway.settings import load_settings
 from protocols import Fix
 from protocols.registry import get as get_protocol
 from simulators.fleet import FleetConfig, run_fleet

@@ -8,12 +8,10 @@ is in the database exactly once."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import asyncpg

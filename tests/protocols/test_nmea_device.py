@@ -13,7 +13,7 @@ from protocols._connection import ConnectionOptions
 from protocols._device import DeviceAck, Outgoing
 from protocols._records import Fix
 from protocols.nmea import SPEC, NmeaConnection, NmeaDevice, NmeaUdpConnection
-from protocols.nmea.device import format_dm
+from protocols._text import format_dm
 
 UTC = timezone.utc
 NOW = datetime(2024, 3, 5, 12, 0, 0, tzinfo=UTC)
@@ -61,8 +61,9 @@ def test_invalid_fix_is_v():
 
 
 def test_format_dm_carries_rounded_minutes_into_degrees():
-    assert format_dm(12.99999999, 2) == ("1300.0000", False)
-    assert format_dm(-179.5, 3) == ("17930.0000", True)
+    assert format_dm(12.99999999, 2) == "1300.0000"
+    assert format_dm(-179.5, 3) == "17930.0000"
+    assert format_dm(54.5, 2, 6) == "5430.000000"
 
 
 def test_ok1_acknowledges_oldest_pending_packet_split_replies():
