@@ -12,7 +12,7 @@ from datetime import datetime
 from .._errors import MalformedError
 from .._records import Position
 from .._text import parse_date, parse_dm, parse_float, parse_int, parse_time
-from ..xexun._rmc import parse_rmc
+from .._rmc import parse_rmc
 from .constants import KNOT_KMH, OLD1_IO, OLD2_IO, OLD_ALARMS, PROTOCOL
 
 __all__ = ["decode_old1", "decode_old2", "decode_old3"]

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from .._errors import MalformedError
 from .._records import Position
 from .._text import opt_float, opt_int
-from ._rmc import parse_rmc, rmc_checksum_ok
+from .._rmc import parse_rmc, rmc_checksum_ok
 from .constants import EVENTS, IMEI_MARKER, PROTOCOL, RMC_MARKERS, SIGNALS
 
 __all__ = ["Report", "parse_report", "find_rmc"]

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import NamedTuple
 
-from .._checksum import nmea_checksum
-from .._errors import MalformedError
-from .._text import opt_float, parse_date, parse_dm, parse_time
+from ._checksum import nmea_checksum
+from ._errors import MalformedError
+from ._text import opt_float, parse_date, parse_dm, parse_time
 
 __all__ = ["Rmc", "parse_rmc", "parse_dm_loose", "rmc_checksum_ok", "KNOT_KMH"]
 
