@@ -32,6 +32,9 @@ class ListenerSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     idle_timeout: float = 600.0
     #: protocol-specific switches, e.g. {ack = true} for NMEA's OK1 replies
     options: dict[str, Any] = {}
+    #: expect a PROXY protocol v1/v2 header first (HAProxy send-proxy[-v2], cloud
+    #: NLBs): the real client address is logged and archived (TCP listeners only)
+    proxy_protocol: bool = False
 
 
 def default_listeners(host: str = "0.0.0.0", port_offset: int = 0) -> tuple[ListenerSettings, ...]:
@@ -163,6 +166,8 @@ def _validate(settings: Settings) -> None:
             raise SettingsError(f"{where}.protocol: {exc}") from None
         if listener.transport not in spec.transports:
             raise SettingsError(f"{where}.transport: {spec.name} does not run over {listener.transport}")
+        if listener.proxy_protocol and listener.transport == "udp":
+            raise SettingsError(f"{where}.proxy_protocol: the PROXY protocol applies to TCP listeners only")
         key = (listener.host, listener.port, listener.transport)
         if key in seen and listener.port != 0:  # 0: any free port
             raise SettingsError(f"{where}.port: {listener.transport} port {listener.port} used twice")
