@@ -179,3 +179,21 @@ async def test_migration_order_is_checked(db_pool):
     async with db_pool.acquire() as conn:
         with pytest.raises(ValueError):
             await apply_migrations(conn, [(2, "b", "SELECT 1"), (1, "a", "SELECT 1")])
+
+
+async def test_devices_last_seen_is_refreshed_at_most_once_a_minute(store) -> None:
+    from datetime import timedelta
+
+    from _storage_helpers import T0 as t0, pos as make
+
+    async def device_row():
+        return await store.pool.fetchrow(
+            "SELECT protocol, first_seen, last_seen FROM devices WHERE device_id = 'refresh'")
+
+    await store.write([make("refresh", 1)], [], t0)
+    await store.write([make("refresh", 2)], [], t0 + timedelta(seconds=30))
+    assert tuple(await device_row()) == ("gt06", t0, t0)                # fresh enough: no write
+    await store.write([make("refresh", 3)], [], t0 + timedelta(seconds=61))
+    assert tuple(await device_row()) == ("gt06", t0, t0 + timedelta(seconds=61))
+    await store.write([make("refresh", 4, protocol="h02")], [], t0 + timedelta(seconds=62))
+    assert tuple(await device_row()) == ("h02", t0, t0 + timedelta(seconds=62))  # changed: at once
