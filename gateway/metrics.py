@@ -15,7 +15,8 @@ class ProtocolMetrics:
     """Label children bound for one (protocol, transport), used per frame."""
 
     __slots__ = ("frames", "positions", "events", "decode_errors", "checksum_mismatches",
-                 "unknown_messages", "connections_open", "connections", "acks", "rejected")
+                 "unknown_messages", "connections_open", "connections", "acks", "rejected",
+                 "ack_latency", "proxy_errors")
 
     def __init__(self, m: "Metrics", protocol: str, transport: str) -> None:
         labels = (protocol, transport)
@@ -29,6 +30,8 @@ class ProtocolMetrics:
         self.connections = m.connections.labels(*labels)
         self.acks = m.acks.labels(*labels)
         self.rejected = m.devices_rejected.labels(*labels)
+        self.ack_latency = m.ack_latency.labels(*labels)
+        self.proxy_errors = m.proxy_errors.labels(*labels)
 
 
 class Metrics:
@@ -48,6 +51,13 @@ class Metrics:
         self.acks = Counter("uvis_acks_sent", "Acknowledgements sent after commit", lbl, registry=r)
         self.devices_rejected = Counter(
             "uvis_devices_rejected", "Logins refused by the allow-list", lbl, registry=r)
+        self.ack_latency = Histogram(
+            "uvis_ack_latency_seconds", "From handing records to the writer to sending their ACK",
+            lbl, registry=r,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+        self.proxy_errors = Counter(
+            "uvis_proxy_header_errors", "Connections closed for a missing or bad PROXY header",
+            lbl, registry=r)
         self.batch_rows = Histogram(
             "uvis_batch_rows", "Rows per committed batch", registry=r,
             buckets=(1, 10, 50, 100, 500, 1000, 2500, 5000, 10000, 20000))

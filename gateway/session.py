@@ -5,6 +5,7 @@ TCP and UDP listeners; no awaits (called from data_received)."""
 from __future__ import annotations
 
 import logging
+from time import monotonic
 from typing import Any, Callable
 
 from protocols import Decoded, ProtocolError
@@ -66,12 +67,13 @@ def handle_decoded(
         if events:
             metrics.events.inc(len(events))
         if reply is not None and decoded.defer_reply:
-            acks = metrics.acks
+            acks, latency = metrics.acks, metrics.ack_latency
 
-            def on_commit(reply: bytes = reply) -> None:
+            def on_commit(reply: bytes = reply, submitted: float = monotonic()) -> None:
                 if is_open():
                     send(reply)
                     acks.inc()
+                    latency.observe(monotonic() - submitted)
 
             ingest.submit(positions, events, on_commit)
             reply = None

@@ -18,6 +18,7 @@ from protocols._connection import ConnectionOptions
 
 from .metrics import ProtocolMetrics
 from .archive import new_session_id
+from .proxy import ProxyHeaderError, ProxyHeaderParser
 from .session import Ingest, handle_decoded, log_protocol_error
 from .settings import ListenerSettings
 
@@ -27,6 +28,8 @@ log = logging.getLogger("uvis.gateway")
 
 WRITE_HIGH_WATER = 64 * 1024
 WRITE_LOW_WATER = 16 * 1024
+#: seconds a connection may take to send its PROXY header (capped by idle_timeout)
+PROXY_HEADER_TIMEOUT = 10.0
 
 
 class ConnectionSet:
@@ -63,7 +66,7 @@ class ConnectionSet:
 class DeviceProtocol(asyncio.Protocol):
     __slots__ = ("_factory", "_options", "_ingest", "_metrics", "_conns", "_idle", "transport",
                  "conn", "peer", "_last", "_timer", "_open", "_protocol", "_errors_logged",
-                 "_session", "_transport_name")
+                 "_session", "_transport_name", "_proxy", "_proxy_on")
 
     def __init__(self, protocol: str, factory: Callable, options: ConnectionOptions,
                  listener: ListenerSettings, ingest: Ingest, metrics: ProtocolMetrics,
@@ -84,6 +87,8 @@ class DeviceProtocol(asyncio.Protocol):
         self._errors_logged = 0
         self._session = 0
         self._transport_name = listener.transport
+        self._proxy_on = listener.proxy_protocol
+        self._proxy: ProxyHeaderParser | None = None
 
     # -- asyncio callbacks -------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -100,12 +105,20 @@ class DeviceProtocol(asyncio.Protocol):
         self._metrics.connections_open.inc()
         self._last = time.monotonic()
         self._session = new_session_id()
-        if self._idle > 0:
+        if self._proxy_on:
+            self._proxy = ProxyHeaderParser()
+            first = min(self._idle, PROXY_HEADER_TIMEOUT) if self._idle > 0 else PROXY_HEADER_TIMEOUT
+            self._timer = asyncio.get_running_loop().call_later(first, self._check_idle)
+        elif self._idle > 0:
             self._timer = asyncio.get_running_loop().call_later(self._idle, self._check_idle)
         self.apply_pause()
 
     def data_received(self, data: bytes) -> None:
         self._last = time.monotonic()
+        if self._proxy is not None:
+            data = self._proxy_header(data)
+            if not data:
+                return
         conn = self.conn
         now = datetime.now(timezone.utc)
         conn.receive_data(data)
@@ -169,9 +182,36 @@ class DeviceProtocol(asyncio.Protocol):
             self._errors_logged += 1
             log_protocol_error(self._protocol, self.peer, exc, getattr(self.conn, "device_id", None))
 
+    def _proxy_header(self, data: bytes) -> bytes | None:
+        """Read the PROXY header; the bytes after it, or None (incomplete or closed)."""
+        try:
+            header = self._proxy.feed(data)
+        except ProxyHeaderError as exc:
+            self._proxy = None
+            self._metrics.proxy_errors.inc()
+            log.warning("%s %s: %s; closing", self._protocol, self.peer, exc)
+            self.close()
+            return None
+        if header is None:
+            return None
+        self._proxy = None
+        if header.source is not None:
+            log.debug("%s %s: PROXY v%d client %s", self._protocol, self.peer, header.version,
+                      header.source)
+            self.peer = header.source
+        return header.rest
+
     def _check_idle(self) -> None:
         self._timer = None
         if not self._open:
+            return
+        if self._proxy is not None:  # no complete PROXY header in time
+            self._proxy = None
+            self._metrics.proxy_errors.inc()
+            log.warning("%s %s: no PROXY header in time; closing", self._protocol, self.peer)
+            self.close()
+            return
+        if self._idle <= 0:
             return
         idle_for = time.monotonic() - self._last
         if idle_for >= self._idle:
