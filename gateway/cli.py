@@ -77,6 +77,12 @@ def _add_migrate(sub: argparse._SubParsersAction) -> None:
     _common_run_flags(p)
 
 
+def _add_config(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("config", help="configuration reference")
+    p.add_argument("--print-default", action="store_true",
+                   help="print the complete default TOML configuration, every option commented")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="uvis-gateway", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -86,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _add_replay(sub)
     _add_migrate(sub)
+    _add_config(sub)
     return parser
 
 
@@ -107,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         from . import replay_cmd
         return replay_cmd.main_migrate(args)
+    if args.command == "config":
+        from . import config_cmd
+        return config_cmd.main(args)
     if args.command == "demo":
         from . import demo_cmd
         return demo_cmd.main(args)
