@@ -44,6 +44,7 @@ class Gateway:
         self.archive: Any = None
         self.timescale: Any = None
         self.spooled = False
+        self.mqtt: Any = None
 
     @property
     def store(self) -> Any:
@@ -84,6 +85,11 @@ class Gateway:
         ingest = Ingest(self.writer.submit, gate, self.archive, s.archive_all_frames)
         for listener in s.listeners:
             await self._start_listener(listener, ingest)
+        if s.mqtt.brokers:
+            from .mqtt import MqttIngest
+
+            self.mqtt = MqttIngest(s.mqtt, ingest, self.metrics)
+            await self.mqtt.start()
         if s.api_enabled:
             await self._start_api()
 
@@ -161,6 +167,8 @@ class Gateway:
         for _, endpoint in self._udp:
             endpoint.accepting = False
         self.conns.set_paused(True)
+        if self.mqtt is not None:
+            self.mqtt.stop_reading()
         if self.writer is not None:
             try:
                 await asyncio.wait_for(self.writer.close(flush=True), self.settings.shutdown_timeout)
@@ -169,6 +177,8 @@ class Gateway:
                           "its records were not acknowledged and devices will resend them",
                           self.settings.shutdown_timeout)
                 await self.writer.close(flush=False)
+        if self.mqtt is not None:
+            await self.mqtt.close()  # the flush's PUBACKs go out first
         await self._close_transports()
         if self._spooling is not None:
             await self._spooling.close()

@@ -20,6 +20,12 @@ def _add_decode(sub: argparse._SubParsersAction) -> None:
 def _add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run the gateway (listeners, writer, API)")
     _common_run_flags(p)
+    p.add_argument("--mqtt", metavar="URL",
+                   help="subscribe to this MQTT broker (mqtt://[user:pass@]host:port, mqtts://...; "
+                        "?client_id=ID&version=3.1.1 optional)")
+    p.add_argument("--mqtt-subscription", action="append", metavar="FILTER=FORMAT",
+                   help="topic filter and payload format (owntracks, uvis-json, nmea or a protocol "
+                        "name); repeatable")
 
 
 def _common_run_flags(p: argparse.ArgumentParser) -> None:
@@ -46,8 +52,15 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rate", type=float, default=1.0, metavar="HZ", help="fixes per second per device")
     p.add_argument("--duration", type=float, default=30.0, metavar="S")
     p.add_argument("--target", default="127.0.0.1:5023", metavar="HOST:PORT")
-    p.add_argument("--transport", choices=("tcp", "udp", "http"), default=None,
-                   help="default: the protocol's first transport")
+    p.add_argument("--transport", choices=("tcp", "udp", "http", "mqtt"), default=None,
+                   help="default: the protocol's first transport; mqtt: publish to the broker "
+                        "--target mqtt://HOST:PORT in --format")
+    p.add_argument("--format", metavar="F",
+                   help="with --transport mqtt: owntracks, uvis-json, nmea or a protocol name "
+                        "(default: the --protocol)")
+    p.add_argument("--topic", metavar="TEMPLATE",
+                   help="with --transport mqtt: topic per device, {id} replaced "
+                        "(default owntracks/sim/{id} or uvis/FORMAT/{id})")
     p.add_argument("--ack-timeout", type=float, default=10.0, metavar="S",
                    help="resend a packet not acknowledged within S seconds")
     p.add_argument("--first-id", type=int, default=860000000000000, metavar="N",
@@ -105,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         from . import run_cmd
         return run_cmd.main(args)
+    if args.command == "simulate" and args.transport == "mqtt":
+        from simulators import mqtt as sim_mqtt
+        return sim_mqtt.main(args)
     if args.command == "simulate":
         from simulators import cli as sim_cli
         return sim_cli.main(args)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-__all__ = ["Metrics", "ProtocolMetrics"]
+__all__ = ["Metrics", "ProtocolMetrics", "SubscriptionMetrics"]
 
 
 class ProtocolMetrics:
@@ -32,6 +32,18 @@ class ProtocolMetrics:
         self.rejected = m.devices_rejected.labels(*labels)
         self.ack_latency = m.ack_latency.labels(*labels)
         self.proxy_errors = m.proxy_errors.labels(*labels)
+
+
+class SubscriptionMetrics:
+    """Label children bound for one MQTT subscription, used per message."""
+
+    __slots__ = ("messages", "bytes", "decode_errors", "redeliveries")
+
+    def __init__(self, m: "Metrics", broker: str, subscription: str) -> None:
+        self.messages = m.mqtt_messages.labels(broker, subscription)
+        self.bytes = m.mqtt_bytes.labels(broker, subscription)
+        self.decode_errors = m.mqtt_decode_errors.labels(broker, subscription)
+        self.redeliveries = m.mqtt_redeliveries.labels(broker, subscription)
 
 
 class Metrics:
@@ -78,6 +90,18 @@ class Metrics:
         self.raw_frames_dropped = Counter(
             "uvis_raw_frames_dropped", "Raw frames not archived because the archive queue was full",
             registry=r)
+        sub = ("broker", "subscription")
+        self.mqtt_messages = Counter("uvis_mqtt_messages", "MQTT messages received", sub, registry=r)
+        self.mqtt_bytes = Counter("uvis_mqtt_bytes", "MQTT payload bytes received", sub, registry=r)
+        self.mqtt_decode_errors = Counter(
+            "uvis_mqtt_decode_errors", "MQTT payloads that failed to decode (archived, acknowledged)",
+            sub, registry=r)
+        self.mqtt_redeliveries = Counter(
+            "uvis_mqtt_redeliveries", "MQTT messages the broker sent again (DUP flag)", sub, registry=r)
+        self.mqtt_connected = Gauge("uvis_mqtt_connected", "1 while connected to the broker",
+                                    ("broker",), registry=r)
+        self.mqtt_connects = Counter("uvis_mqtt_connects", "Successful MQTT connections", ("broker",),
+                                     registry=r)
         self._bound: dict[tuple[str, str], ProtocolMetrics] = {}
 
     def for_listener(self, protocol: str, transport: str) -> ProtocolMetrics:
@@ -85,6 +109,9 @@ class Metrics:
         if key not in self._bound:
             self._bound[key] = ProtocolMetrics(self, protocol, transport)
         return self._bound[key]
+
+    def for_subscription(self, broker: str, subscription: str) -> SubscriptionMetrics:
+        return SubscriptionMetrics(self, broker, subscription)
 
     # BatchWriter observer hooks
     def batch_committed(self, rows: int, seconds: float, result) -> None:

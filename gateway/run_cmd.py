@@ -36,6 +36,13 @@ def settings_from_args(args: Any) -> Settings:
     if getattr(args, "allow_list", None):
         overrides["register_unknown_devices"] = False
         overrides["allowed_devices"] = [d.strip() for d in args.allow_list.split(",") if d.strip()]
+    if getattr(args, "mqtt", None) or getattr(args, "mqtt_subscription", None):
+        from .mqtt_config import flag_overrides
+
+        try:
+            overrides["mqtt"] = flag_overrides(args.mqtt, args.mqtt_subscription)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
     return load_settings(getattr(args, "config", None), overrides=overrides)
 
 

@@ -13,7 +13,8 @@ from typing import Any, Mapping
 
 import msgspec
 
-__all__ = ["ListenerSettings", "Settings", "default_listeners", "load_settings", "SettingsError"]
+__all__ = ["ListenerSettings", "MqttBrokerSettings", "MqttSettings", "MqttSubscriptionSettings",
+           "Settings", "default_listeners", "load_settings", "SettingsError"]
 
 
 class SettingsError(ValueError):
@@ -35,6 +36,43 @@ class ListenerSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     #: expect a PROXY protocol v1/v2 header first (HAProxy send-proxy[-v2], cloud
     #: NLBs): the real client address is logged and archived (TCP listeners only)
     proxy_protocol: bool = False
+
+
+class MqttSubscriptionSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    #: topic filter, wildcards allowed; "$share/<group>/<filter>" splits one stream across gateways
+    filter: str
+    #: payload format: "owntracks", "uvis-json", "nmea" or a protocol name (binary frames)
+    format: str
+    #: where the device id comes from: "topic:N" (level N, negative from the end),
+    #: "topic:N,M" (levels joined with ":"), "payload:FIELD" (JSON formats) or
+    #: "payload" (the protocol's own identity); None: the format's default
+    device_id: str | None = None
+    #: protocol formats: options handed to the protocol (ConnectionOptions.extra)
+    options: dict[str, Any] = {}
+
+
+class MqttBrokerSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    #: mqtt://HOST[:1883] or mqtts://HOST[:8883] (TLS)
+    url: str
+    username: str | None = None
+    password: str | None = None
+    #: stable across restarts: the broker keeps this client's session (and its messages)
+    client_id: str = "uvis-gateway"
+    #: "5" (clean start off, session expiry) or "3.1.1" (clean session off)
+    version: str = "5"
+    #: MQTT 5: seconds the broker keeps the session while we are away
+    session_expiry: int = 7 * 24 * 3600
+    #: MQTT 5: messages in flight (unacknowledged) the broker may send us
+    receive_maximum: int = 10_000
+    keepalive: int = 30
+    #: mqtts: CA bundle (default: the system's) and skipping certificate checks
+    ca_file: str | None = None
+    tls_insecure: bool = False
+    subscriptions: tuple[MqttSubscriptionSettings, ...] = ()
+
+
+class MqttSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    brokers: tuple[MqttBrokerSettings, ...] = ()
 
 
 def default_listeners(host: str = "0.0.0.0", port_offset: int = 0) -> tuple[ListenerSettings, ...]:
@@ -109,6 +147,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     #: keep every received frame in raw_frames, not only those that failed to decode
     archive_all_frames: bool = False
     log_level: str = "INFO"
+    #: MQTT brokers to subscribe to (gateway/mqtt.py)
+    mqtt: MqttSettings = MqttSettings()
 
 
 _ENV_FIELDS = {
@@ -178,3 +218,6 @@ def _validate(settings: Settings) -> None:
         raise SettingsError(f"timescale: expected auto or off, got {settings.timescale!r}")
     if settings.queue_low_water >= settings.queue_high_water:
         raise SettingsError("queue_low_water must be below queue_high_water")
+    from .mqtt_config import validate_mqtt
+
+    validate_mqtt(settings.mqtt, SettingsError)

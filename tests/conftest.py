@@ -99,3 +99,7 @@ def pytest_asyncio_loop_factories(config, item):
     import uvloop
 
     return {"uvloop": uvloop.new_event_loop}
+
+
+# The MQTT broker fixture ``mqtt_broker`` (tests/mqtt_broker.py) for tests/integration/test_mqtt*.py.
+pytest_plugins = ["tests.mqtt_broker"]
