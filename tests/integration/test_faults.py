@@ -182,3 +182,47 @@ async def test_sigkill_while_spooling_then_restart(own_postgres, fresh_dsn, tmp_
                 await asyncio.to_thread(p.wait, 60)
     assert stats.errors > 0                       # the devices saw the gateway die and reconnected
     await assert_acked_stored_once(fresh_dsn, stats)
+
+
+async def test_exit_status_says_records_went_to_the_spool(own_postgres, fresh_dsn, tmp_path) -> None:
+    """With the database down, a fix is acknowledged from the spool; SIGTERM
+    then ends the gateway with status 3 and the spool keeps the fix for the
+    next start, which replays it."""
+    from protocols import Fix
+    from protocols.registry import get as get_protocol
+    from datetime import datetime, timezone
+
+    server, _ = own_postgres
+    port, spool = _free_port(), tmp_path / "spool"
+    proc = await asyncio.to_thread(_start_gateway, tmp_path, fresh_dsn, port, spool)
+    await asyncio.to_thread(server.stop)
+    try:
+        device = get_protocol("gt06").device("875000000000001")
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(device.hello())
+        assert [a.kind for a in device.receive_data(await reader.read(64))] == ["hello"]
+        fix = Fix(time=datetime(2026, 5, 6, 7, 8, 9, tzinfo=timezone.utc), lat=1.0, lon=2.0)
+        packet = device.encode_fixes([fix])
+        writer.write(packet.data)
+        acks = device.receive_data(await asyncio.wait_for(reader.read(64), 30))
+        assert [(a.kind, a.token) for a in acks] == [("fixes", packet.token)]
+        writer.close()
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(proc.wait, 60) == 3
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        await asyncio.to_thread(server.start)
+    again = await asyncio.to_thread(_start_gateway, tmp_path, fresh_dsn, port, spool)
+    try:
+        conn = await asyncpg.connect(fresh_dsn)
+        try:
+            async with asyncio.timeout(30):
+                while not await conn.fetchval(
+                        "SELECT count(*) FROM positions WHERE device_id = '875000000000001'"):
+                    await asyncio.sleep(0.1)
+        finally:
+            await conn.close()
+    finally:
+        again.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(again.wait, 60) == 0
