@@ -33,7 +33,7 @@ def parse_time(data: bytes, offset: int) -> datetime:
         raise MalformedError("gt06: truncated date", data=data)
     y, mo, d, h, mi, s = _TIME.unpack_from(data, offset)
     try:
-        return datetime(2000 + y, mo, d, h, mi, s, tzinfo=UTC)
+        return datetime(2000 + y, mo, d, h, mi, s, 0, UTC)
     except ValueError:
         raise MalformedError("gt06: invalid date", data=data[offset:offset + 6]) from None
 
@@ -44,7 +44,7 @@ def gps_position(data: bytes, offset: int, device_id: str, attributes: dict) -> 
         raise MalformedError("gt06: truncated GPS block", data=data)
     y, mo, d, h, mi, s, info, lat_raw, lon_raw, speed, word = _GPS.unpack_from(data, offset)
     try:
-        fix_time = datetime(2000 + y, mo, d, h, mi, s, tzinfo=UTC)
+        fix_time = datetime(2000 + y, mo, d, h, mi, s, 0, UTC)  # positional: half the cost of tzinfo=
     except ValueError:
         raise MalformedError("gt06: invalid date", data=data[offset:offset + 6]) from None
     return make_position(fix_time, info, lat_raw, lon_raw, speed, word, device_id, attributes)
@@ -54,14 +54,14 @@ def make_position(fix_time: datetime, info: int, lat_raw: int, lon_raw: int, spe
                   word: int, device_id: str, attributes: dict,
                   altitude_m: float | None = None) -> Position:
     """A Position from the raw GPS fields (satellites in the low nibble of ``info``)."""
+    if lat_raw > 162_000_000 or lon_raw > 324_000_000:  # 90 and 180 degrees
+        raise MalformedError("gt06: coordinates out of range")
     lat = lat_raw / 1_800_000.0
     lon = lon_raw / 1_800_000.0
     if not word & 0x0400:
         lat = -lat
     if word & 0x0800:
         lon = -lon
-    if lat > 90.0 or lat < -90.0 or lon > 180.0 or lon < -180.0:
-        raise MalformedError("gt06: coordinates out of range")
     if word & 0x4000:
         attributes["ignition"] = bool(word & 0x8000)
     return Position(

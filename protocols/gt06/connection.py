@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from binascii import crc_hqx
 from datetime import datetime
 
 from .._checksum import crc16_x25
@@ -12,11 +13,15 @@ from .._records import EMPTY, Decoded, UnknownMessage
 from . import encode
 from .constants import EXTENDED_ACK, NO_ACK, MsgType
 from .decode import DECODERS, Frame
+from .encode import REFLECT
 from .framing import Gt06Framer, frame_geometry
 
 __all__ = ["Gt06Connection", "split_frame", "parse_login"]
 
-_WIFI_TYPES = (MsgType.WIFI, MsgType.LBS_PHONE)
+_WIFI_TYPES = frozenset({MsgType.WIFI, MsgType.LBS_PHONE})
+_LOGIN = int(MsgType.LOGIN)
+_TIME_REQUEST = int(MsgType.TIME_REQUEST)
+_WIFI = int(MsgType.WIFI)
 
 
 def split_frame(frame: bytes) -> tuple[Frame, bool]:
@@ -62,23 +67,62 @@ class Gt06Connection(StreamConnection):
     def __init__(self, *, device_id: str | None = None,
                  options: ConnectionOptions = DEFAULT_OPTIONS) -> None:
         super().__init__(Gt06Framer(options.max_frame_size), device_id=device_id, options=options)
+        self._max_frame = options.max_frame_size
         #: model code and time-zone offset (minutes) from the login, if sent
         self.model: int | None = None
         self.login_utc_offset_min: int | None = None
         self.unknown_count = 0
 
+    def next_decoded(self, now: datetime) -> Decoded | None:
+        """``StreamConnection.next_decoded`` with the usual case inlined: the
+        buffer is empty, or starts with a whole 78 78 frame ending in 0D 0A."""
+        buffer = self._buffer
+        n = len(buffer)
+        if n >= 10 and buffer[0] == 0x78 and buffer[1] == 0x78:
+            total = buffer[2] + 5
+            if (n >= total and buffer[total - 1] == 0x0A and buffer[total - 2] == 0x0D
+                    and total <= self._max_frame):
+                if n == total:  # one copy instead of a slice and a copy
+                    frame = bytes(buffer)
+                    buffer.clear()
+                else:
+                    frame = bytes(buffer[:total])
+                    del buffer[:total]
+                self.last_frame = frame
+                try:
+                    return self.receive_frame(frame, now)
+                except ProtocolError as exc:
+                    if not exc.frame:
+                        exc.frame = frame
+                    if exc.fatal:
+                        self.closed = True
+                        buffer.clear()
+                    raise
+        elif not n:
+            return None
+        return StreamConnection.next_decoded(self, now)
+
     def receive_frame(self, frame: bytes, now: datetime) -> Decoded:
-        f, crc_ok = split_frame(frame)
+        n = len(frame)
+        if (n >= 10 and frame[0] == 0x78 and frame[1] == 0x78 and frame[2] + 5 == n
+                and frame[n - 2] == 0x0D and frame[n - 1] == 0x0A):
+            # the usual frame (78 78, lengths agreeing) split inline; split_frame does the rest
+            f = Frame(frame[3], frame[4:n - 6], frame[n - 6] << 8 | frame[n - 5], False, True)
+            crc_ok = (crc_hqx(frame[2:n - 4].translate(REFLECT), 0xFFFF) ^ 0xFFFF
+                      == (REFLECT[frame[n - 3]] << 8 | REFLECT[frame[n - 4]]))  # encode.crc_x25
+        else:
+            f, crc_ok = split_frame(frame)
         if not crc_ok and self.options.strict_checksum:
             raise ChecksumError("gt06: CRC-16/X-25 mismatch", data=frame)
-        if f.msg_type == MsgType.LOGIN and not f.extended:
+        msg_type = f.msg_type
+        if msg_type == _LOGIN and not f.extended:
             return self._login(f, crc_ok)
-        if f.msg_type == MsgType.TIME_REQUEST:
+        if msg_type == _TIME_REQUEST:
             return Decoded(reply=encode.time_response(now), checksum_ok=crc_ok)
         device_id = self.device_id
         if device_id is None:
             return EMPTY if crc_ok else Decoded(checksum_ok=False)
-        decoder = DECODERS.get(f.msg_type)
+        decoder = DECODERS.get(msg_type)
         if decoder is None:
             self.unknown_count += 1
             unknown = UnknownMessage(protocol=self.protocol, message_type=f.msg_type, device_id=device_id)
@@ -89,9 +133,12 @@ class Gt06Connection(StreamConnection):
             raise
         except (IndexError, ValueError, UnicodeError, OverflowError, struct.error) as exc:
             raise MalformedError(f"gt06: bad 0x{f.msg_type:02x} content: {exc}", data=frame) from None
-        reply = self._reply(f)
+        if f.consistent and not f.extended and msg_type not in NO_ACK:
+            reply = encode.ack(msg_type, f.serial)  # what _reply gives them, one call less
+        else:
+            reply = self._reply(f)
         return Decoded(positions=positions, events=events, reply=reply,
-                       defer_reply=bool(reply) and bool(positions or events), checksum_ok=crc_ok)
+                       defer_reply=reply is not None and bool(positions or events), checksum_ok=crc_ok)
 
     def _login(self, f: Frame, crc_ok: bool) -> Decoded:
         imei, model, offset = parse_login(f.content)
@@ -103,12 +150,11 @@ class Gt06Connection(StreamConnection):
 
     @staticmethod
     def _reply(f: Frame) -> bytes | None:
-        if f.msg_type in _WIFI_TYPES and not f.consistent:
-            return encode.wifi_reply(f.msg_type, f.content[:6])
-        if f.msg_type == MsgType.WIFI:
-            return encode.wifi_reply(f.msg_type, f.content[:6])
-        if f.serial is None or f.msg_type in NO_ACK:
+        msg_type = f.msg_type
+        if msg_type in _WIFI_TYPES and (msg_type == _WIFI or not f.consistent):
+            return encode.wifi_reply(msg_type, f.content[:6])
+        if f.serial is None or msg_type in NO_ACK:
             return None
         if f.extended:
-            return encode.ack_extended(f.msg_type, f.serial) if f.msg_type in EXTENDED_ACK else None
-        return encode.ack(f.msg_type, f.serial)
+            return encode.ack_extended(msg_type, f.serial) if msg_type in EXTENDED_ACK else None
+        return encode.ack(msg_type, f.serial)

@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import struct
+from binascii import crc_hqx
 from datetime import datetime, timezone
 
 from .._checksum import crc16_x25
 from .constants import START_EXT, START_STD, STOP
 
-__all__ = ["ack", "ack_extended", "time_response", "wifi_reply", "command", "packet"]
+__all__ = ["ack", "ack_extended", "time_response", "wifi_reply", "command", "packet", "REFLECT",
+           "crc_x25"]
+
+#: each byte with its bits in reverse order
+REFLECT = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
+
+
+def crc_x25(data: bytes) -> int:
+    """CRC-16/X-25 (same values as ``_checksum.crc16_x25``) for the hot path.
+
+    X-25 is CRC-CCITT with reflected bits, so it is binascii's C ``crc_hqx``
+    over the bit-reflected bytes, reflected back: no Python-level wrapper as
+    crcmod's. Callers that compare may skip the last step and compare
+    ``crc_hqx(data.translate(REFLECT), 0xFFFF) ^ 0xFFFF`` with the reflected field.
+    """
+    c = crc_hqx(data.translate(REFLECT), 0xFFFF) ^ 0xFFFF
+    return REFLECT[c >> 8] | REFLECT[c & 0xFF] << 8
 
 _U16 = struct.Struct(">H")
+_ACK_CHECKED = struct.Struct(">BBH")  # length 5, type, serial: what the CRC covers
+_ACK = struct.Struct(">HBBHHH")  # 78 78, length 5, type, serial, CRC, 0D 0A
 
 
 def packet(msg_type: int, body: bytes, serial: int, *, extended: bool = False) -> bytes:
@@ -29,8 +48,19 @@ def packet(msg_type: int, body: bytes, serial: int, *, extended: bool = False) -
 
 
 def ack(msg_type: int, serial: int) -> bytes:
-    """``78 78 05 <type> <serial> <CRC> 0D 0A``."""
-    return packet(msg_type, b"", serial)
+    """``78 78 05 <type> <serial> <CRC> 0D 0A`` (``packet(msg_type, b"", serial)``, on the hot path)."""
+    serial &= 0xFFFF
+    crc = _ACK_TYPE_CRC[msg_type] ^ _ACK_SERIAL_HI[serial >> 8] ^ _ACK_SERIAL_LO[serial & 0xFF]
+    return _ACK.pack(0x7878, 5, msg_type, serial, crc, 0x0D0A)
+
+
+# A CRC with fixed init and xorout over inputs of one length is affine over GF(2):
+# crc(a ^ b ^ c) == crc(a) ^ crc(b) ^ crc(c). So the CRC of ``05 <type> <serial>``
+# is three table look-ups (tables built with the catalogue function; a test
+# checks every type and serial against ``packet``).
+_ACK_TYPE_CRC = tuple(crc16_x25(_ACK_CHECKED.pack(5, t, 0)) for t in range(256))
+_ACK_SERIAL_HI = tuple(crc16_x25(_ACK_CHECKED.pack(0, 0, b << 8)) for b in range(256))
+_ACK_SERIAL_LO = tuple(crc16_x25(_ACK_CHECKED.pack(0, 0, b)) for b in range(256))
 
 
 def ack_extended(msg_type: int, serial: int) -> bytes:

@@ -52,6 +52,20 @@ class Gt06Framer:
         return True
 
     def next_frame(self, buffer: bytearray) -> bytes | None:
+        # fast path: a whole 78 78 frame whose length and 0D 0A agree (the usual case)
+        n = len(buffer)
+        if n >= _MIN and buffer[0] == 0x78 and buffer[1] == 0x78:
+            total = buffer[2] + 5
+            if (n >= total and buffer[total - 1] == 0x0A and buffer[total - 2] == 0x0D
+                    and total <= self.max_frame_size):
+                frame = bytes(buffer[:total])
+                del buffer[:total]
+                return frame
+        elif not n:
+            return None
+        return self._next_frame(buffer)
+
+    def _next_frame(self, buffer: bytearray) -> bytes | None:
         while True:
             if len(buffer) < 2:
                 if buffer and buffer[0] not in (0x78, 0x79):

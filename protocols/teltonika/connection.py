@@ -21,6 +21,8 @@ __all__ = ["TeltonikaConnection", "TeltonikaUdpConnection", "parse_imei"]
 
 _U32 = struct.Struct(">I")
 _UDP_HEADER = struct.Struct(">HHBBH")
+#: the TCP acknowledgement of each record count (one byte in the packet)
+_AVL_ACKS = tuple(encode_avl_ack(n) for n in range(256))
 
 
 def parse_imei(raw: bytes) -> str:
@@ -51,7 +53,7 @@ def _with_last_location(payload: Payload, last: Position | None) -> tuple[Payloa
         for event in payload.events if event.type == "commandResult")
     if not copies:
         return payload, last
-    return payload._replace(positions=copies), last
+    return msgspec.structs.replace(payload, positions=copies), last
 
 
 def _records(payload: Payload, reply: bytes | None, checksum_ok: bool,
@@ -90,6 +92,11 @@ class TeltonikaConnection(StreamConnection):
                          options=options)
         self.last_position: Position | None = None
 
+    def next_decoded(self, now: datetime) -> Decoded | None:
+        if not self._buffer:  # hot path: every frame of the read is decoded
+            return None
+        return StreamConnection.next_decoded(self, now)
+
     def receive_frame(self, frame: bytes, now: datetime) -> Decoded:
         if not frame:
             raise MalformedError("teltonika: empty frame")
@@ -119,7 +126,8 @@ class TeltonikaConnection(StreamConnection):
             return Decoded(checksum_ok=checksum_ok)  # no handshake yet: Traccar ignores it
         payload, self.last_position = _with_last_location(
             decode_data(data, self.device_id, now), self.last_position)
-        reply = None if payload.count is None else encode_avl_ack(payload.count)
+        count = payload.count
+        reply = None if count is None else (_AVL_ACKS[count] if count < 256 else encode_avl_ack(count))
         return _records(payload, reply, checksum_ok)
 
 

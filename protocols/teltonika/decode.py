@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import math
 import struct
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, NamedTuple
+
+import msgspec
 
 from .._errors import MalformedError
 from .._records import Event, Position, UnknownMessage
-from ._io import store_io, store_variable
+from ._io import IO_DEFS, io_key, store_io, store_variable
 from .constants import GH3000_EPOCH, PROTOCOL, UNIX_EPOCH, Codec, MessageType
 
 __all__ = ["Payload", "decode_data", "DECODERS", "IoLayout", "LAYOUTS"]
 
 
-class Payload(NamedTuple):
+class Payload(msgspec.Struct, frozen=True, kw_only=True):
     """What a data part yields; ``count`` is the number to acknowledge, or None
-    when the codec gets no count reply (codec 12/13)."""
+    when the codec gets no count reply (codec 12/13). (A Struct: built in C.)"""
 
     positions: tuple[Position, ...] = ()
     events: tuple[Event, ...] = ()
@@ -39,13 +41,20 @@ class IoLayout(NamedTuple):
     groups: tuple[struct.Struct, ...]  # (ID, value) pairs for 1-, 2-, 4-, 8-byte values
     variable: bool                 # codec 8E: variable-length group at the end
     wide: struct.Struct | None     # FMB "extended" codec 8: a 16-byte group after the 8-byte one
+    pairs: tuple[tuple[struct.Struct, ...], ...] = ()  # per group: [n] unpacks n pairs at once
 
 
 def _layout(id_fmt: str, count_fmt: str, generation: bool, variable: bool,
             wide: bool = False) -> IoLayout:
     groups = tuple(struct.Struct(f">{id_fmt}{v}") for v in "BHIQ")
+    pairs = tuple(tuple(struct.Struct(">" + f"{id_fmt}{v}" * n) for n in range(_MAX_PAIRS + 1))
+                  for v in "BHIQ")
     return IoLayout(struct.Struct(">" + id_fmt), generation, struct.Struct(">" + count_fmt),
-                    groups, variable, struct.Struct(f">{id_fmt}16s") if wide else None)
+                    groups, variable, struct.Struct(f">{id_fmt}16s") if wide else None, pairs)
+
+
+#: groups up to this many elements are read with one unpack
+_MAX_PAIRS = 24
 
 
 LAYOUTS: dict[int, IoLayout] = {
@@ -53,6 +62,8 @@ LAYOUTS: dict[int, IoLayout] = {
     Codec.CODEC_8E: _layout("H", "H", False, True),
     Codec.CODEC_16: _layout("H", "B", True, False),
 }
+_CODEC_8 = LAYOUTS[Codec.CODEC_8]
+_CODEC_8_PAIRS = _CODEC_8.pairs
 #: codec 8 as some FMB firmwares send it (Traccar's "extended" option): tried
 #: when the plain layout does not consume the data part exactly
 CODEC_8_WIDE = _layout("B", "B", False, False, wide=True)
@@ -61,8 +72,40 @@ CODEC_8_WIDE = _layout("B", "B", False, False, wide=True)
 _RECORD = struct.Struct(">QBiihHBH")
 _VAR_HEADER = struct.Struct(">HH")
 _MS = timedelta(milliseconds=1)
+_fromtimestamp = datetime.fromtimestamp
+_EXACT_MS = 1 << 42
+UTC = timezone.utc
 #: what reading past the end or an impossible value raises inside a decoder
 _CUT_SHORT = (IndexError, struct.error, OverflowError, ValueError)
+
+
+def _store_pairs(attrs: dict[str, Any], flat: tuple[int, ...]) -> None:
+    """``store_io`` for each (ID, value) pair of a flat tuple (inlined: the hot loop)."""
+    defs = IO_DEFS
+    for i in range(0, len(flat), 2):
+        io_id = flat[i]
+        spec = defs.get(io_id)
+        if spec is None:
+            attrs[io_key(io_id)] = flat[i + 1]
+        elif (converted := spec[1](flat[i + 1])) is not None:
+            attrs[spec[0]] = converted
+
+
+def _read_io_8(data: bytes, off: int, attrs: dict[str, Any]) -> int:
+    """``_read_io`` for the plain codec 8 layout (1-byte IDs and counts): the hot path."""
+    start = off
+    attrs["event"] = data[off]
+    off += 2  # event IO ID, total count
+    for pairs_of in _CODEC_8_PAIRS:
+        n = data[off]
+        off += 1
+        if n:
+            if n > _MAX_PAIRS:
+                return _read_io(data, start, LAYOUTS[Codec.CODEC_8], attrs)
+            pairs = pairs_of[n]
+            _store_pairs(attrs, pairs.unpack_from(data, off))
+            off += pairs.size
+    return off
 
 
 def _read_io(data: bytes, off: int, lay: IoLayout, attrs: dict[str, Any]) -> int:
@@ -70,14 +113,20 @@ def _read_io(data: bytes, off: int, lay: IoLayout, attrs: dict[str, Any]) -> int
     off += lay.event.size + lay.generation + lay.count.size  # skip total count
     attrs["event"] = event_id
     count, csize = lay.count, lay.count.size
-    for group in lay.groups:
+    for group, pairs_of in zip(lay.groups, lay.pairs):
         (n,) = count.unpack_from(data, off)
         off += csize
-        gsize = group.size
-        for _ in range(n):
-            io_id, value = group.unpack_from(data, off)
-            off += gsize
-            store_io(attrs, io_id, value)
+        if not n:
+            continue
+        if n > _MAX_PAIRS:  # a long group: one pair at a time
+            for _ in range(n):
+                io_id, value = group.unpack_from(data, off)
+                off += group.size
+                store_io(attrs, io_id, value)
+            continue
+        pairs = pairs_of[n]
+        _store_pairs(attrs, pairs.unpack_from(data, off))
+        off += pairs.size
     if lay.wide is not None:
         (n,) = count.unpack_from(data, off)
         off += csize
@@ -99,13 +148,26 @@ def _read_io(data: bytes, off: int, lay: IoLayout, attrs: dict[str, Any]) -> int
     return off
 
 
+def _ms_time(ms: int) -> datetime:
+    """Milliseconds since 1970 as a UTC datetime. Below 2**42 (year 2109) a
+    double holds ms / 1000 within 0.25 us, so fromtimestamp's rounding to the
+    microsecond gives the exact millisecond at half the cost of epoch + timedelta."""
+    if ms < _EXACT_MS:
+        return _fromtimestamp(ms / 1000, UTC)
+    return UNIX_EPOCH + ms * _MS
+
+
 def _decode_record(data: bytes, off: int, lay: IoLayout, device_id: str) -> tuple[Position, int]:
     ms, priority, lon, lat, alt, angle, sats, speed = _RECORD.unpack_from(data, off)
     attrs: dict[str, Any] = {"priority": priority}
-    off = _read_io(data, off + _RECORD.size, lay, attrs)
+    if lay is _CODEC_8:
+        off = _read_io_8(data, off + _RECORD.size, attrs)
+    else:
+        off = _read_io(data, off + _RECORD.size, lay, attrs)
     hdop = attrs.pop("hdop", None)
     position = Position(
-        device_id=device_id, protocol=PROTOCOL, fix_time=UNIX_EPOCH + ms * _MS,
+        device_id=device_id, protocol=PROTOCOL,
+        fix_time=_fromtimestamp(ms / 1000, UTC) if ms < _EXACT_MS else _ms_time(ms),
         valid=sats != 0, lat=lat / 1e7, lon=lon / 1e7, altitude_m=float(alt),
         speed_kmh=float(speed), course_deg=float(angle), satellites=sats, hdop=hdop,
         attributes=attrs)

@@ -12,6 +12,8 @@ connection closes; the device reconnects and resends what was not acknowledged.
 
 from __future__ import annotations
 
+import struct
+
 from .._errors import FramingError
 from .constants import (AVL_HEADER_SIZE, CRC_FIELD_SIZE, MAX_FRAME_SIZE, MAX_IMEI_LENGTH,
                         MIN_DATA_LENGTH, PING)
@@ -19,13 +21,31 @@ from .constants import (AVL_HEADER_SIZE, CRC_FIELD_SIZE, MAX_FRAME_SIZE, MAX_IME
 __all__ = ["TeltonikaFramer"]
 
 _OVERHEAD = AVL_HEADER_SIZE + CRC_FIELD_SIZE
+_U32 = struct.Struct(">I")
 
 
 class TeltonikaFramer:
+    __slots__ = ("max_frame_size",)
+
     def __init__(self, max_frame_size: int = MAX_FRAME_SIZE) -> None:
         self.max_frame_size = max_frame_size
 
     def next_frame(self, buffer: bytearray) -> bytes | None:
+        n = len(buffer)
+        if n >= AVL_HEADER_SIZE and not (buffer[0] or buffer[1] or buffer[2] or buffer[3]):
+            # fast path: an AVL packet (the usual frame)
+            size = _OVERHEAD + _U32.unpack_from(buffer, 4)[0]
+            if size - _OVERHEAD < MIN_DATA_LENGTH or size > self.max_frame_size:
+                self._data_length(buffer)  # raises FramingError
+            if n < size:
+                return None
+            if n == size:  # one copy instead of a slice and a copy
+                frame = bytes(buffer)
+                buffer.clear()
+            else:
+                frame = bytes(buffer[:size])
+                del buffer[:size]
+            return frame
         if not buffer:
             return None
         if buffer[0] == PING:
