@@ -45,6 +45,8 @@ class Gateway:
         self.timescale: Any = None
         self.spooled = False
         self.mqtt: Any = None
+        #: bind listeners with SO_REUSEPORT (``run --workers N``: N processes share the ports)
+        self.reuse_port = False
 
     @property
     def store(self) -> Any:
@@ -112,14 +114,15 @@ class Gateway:
             factory = spec.tcp_connection
             server = await loop.create_server(
                 lambda: DeviceProtocol(spec.name, factory, options, listener, ingest, metrics, self.conns),
-                listener.host, listener.port, reuse_address=True, backlog=4096)
+                listener.host, listener.port, reuse_address=True, backlog=4096,
+                reuse_port=self.reuse_port or None)
             self._servers.append(server)
             port = server.sockets[0].getsockname()[1]
         else:
             endpoint = DatagramListener(spec.name, spec.udp_connection, options, ingest, metrics,
                                         self.settings.udp_max_sessions, self.settings.udp_session_timeout)
             transport, _ = await loop.create_datagram_endpoint(
-                lambda: endpoint, local_addr=(listener.host, listener.port), reuse_port=False)
+                lambda: endpoint, local_addr=(listener.host, listener.port), reuse_port=self.reuse_port)
             self._udp.append((transport, endpoint))
             port = transport.get_extra_info("sockname")[1]
         self.ports[(spec.name, listener.transport)] = port

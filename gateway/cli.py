@@ -20,6 +20,8 @@ def _add_decode(sub: argparse._SubParsersAction) -> None:
 def _add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run the gateway (listeners, writer, API)")
     _common_run_flags(p)
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="N processes sharing the ports (SO_REUSEPORT), one writer each (default 1)")
     p.add_argument("--mqtt", metavar="URL",
                    help="subscribe to this MQTT broker (mqtt://[user:pass@]host:port, mqtts://...; "
                         "?client_id=ID&version=3.1.1 optional)")

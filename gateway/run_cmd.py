@@ -59,7 +59,7 @@ def run_loop(main: Callable[[], Awaitable[int]]) -> int:
 
 
 async def serve(settings: Settings, on_ready: Callable[[Any], Awaitable[None] | None] | None = None,
-                stop: asyncio.Event | None = None) -> int:
+                stop: asyncio.Event | None = None, reuse_port: bool = False) -> int:
     """Start the gateway, run until SIGTERM/SIGINT (or ``stop``), shut down gracefully.
 
     A second signal forces exit. Returns the process exit status.
@@ -83,6 +83,7 @@ async def serve(settings: Settings, on_ready: Callable[[Any], Awaitable[None] | 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)
     gateway = Gateway(settings)
+    gateway.reuse_port = reuse_port
     try:
         await gateway.start()
     except BaseException:
@@ -116,4 +117,10 @@ def main(args: Any) -> int:
         print(f"uvis-gateway run: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    workers = getattr(args, "workers", 1) or 1
+    if workers > 1:
+        from .workers import run_workers
+
+        return run_workers(settings, workers,
+                           lambda s: run_loop(lambda: serve(s, reuse_port=True)))
     return run_loop(lambda: serve(settings))
