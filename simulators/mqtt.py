@@ -156,9 +156,14 @@ def config_from_args(args: Any) -> MqttFleetConfig:
         fmt = get(fmt).name
     if args.devices < 1 or args.rate <= 0 or args.duration <= 0:
         raise ValueError("--devices, --rate and --duration must be positive")
-    return MqttFleetConfig(url=target, format=fmt, devices=args.devices, rate=args.rate,
-                           duration=args.duration, first_id=args.first_id, seed=args.seed,
-                           topic=args.topic)
+    from urllib.parse import parse_qs, urlsplit
+
+    version = parse_qs(urlsplit(target).query).get("version", ["5"])[-1]
+    if version not in ("5", "3.1.1"):
+        raise ValueError(f"--target: version must be 5 or 3.1.1, got {version!r}")
+    return MqttFleetConfig(url=target.split("?", 1)[0], format=fmt, devices=args.devices,
+                           rate=args.rate, duration=args.duration, first_id=args.first_id,
+                           seed=args.seed, topic=args.topic, version=version)
 
 
 def main(args: Any) -> int:
