@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import platform
 import subprocess
@@ -74,3 +75,72 @@ async def bench_database(url: str | None) -> AsyncIterator[tuple[str, str]]:
             yield dsn, "embedded PostgreSQL"
         finally:
             await asyncio.to_thread(server.stop)
+
+
+# -- additions for the speed-and-scale benchmarks (ingest, connections, api) ----------------
+
+@asynccontextmanager
+async def embedded_database() -> AsyncIterator[tuple[str, str]]:
+    """(dsn, description) of a fresh embedded PostgreSQL in a temp dir, stopped and removed after."""
+    from storage.embedded import EmbeddedPostgres
+
+    with tempfile.TemporaryDirectory(prefix="uvis-bench-") as tmp:
+        server = EmbeddedPostgres(os.path.join(tmp, "pg"), database="uvis")
+        dsn = await asyncio.to_thread(server.start)
+        try:
+            yield dsn, "embedded PostgreSQL"
+        finally:
+            await asyncio.to_thread(server.stop)
+
+
+@asynccontextmanager
+async def named_database(kind: str, url: str | None = None) -> AsyncIterator[tuple[str, str]]:
+    """``kind``: "embedded", "local" (a fresh database on 127.0.0.1:5432) or "url" (``url``)."""
+    if kind == "embedded":
+        async with embedded_database() as found:
+            yield found
+    else:
+        async with bench_database(url if kind == "url" else None) as found:
+            yield found
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_rss_bytes(pid: int) -> int:
+    """Resident set size of a live process (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def proc_tree(pid: int) -> list[int]:
+    """``pid`` and its direct children (the workers of ``run --workers N``)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return [pid, *map(int, handle.read().split())]
+    except OSError:
+        return [pid]
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
+
+
+def load_average() -> tuple[float, float, float]:
+    return os.getloadavg()

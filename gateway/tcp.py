@@ -40,6 +40,27 @@ class ConnectionSet:
         self.paused = False
         self.accepting = True
         self._empty: asyncio.Event | None = None
+        #: connections holding replies released by a commit, written at the end of the loop turn
+        self._dirty: list[DeviceProtocol] = []
+
+    def queue_reply(self, proto: "DeviceProtocol", data: bytes) -> None:
+        """A reply released by a commit: the replies a connection gets from one
+        commit go out in one write, all connections' at the end of the loop turn
+        (under load a commit releases several ACKs per device; one write syscall
+        each was a fifth of the gateway's CPU)."""
+        outbox = proto._outbox
+        if outbox is not None:
+            outbox.append(data)
+            return
+        proto._outbox = [data]
+        if not self._dirty:
+            asyncio.get_running_loop().call_soon(self._flush_replies)
+        self._dirty.append(proto)
+
+    def _flush_replies(self) -> None:
+        dirty, self._dirty = self._dirty, []
+        for proto in dirty:
+            proto.flush_replies()
 
     def discard(self, proto: "DeviceProtocol") -> None:
         self.live.discard(proto)
@@ -66,7 +87,7 @@ class ConnectionSet:
 class DeviceProtocol(asyncio.Protocol):
     __slots__ = ("_factory", "_options", "_ingest", "_metrics", "_conns", "_idle", "transport",
                  "conn", "peer", "_last", "_timer", "_open", "_protocol", "_errors_logged",
-                 "_session", "_transport_name", "_proxy", "_proxy_on")
+                 "_session", "_transport_name", "_proxy", "_proxy_on", "_outbox")
 
     def __init__(self, protocol: str, factory: Callable, options: ConnectionOptions,
                  listener: ListenerSettings, ingest: Ingest, metrics: ProtocolMetrics,
@@ -89,6 +110,7 @@ class DeviceProtocol(asyncio.Protocol):
         self._transport_name = listener.transport
         self._proxy_on = listener.proxy_protocol
         self._proxy: ProxyHeaderParser | None = None
+        self._outbox: list[bytes] | None = None
 
     # -- asyncio callbacks -------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -140,7 +162,8 @@ class DeviceProtocol(asyncio.Protocol):
             if ingest.archive_all:
                 ingest.archive.record(self._protocol, self._transport_name, self.peer, self._session,
                                       decoded.login or conn.device_id, conn.last_frame, None)
-            if not handle_decoded(decoded, self._ingest, self._metrics, self._send, self.is_open):
+            if not handle_decoded(decoded, self._ingest, self._metrics, self._send, self.is_open,
+                                  self._send_later):
                 self.close()
                 return
 
@@ -161,10 +184,22 @@ class DeviceProtocol(asyncio.Protocol):
         return self._open and self.transport is not None and not self.transport.is_closing()
 
     def _send(self, data: bytes) -> None:
+        if self._outbox is not None:  # replies released earlier go first
+            self.flush_replies()
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write(data)
 
+    def _send_later(self, data: bytes) -> None:
+        self._conns.queue_reply(self, data)
+
+    def flush_replies(self) -> None:
+        outbox, self._outbox = self._outbox, None
+        if outbox and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(outbox[0] if len(outbox) == 1 else b"".join(outbox))
+
     def close(self) -> None:
+        if self._outbox is not None:
+            self.flush_replies()
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
 
