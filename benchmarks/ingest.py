@@ -80,15 +80,17 @@ async def truncate(dsn: str) -> None:
 class Gateway:
     """``uvis-gateway run`` in its own process group, on a fresh port."""
 
-    def __init__(self, dsn: str, workers: int, tmp: Path) -> None:
+    def __init__(self, dsn: str, workers: int, tmp: Path, api: bool = False) -> None:
         self.port = _free_port()
+        self.api_port = _free_port() if api else None
+        api_flags = ["--api-host", "127.0.0.1", "--api-port", str(self.api_port)] if api else ["--no-api"]
         config = tmp / f"gw-{self.port}.toml"
         config.write_text(f'[[listeners]]\nprotocol = "gt06"\ntransport = "tcp"\nport = {self.port}\n'
                           'host = "127.0.0.1"\n')
         self.log = tmp / f"gw-{self.port}.log"
         self.workers = workers
         self.proc = subprocess.Popen(
-            [PY, "-m", "gateway.cli", "run", "--workers", str(workers), "--no-api", "--no-spool",
+            [PY, "-m", "gateway.cli", "run", "--workers", str(workers), *api_flags, "--no-spool",
              "--database-url", dsn, "--config", str(config)],
             stdout=subprocess.DEVNULL, stderr=open(self.log, "w"), start_new_session=True)
 
