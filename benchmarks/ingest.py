@@ -1,16 +1,21 @@
 """End-to-end ingest benchmark: device simulator processes -> TCP -> the
 gateway (its own process, ``uvis-gateway run``) -> PostgreSQL, ACK after
 commit; and, in the same run on the same database, the ceiling: the same kind
-of rows written straight in with COPY + de-duplication (BatchWriter +
-PostgresStore, no network, no decoding).
+of rows written straight in with COPY + de-duplication (one connection,
+5,000-row batches through a staging table and INSERT ... ON CONFLICT DO
+NOTHING: the database's own ceiling), and the same rows through BatchWriter +
+PostgresStore (the gateway's whole database work, latest positions and
+devices included, without network or decoding).
 
 For each database (the embedded PostgreSQL 18 and the machine's PostgreSQL on
 127.0.0.1:5432) and each fleet size (1,000 and 10,000 GT06 devices):
 
-1. max: the simulators offer more than the gateway can take (``--offered``
-   positions/s in total); the sustained rate is what the database commits per
-   second over the run (rows counted in the database each second, the first
-   ``--warmup`` seconds skipped);
+1. max: the simulators offer ``--offered`` positions/s in total (a few levels:
+   on 2 cores the simulators compete with the gateway and the database for
+   CPU, so offering more can commit less); the sustained rate is what the
+   database commits per second over the run (rows counted in the database
+   twice a second, the first ``--warmup`` seconds skipped), the best level is
+   the maximum;
 2. half: the same fleet offered half of that sustained rate; its ACK latency
    p50/p99 (send -> ACK, which the gateway sends after the commit) is the one
    held against the 500 ms target.
@@ -20,7 +25,7 @@ Gateway CPU (cores busy, all its processes) and RSS are read from /proc.
 PostgreSQL only unless ``--workers-everywhere``).
 
     python -m benchmarks.ingest [--duration S] [--devices N ...] [--databases embedded local]
-                                [--workers 1 2] [--offered R] [--json FILE]
+                                [--workers 1 2] [--offered R ...] [--json FILE]
 """
 
 from __future__ import annotations
@@ -195,9 +200,43 @@ def _summary(devices, offered, workers, counts, cores, rss_peak, results, warmup
     }
 
 
-async def ceiling(dsn: str, rows: int) -> float:
+COLUMNS = ("device_id", "fix_time", "received_at", "protocol", "valid", "lat", "lon", "altitude_m",
+           "speed_kmh", "course_deg", "satellites", "hdop", "attributes")
+
+
+async def copy_dedup(dsn: str, rows: list[Position], chunk: int = 5000) -> float:
+    """The database's own ceiling: one connection, COPY 5,000 rows into a staging
+    table, INSERT ... ON CONFLICT DO NOTHING into positions, commit; repeat."""
+    import msgspec
+
+    conn = await asyncpg.connect(dsn)
+    encode = msgspec.json.Encoder().encode
+    await conn.set_type_codec("jsonb", schema="pg_catalog", format="binary",
+                              encoder=lambda v: b"\x01" + encode(v), decoder=bytes)
+    now = datetime.now(timezone.utc)
+    records = [(p.device_id, p.fix_time, now, p.protocol, p.valid, p.lat, p.lon, p.altitude_m,
+                p.speed_kmh, p.course_deg, p.satellites, p.hdop, p.attributes) for p in rows]
+    await conn.execute("CREATE TEMP TABLE staging (LIKE positions INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+    await conn.execute("SELECT 1 FROM positions LIMIT 1")
+    started = time.perf_counter()
+    for i in range(0, len(records), chunk):
+        async with conn.transaction():
+            await conn.copy_records_to_table("staging", columns=COLUMNS, records=records[i:i + chunk])
+            await conn.execute("INSERT INTO positions SELECT * FROM staging ON CONFLICT DO NOTHING")
+    elapsed = time.perf_counter() - started
+    await conn.close()
+    return len(rows) / elapsed
+
+
+async def ceiling(dsn: str, rows: int) -> tuple[float, float]:
+    """(COPY + de-duplication straight into positions, the same through BatchWriter +
+    PostgresStore: the gateway's whole database work, latest positions and devices included)."""
+    data = ceiling_rows(rows, 1000)
     await truncate(dsn)
-    return await batch(dsn, ceiling_rows(rows, 1000))
+    raw = await copy_dedup(dsn, data)
+    await truncate(dsn)
+    store = await batch(dsn, data)
+    return raw, store
 
 
 def _show(label: str, r: dict) -> None:
@@ -212,16 +251,21 @@ async def bench_database(kind: str, args: argparse.Namespace, tmp: Path) -> dict
         pool = await create_pool(dsn, max_size=1)  # migrations
         await pool.close()
         out: dict = {"database": where, "runs": []}
-        out["ceiling_rows_s"] = round(await ceiling(dsn, args.ceiling_rows))
-        print(f"{where}: ceiling (COPY + de-duplication, BatchWriter + PostgresStore) "
-              f"{out['ceiling_rows_s']:,} rows/s", flush=True)
+        raw, store = await ceiling(dsn, args.ceiling_rows)
+        out["ceiling_rows_s"], out["store_ceiling_rows_s"] = round(raw), round(store)
+        print(f"{where}: ceiling: COPY + de-duplication {raw:,.0f} rows/s; through BatchWriter + "
+              f"PostgresStore (with latest positions and devices) {store:,.0f} rows/s", flush=True)
         workers = args.workers if (kind == "local" or args.workers_everywhere) else [1]
         for devices in args.devices:
             for w in workers:
-                top = await run_case(dsn, devices, args.offered, args.duration, args.warmup, w, tmp)
-                top["phase"] = "max"
-                _show("max", top)
-                out["runs"].append(top)
+                tops = []
+                for offered in args.offered:  # the simulators share the cores: find the knee
+                    r = await run_case(dsn, devices, offered, args.duration, args.warmup, w, tmp)
+                    r["phase"] = "max"
+                    _show("max", r)
+                    out["runs"].append(r)
+                    tops.append(r)
+                top = max(tops, key=lambda r: r["positions_per_s"])
                 if w != workers[0]:
                     continue
                 half = await run_case(dsn, devices, max(devices * 0.05, top["positions_per_s"] / 2),
@@ -232,11 +276,12 @@ async def bench_database(kind: str, args: argparse.Namespace, tmp: Path) -> dict
         best = max((r for r in out["runs"] if r["phase"] == "max"), key=lambda r: r["positions_per_s"])
         out["positions_per_s"] = best["positions_per_s"]
         out["ratio_to_ceiling"] = round(best["positions_per_s"] / out["ceiling_rows_s"], 3)
+        out["ratio_to_store_ceiling"] = round(best["positions_per_s"] / out["store_ceiling_rows_s"], 3)
         halves = [r for r in out["runs"] if r["phase"] == "half"]
         out["ack_latency_ms_p50"] = max(r["ack_latency_ms_p50"] or 0 for r in halves)
         out["ack_latency_ms_p99"] = max(r["ack_latency_ms_p99"] or 0 for r in halves)
-        print(f"  best {out['positions_per_s']:,} positions/s = {out['ratio_to_ceiling']:.1%} of the ceiling",
-              flush=True)
+        print(f"  best {out['positions_per_s']:,} positions/s = {out['ratio_to_ceiling']:.1%} of the ceiling "
+              f"({out['ratio_to_store_ceiling']:.1%} of the store path)", flush=True)
         return out
 
 
@@ -248,6 +293,7 @@ async def main(args: argparse.Namespace) -> dict:
     return {
         "positions_per_s": headline["positions_per_s"], "ceiling_rows_s": headline["ceiling_rows_s"],
         "ratio_to_ceiling": headline["ratio_to_ceiling"],
+        "store_ceiling_rows_s": headline["store_ceiling_rows_s"],
         "ack_latency_ms_p50": headline["ack_latency_ms_p50"],
         "ack_latency_ms_p99": headline["ack_latency_ms_p99"],
         "headline_database": headline["database"], "databases": per_db,
@@ -269,8 +315,9 @@ def cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--workers-everywhere", action="store_true",
                         help="also compare workers on the embedded database")
-    parser.add_argument("--offered", type=float, default=40_000, help="positions/s offered in the max runs")
-    parser.add_argument("--duration", type=float, default=12.0, help="seconds each run sends")
+    parser.add_argument("--offered", type=float, nargs="+", default=[30_000, 45_000],
+                        help="positions/s offered in the max runs (the best is the maximum)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds each run sends")
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--ceiling-rows", type=int, default=200_000)
     parser.add_argument("--json", metavar="FILE")
