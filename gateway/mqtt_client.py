@@ -90,7 +90,10 @@ class AsyncMqttClient:
             kwargs["clean_session"] = not self.persistent
         client = paho.Client(paho.CallbackAPIVersion.VERSION2, **kwargs)
         client.suppress_exceptions = True
-        client.max_inflight_messages_set(getattr(s, "max_inflight", 1000))
+        # publishing (simulator, benchmark): no in-flight limit of paho's own, which rescans its
+        # whole outgoing queue on every PUBACK when limited; callers pace themselves. (Mosquitto
+        # 2.0 announces Receive Maximum 20 but does not hold QoS 1 publishers to it.)
+        client.max_inflight_messages_set(0)
         client.max_queued_messages_set(0)
         username = s.username if s.username is not None else a.username
         password = s.password if s.password is not None else a.password
