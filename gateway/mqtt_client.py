@@ -189,8 +189,10 @@ class AsyncMqttClient:
             if task is not None:
                 task.cancel()
         await asyncio.gather(*(t for t in (self._task, self._misc) if t), return_exceptions=True)
-        if self._sock is not None:
-            self._socket_close(self.client, None, self._sock)
+        sock = self._sock
+        if sock is not None:  # the DISCONNECT did not go out: drop the connection
+            self._socket_close(self.client, None, sock)
+            sock.close()
 
     # -- flow --------------------------------------------------------------------------------
     def pause_reading(self) -> None:
