@@ -315,7 +315,7 @@ def cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--workers-everywhere", action="store_true",
                         help="also compare workers on the embedded database")
-    parser.add_argument("--offered", type=float, nargs="+", default=[30_000, 45_000],
+    parser.add_argument("--offered", type=float, nargs="+", default=[30_000, 45_000, 60_000],
                         help="positions/s offered in the max runs (the best is the maximum)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds each run sends")
     parser.add_argument("--warmup", type=float, default=2.0)
