@@ -33,11 +33,14 @@ MIN_UPTIME = 5.0
 
 
 def worker_settings(settings: Settings, index: int, database_url: str | None) -> Settings:
-    """Worker ``index``'s settings: the shared URL, API on worker 0 only, its own spool."""
+    """Worker ``index``'s settings: the shared URL, API and MQTT on worker 0 only
+    (one persistent MQTT session per client id: workers sharing it would keep
+    taking the session from each other), its own spool."""
     spool = settings.spool_path()
     changes: dict = {"database_url": database_url or settings.database_url}
     if index > 0:
         changes["api_enabled"] = False
+        changes["mqtt"] = msgspec.structs.replace(settings.mqtt, brokers=())
     if spool is not None:
         changes["spool"] = "on"
         changes["spool_dir"] = str(Path(spool) / f"worker-{index}")
