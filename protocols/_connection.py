@@ -104,7 +104,7 @@ class StreamConnection:
         self._buffer += data
 
     def next_decoded(self, now: datetime) -> Decoded | None:
-        if self.closed:
+        if self.closed or not self._buffer:
             return None
         try:
             frame = self._framer.next_frame(self._buffer)

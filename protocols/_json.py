@@ -12,12 +12,15 @@ __all__ = ["format_time", "position_dict", "event_dict"]
 
 
 def format_time(value: datetime) -> str:
-    """UTC, ISO 8601 with milliseconds and ``Z``: ``2015-05-20T10:20:30.000Z``."""
+    """UTC, ISO 8601 with milliseconds and ``Z``: ``2015-05-20T10:20:30.000Z``.
+
+    (``isoformat`` is several times cheaper than ``strftime``; the API formats
+    one of these per position.)"""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    else:
+    elif value.utcoffset():
         value = value.astimezone(timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def position_dict(p: Position) -> dict[str, Any]:
