@@ -19,10 +19,18 @@ import tempfile
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
 
 from storage.embedded import EmbeddedPostgres
 from storage.postgres import PostgresStore, create_pool
 from storage.schema import DATA_TABLES
+
+# CI shares two cores with a database and brokers: time-based checks of
+# hypothesis (per-example deadline, slow generation) would make tests flaky
+# without making them stronger; the examples themselves are unchanged.
+hypothesis_settings.register_profile(
+    "uvis", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("uvis")
 
 LOCAL_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
