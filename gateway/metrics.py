@@ -129,5 +129,9 @@ class Metrics:
     def spool_replayed(self, rows: int) -> None:
         self.spool_replayed_rows.inc(rows)
 
+    def spool_committed(self, result) -> None:
+        self.duplicates.inc(result.positions_duplicate + result.events_duplicate)
+        self.stored_positions.inc(result.positions_inserted)
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -120,13 +120,16 @@ class SpoolingSink:
                 return True
         for path in segments:
             batches = await asyncio.to_thread(lambda: list(self.spool.read(path)))
+            results = []
             for batch in batches:
-                await self._direct(batch.positions, batch.events, batch.received_at)
+                results.append(await self._direct(batch.positions, batch.events, batch.received_at))
             async with self._lock:
                 await asyncio.to_thread(self.spool.remove, path)
             rows = sum(len(b.positions) + len(b.events) for b in batches)
             self.replayed_rows += rows
             self._notify("spool_replayed", rows)
+            for result in results:  # what the replay stored and what it found already there
+                self._notify("spool_committed", result)
         return False
 
     def _notify(self, hook: str, *args: Any) -> None:
