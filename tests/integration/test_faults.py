@@ -111,8 +111,10 @@ async def test_database_down_for_10s_with_spool(own_postgres, fresh_dsn, tmp_pat
         await gw.stop()
     assert gw.metrics.spooled_rows._value.get() > 0 and gw.spooled
     assert gw.metrics.spool_replayed_rows._value.get() == gw.metrics.spooled_rows._value.get()
-    # what went through the spool is counted as stored (or duplicate) once replayed
-    assert gw.metrics.stored_positions._value.get() == len(stats.acked_keys)
+    # what went through the spool is counted once replayed: as stored, or as a
+    # duplicate when a write that timed out had committed after all
+    stored = gw.metrics.stored_positions._value.get()
+    assert stored <= len(stats.acked_keys) <= stored + gw.metrics.duplicates._value.get()
     # ACKs kept flowing from the spool: far fewer resends than without it
     assert stats.resent < stats.sent * 0.05
     await assert_acked_stored_once(fresh_dsn, stats)
@@ -219,9 +221,10 @@ async def test_exit_status_says_records_went_to_the_spool(own_postgres, fresh_ds
     try:
         conn = await asyncpg.connect(fresh_dsn)
         try:
-            async with asyncio.timeout(30):
+            async with asyncio.timeout(30):  # replayed, and the spool segment removed
                 while not await conn.fetchval(
-                        "SELECT count(*) FROM positions WHERE device_id = '875000000000001'"):
+                        "SELECT count(*) FROM positions WHERE device_id = '875000000000001'") \
+                        or any(spool.glob("seg-*.spool")):
                     await asyncio.sleep(0.1)
         finally:
             await conn.close()
