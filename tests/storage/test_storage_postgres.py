@@ -197,3 +197,18 @@ async def test_devices_last_seen_is_refreshed_at_most_once_a_minute(store) -> No
     assert tuple(await device_row()) == ("gt06", t0, t0 + timedelta(seconds=61))
     await store.write([make("refresh", 4, protocol="h02")], [], t0 + timedelta(seconds=62))
     assert tuple(await device_row()) == ("h02", t0, t0 + timedelta(seconds=62))  # changed: at once
+
+
+async def test_a_batch_with_a_resent_fix_falls_back_and_keeps_the_new_ones(store) -> None:
+    """The optimistic COPY into positions meets the stored key of a resent fix:
+    the batch is written through the staging path instead, nothing lost."""
+    from _storage_helpers import T0 as t0, pos as make
+
+    first = await store.write([make("fb", 1), make("fb", 2)], [], t0)
+    assert (first.positions_inserted, first.positions_duplicate) == (2, 0)
+    second = await store.write([make("fb", 2), make("fb", 3), make("fb", 3, speed_kmh=99.0)], [], t0)
+    assert (second.positions_inserted, second.positions_duplicate) == (1, 2)
+    rows = await store.track("fb", limit=10)
+    assert [(p.fix_time.second, p.speed_kmh) for p in rows] == [(1, 12.3), (2, 12.3), (3, 12.3)]
+    (latest,) = await store.latest(limit=10, after="fa")
+    assert latest.fix_time.second == 3
