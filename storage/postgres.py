@@ -67,7 +67,40 @@ _P_TARGET = ("device_id, fix_time, received_at, protocol, valid, lat, lon, altit
              "speed_kmh, course_deg, satellites, hdop, attributes")
 _LATEST_SET = ", ".join(f"{c} = EXCLUDED.{c}" for c in _P_TARGET.split(", ")[1:])
 
-# $1 = received_at of the batch.
+# The statements' parts. $1 is always the batch's received_at.
+_LATEST_CTE = f"""l AS (
+    INSERT INTO latest_positions AS cur ({_P_TARGET})
+    SELECT DISTINCT ON (device_id) {_P_SELECT}
+    FROM {_STAGE_POSITIONS} ORDER BY device_id, fix_time DESC, seq
+    ON CONFLICT (device_id) DO UPDATE SET {_LATEST_SET}
+    WHERE cur.fix_time < EXCLUDED.fix_time
+)"""
+
+_EVENTS_CTE = f"""e AS (
+    INSERT INTO events (device_id, time, received_at, protocol, type, attributes)
+    SELECT DISTINCT ON (device_id, time, type) device_id, time, $1, protocol, type, attributes
+    FROM {_STAGE_EVENTS} ORDER BY device_id, time, type, seq
+    ON CONFLICT DO NOTHING RETURNING 1
+)"""
+
+
+def _devices_cte(refresh: str) -> str:
+    """Upsert the devices listed in the text[] parameter ``refresh``."""
+    return f"""d AS (
+    INSERT INTO devices AS cur (device_id, protocol, first_seen, last_seen)
+    SELECT DISTINCT ON (device_id) device_id, protocol, $1, $1
+    FROM (SELECT device_id, protocol, seq FROM {_STAGE_POSITIONS}
+          UNION ALL
+          SELECT device_id, protocol, seq FROM {_STAGE_EVENTS}) AS s
+    WHERE device_id = ANY({refresh}::text[])
+    ORDER BY device_id, seq DESC
+    ON CONFLICT (device_id) DO UPDATE
+    SET protocol = EXCLUDED.protocol,
+        last_seen = GREATEST(cur.last_seen, EXCLUDED.last_seen)
+)"""
+
+
+# The staging path: $2 = late cutoff, $3 = devices to refresh.
 _MERGE = f"""
 WITH p AS (
     INSERT INTO positions ({_P_TARGET})
@@ -79,60 +112,16 @@ WITH p AS (
     SELECT DISTINCT ON (device_id, fix_time) {_P_SELECT}
     FROM {_STAGE_POSITIONS} WHERE fix_time < $2 ORDER BY device_id, fix_time, seq
     ON CONFLICT DO NOTHING RETURNING 1
-), l AS (
-    INSERT INTO latest_positions AS cur ({_P_TARGET})
-    SELECT DISTINCT ON (device_id) {_P_SELECT}
-    FROM {_STAGE_POSITIONS} ORDER BY device_id, fix_time DESC, seq
-    ON CONFLICT (device_id) DO UPDATE SET {_LATEST_SET}
-    WHERE cur.fix_time < EXCLUDED.fix_time
-), e AS (
-    INSERT INTO events (device_id, time, received_at, protocol, type, attributes)
-    SELECT DISTINCT ON (device_id, time, type) device_id, time, $1, protocol, type, attributes
-    FROM {_STAGE_EVENTS} ORDER BY device_id, time, type, seq
-    ON CONFLICT DO NOTHING RETURNING 1
-), d AS (
-    INSERT INTO devices AS cur (device_id, protocol, first_seen, last_seen)
-    SELECT DISTINCT ON (device_id) device_id, protocol, $1, $1
-    FROM (SELECT device_id, protocol, seq FROM {_STAGE_POSITIONS}
-          UNION ALL
-          SELECT device_id, protocol, seq FROM {_STAGE_EVENTS}) AS s
-    WHERE device_id = ANY($3::text[])
-    ORDER BY device_id, seq DESC
-    ON CONFLICT (device_id) DO UPDATE
-    SET protocol = EXCLUDED.protocol,
-        last_seen = GREATEST(cur.last_seen, EXCLUDED.last_seen)
-)
+), {_LATEST_CTE}, {_EVENTS_CTE}, {_devices_cte("$3")}
 SELECT (SELECT count(*) FROM p) + (SELECT count(*) FROM pl) AS positions,
        (SELECT count(*) FROM e) AS events
 """
 
 # After a direct COPY into positions (no key taken), the staging table holds
 # only each device's newest fix: latest positions, events, devices.
-# $1 = received_at, $2 = devices to refresh.
+# $2 = devices to refresh.
 _MERGE_DIRECT = f"""
-WITH l AS (
-    INSERT INTO latest_positions AS cur ({_P_TARGET})
-    SELECT DISTINCT ON (device_id) {_P_SELECT}
-    FROM {_STAGE_POSITIONS} ORDER BY device_id, fix_time DESC, seq
-    ON CONFLICT (device_id) DO UPDATE SET {_LATEST_SET}
-    WHERE cur.fix_time < EXCLUDED.fix_time
-), e AS (
-    INSERT INTO events (device_id, time, received_at, protocol, type, attributes)
-    SELECT DISTINCT ON (device_id, time, type) device_id, time, $1, protocol, type, attributes
-    FROM {_STAGE_EVENTS} ORDER BY device_id, time, type, seq
-    ON CONFLICT DO NOTHING RETURNING 1
-), d AS (
-    INSERT INTO devices AS cur (device_id, protocol, first_seen, last_seen)
-    SELECT DISTINCT ON (device_id) device_id, protocol, $1, $1
-    FROM (SELECT device_id, protocol, seq FROM {_STAGE_POSITIONS}
-          UNION ALL
-          SELECT device_id, protocol, seq FROM {_STAGE_EVENTS}) AS s
-    WHERE device_id = ANY($2::text[])
-    ORDER BY device_id, seq DESC
-    ON CONFLICT (device_id) DO UPDATE
-    SET protocol = EXCLUDED.protocol,
-        last_seen = GREATEST(cur.last_seen, EXCLUDED.last_seen)
-)
+WITH {_LATEST_CTE}, {_EVENTS_CTE}, {_devices_cte("$2")}
 SELECT (SELECT count(*) FROM e) AS events
 """
 
