@@ -12,6 +12,7 @@ from protocols._device import DeviceAck
 from protocols._errors import LocalProtocolError, ProtocolError
 from protocols._records import Fix
 from protocols.gl200 import Gl200Connection, Gl200Device, Gl200UdpConnection
+from _harness import chunked
 
 UTC = timezone.utc
 NOW = datetime(2024, 3, 5, 10, 20, 30, tzinfo=UTC)
@@ -26,15 +27,6 @@ fixes = st.builds(
     speed_kmh=st.integers(0, 3000).map(lambda v: v / 10), course_deg=st.integers(0, 359).map(float),
     altitude_m=st.integers(-4000, 90000).map(lambda v: v / 10),
 )
-
-
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, last = [], 0
-    for p in points + [len(data)]:
-        out.append(data[last:p])
-        last = p
-    return out
 
 
 def test_report_bytes_exact():

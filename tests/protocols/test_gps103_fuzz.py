@@ -10,6 +10,7 @@ from protocols._errors import ProtocolError
 from protocols._records import Fix
 from protocols.gps103 import Gps103Connection, Gps103Device, Gps103UdpConnection
 from protocols.gps103.constants import KNOT_KMH
+from _harness import chunked
 
 NOW = datetime(2024, 3, 5, 10, 20, 30, tzinfo=timezone.utc)
 IMEI = "861234567890123"
@@ -24,15 +25,6 @@ fixes = st.builds(
     altitude_m=st.floats(-400, 9000), valid=st.booleans(),
 )
 offsets = st.integers(-43, 52).map(lambda q: q * 15)  # local time zones in (-11 h, +13 h]
-
-
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, last = [], 0
-    for p in points + [len(data)]:
-        out.append(data[last:p])
-        last = p
-    return out
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,6 +11,7 @@ from protocols._errors import ProtocolError
 from protocols._records import Fix
 from protocols.gt06 import Gt06Connection, Gt06Device
 from protocols.gt06.decode import DECODERS
+from _harness import chunked, feed_garbage
 
 NOW = datetime(2024, 3, 5, 10, 20, 30, tzinfo=timezone.utc)
 IMEI = "864717003283581"
@@ -23,15 +24,6 @@ fixes = st.builds(
     speed_kmh=st.integers(0, 255).map(float), course_deg=st.integers(0, 359).map(float),
     satellites=st.integers(0, 15), valid=st.booleans(),
 )
-
-
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, last = [], 0
-    for p in points + [len(data)]:
-        out.append(data[last:p])
-        last = p
-    return out
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -66,14 +58,7 @@ def test_round_trip_device_to_connection(batch, cuts):
 def test_garbage_stream_only_protocol_errors_and_bounded(chunks):
     limit = 512
     conn = Gt06Connection(device_id=IMEI, options=ConnectionOptions(max_frame_size=limit))
-    for chunk in chunks:
-        if conn.closed:
-            break
-        try:
-            conn.feed(chunk, NOW)
-        except ProtocolError:
-            pass
-        assert conn.buffered <= limit + len(chunk)
+    feed_garbage(conn, chunks, NOW, limit)
 
 
 @settings(max_examples=300, deadline=None)

@@ -11,6 +11,7 @@ from protocols._errors import ProtocolError
 from protocols._records import Fix
 from protocols.h02 import H02Connection, H02Device, H02UdpConnection
 from protocols.h02.decode import DECODERS
+from _harness import chunked, feed_garbage
 
 NOW = datetime(2024, 3, 5, 10, 20, 30, tzinfo=timezone.utc)
 KN = 1.852
@@ -24,15 +25,6 @@ fixes = st.builds(
     speed_kmh=st.floats(0, 999 * KN), course_deg=st.integers(0, 359).map(float),
     valid=st.booleans(), attributes=st.sampled_from([{}, {"ignition": True}, {"ignition": False}]),
 )
-
-
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, last = [], 0
-    for p in points + [len(data)]:
-        out.append(data[last:p])
-        last = p
-    return out
 
 
 def check(fix: Fix, p, speed_step: float) -> None:
@@ -80,14 +72,7 @@ def test_udp_round_trip(fix):
 def test_garbage_stream_only_protocol_errors_and_bounded(chunks):
     limit = 512
     conn = H02Connection(device_id="1", options=ConnectionOptions(max_frame_size=limit))
-    for chunk in chunks:
-        if conn.closed:
-            break
-        try:
-            conn.feed(chunk, NOW)
-        except ProtocolError:
-            pass
-        assert conn.buffered <= limit + len(chunk)
+    feed_garbage(conn, chunks, NOW, limit)
 
 
 _FIELD = st.one_of(st.text("0123456789.-ABVNSEWFf ", max_size=12), st.sampled_from(

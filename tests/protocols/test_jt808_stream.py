@@ -14,6 +14,7 @@ from protocols._records import Fix
 from protocols.jt808 import Jt808Connection, Jt808Device
 from protocols.jt808.decode import DECODERS
 from test_jt808 import LOCATION_BODY, NOW, frame, general
+from _harness import chunked, feed_garbage
 
 HEARTBEAT = frame(0x0002, b"", 1)
 LOCATION = frame(0x0200, LOCATION_BODY, 2)
@@ -88,15 +89,6 @@ fixes = st.builds(
 )
 
 
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, last = [], 0
-    for p in points + [len(data)]:
-        out.append(data[last:p])
-        last = p
-    return out
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(fixes, min_size=1, max_size=3), min_size=1, max_size=3),
        st.lists(st.integers(0, 10_000), max_size=8), st.sampled_from(["13912345678", "864717003283581"]))
@@ -130,14 +122,7 @@ def test_round_trip_device_to_connection(packets, cuts, device_id):
 def test_garbage_stream_only_protocol_errors_and_bounded(chunks):
     limit = 512
     conn = Jt808Connection(options=ConnectionOptions(max_frame_size=limit))
-    for chunk in chunks:
-        if conn.closed:
-            break
-        try:
-            conn.feed(chunk, NOW)
-        except ProtocolError:
-            pass
-        assert conn.buffered <= limit + len(chunk)
+    feed_garbage(conn, chunks, NOW, limit)
 
 
 @settings(max_examples=300, deadline=None)

@@ -13,6 +13,7 @@ from protocols import Fix, LocalProtocolError
 from protocols._checksum import crc16_arc
 from protocols._device import DeviceAck
 from protocols.teltonika import Codec, TeltonikaConnection, TeltonikaDevice, TeltonikaUdpConnection
+from _harness import chunked
 
 NOW = datetime(2024, 3, 1, 12, 30, tzinfo=timezone.utc)
 IMEI = "864275071234567"
@@ -40,11 +41,6 @@ def check_same(fix: Fix, p) -> None:
     assert p.satellites == (fix.satellites if fix.valid else 0)
     for key in ("ignition", "motion", "power", "odometer"):
         assert p.attributes.get(key) == fix.attributes.get(key)
-
-
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
-    return [data[a:b] for a, b in zip(points, points[1:])]
 
 
 @pytest.mark.parametrize("codec", [Codec.CODEC_8, Codec.CODEC_8E, Codec.CODEC_16])

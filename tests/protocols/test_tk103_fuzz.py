@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from protocols._errors import ProtocolError
 from protocols._records import Fix
 from protocols.tk103 import Tk103Connection, Tk103Device, Tk103UdpConnection
+from _harness import chunked
 
 NOW = datetime(2024, 3, 5, 10, 20, 30, tzinfo=timezone.utc)
 ID = "012345678901"
@@ -22,15 +23,6 @@ fixes = st.builds(
     speed_kmh=st.floats(0, 999.9), course_deg=st.floats(0, 359.99), valid=st.booleans(),
     attributes=st.sampled_from([{}, {"ignition": True}, {"ignition": False}]),
 )
-
-
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, last = [], 0
-    for p in points + [len(data)]:
-        out.append(data[last:p])
-        last = p
-    return out
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,6 +16,7 @@ from protocols._records import Decoded, Fix
 from protocols.registry import get
 from protocols.totem import SPEC, TotemConnection, TotemDevice, TotemFramer
 from protocols.totem.encode import encode_ack_new, encode_command
+from _harness import chunked
 
 UTC = timezone.utc
 NOW = datetime(2024, 3, 5, 12, 0, 0, tzinfo=UTC)
@@ -236,15 +237,6 @@ fixes = st.builds(
     speed_kmh=st.integers(0, 999).map(float), course_deg=st.integers(0, 359).map(float),
     satellites=st.integers(0, 99), valid=st.booleans(),
 )
-
-
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, last = [], 0
-    for p in points + [len(data)]:
-        out.append(data[last:p])
-        last = p
-    return out
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,6 +12,7 @@ from protocols._records import Fix
 from protocols.watch import WatchConnection, WatchDevice, WatchFramer
 from protocols.watch import encode
 from protocols.watch.decode import DECODERS, HEALTH
+from _harness import chunked, feed_garbage
 
 NOW = datetime(2024, 3, 5, 10, 20, 30, tzinfo=timezone.utc)
 DEV = "9705141740"
@@ -24,15 +25,6 @@ fixes = st.builds(
     speed_kmh=st.floats(0, 500), course_deg=st.floats(0, 359.9),
     altitude_m=st.floats(-400, 9000), satellites=st.integers(0, 30), valid=st.booleans(),
 )
-
-
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, last = [], 0
-    for p in points + [len(data)]:
-        out.append(data[last:p])
-        last = p
-    return out
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -80,14 +72,7 @@ def test_escaped_binary_content_survives_any_split(payload, cuts):
 def test_garbage_stream_only_protocol_errors_and_bounded(chunks):
     limit = 512
     conn = WatchConnection(options=ConnectionOptions(max_frame_size=limit))
-    for chunk in chunks:
-        if conn.closed:
-            break
-        try:
-            conn.feed(chunk, NOW)
-        except ProtocolError:
-            pass
-        assert conn.buffered <= limit + len(chunk)
+    feed_garbage(conn, chunks, NOW, limit)
 
 
 _FIELD = st.one_of(st.text("0123456789.-ABVNSEW ", max_size=10), st.sampled_from(

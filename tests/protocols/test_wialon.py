@@ -15,6 +15,7 @@ from protocols._records import Decoded, Fix
 from protocols.registry import get
 from protocols.wialon import SPEC, WialonConnection, WialonDevice, WialonUdpConnection
 from protocols.wialon.encode import encode_command, encode_output
+from _harness import chunked
 
 UTC = timezone.utc
 NOW = datetime(2024, 3, 5, 12, 0, 0, tzinfo=UTC)
@@ -265,15 +266,6 @@ fixes = st.builds(
     speed_kmh=st.integers(0, 30000).map(lambda c: c / 100), course_deg=st.integers(0, 35999).map(lambda c: c / 100),
     altitude_m=st.integers(-1000, 9000).map(float), satellites=st.integers(0, 24),
 )
-
-
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, last = [], 0
-    for p in points + [len(data)]:
-        out.append(data[last:p])
-        last = p
-    return out
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

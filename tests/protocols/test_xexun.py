@@ -14,6 +14,7 @@ from protocols._records import Decoded, Fix
 from protocols.registry import get
 from protocols.xexun import SPEC, XexunConnection, XexunDevice, XexunFramer
 from protocols.xexun.encode import encode_engine_resume, encode_engine_stop
+from _harness import chunked
 
 UTC = timezone.utc
 NOW = datetime(2024, 3, 5, 12, 0, 0, tzinfo=UTC)
@@ -249,15 +250,6 @@ fixes = st.builds(
     speed_kmh=st.integers(0, 30000).map(lambda c: c / 100), course_deg=st.integers(0, 35999).map(lambda c: c / 100),
     altitude_m=st.integers(-1000, 9000).map(float), satellites=st.integers(0, 24), valid=st.booleans(),
 )
-
-
-def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, last = [], 0
-    for p in points + [len(data)]:
-        out.append(data[last:p])
-        last = p
-    return out
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
