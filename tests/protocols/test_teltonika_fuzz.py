@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from protocols import Fix, ProtocolError
 from protocols._connection import ConnectionOptions
 from protocols.teltonika import Codec, TeltonikaConnection, TeltonikaDevice, TeltonikaUdpConnection
+from _harness import feed_garbage
 
 NOW = datetime(2024, 3, 1, 12, 30, tzinfo=timezone.utc)
 IMEI = "864275071234567"
@@ -27,14 +28,7 @@ PACKETS = [_valid_packet(c) for c in (Codec.CODEC_8, Codec.CODEC_8E, Codec.CODEC
 
 
 def _feed_all(conn: TeltonikaConnection, chunks: list[bytes]) -> None:
-    for chunk in chunks:
-        if conn.closed:
-            return
-        try:
-            conn.feed(chunk, NOW)
-        except ProtocolError:
-            pass
-        assert conn.buffered <= LIMIT + len(chunk)
+    feed_garbage(conn, chunks, NOW, LIMIT)
 
 
 @settings(max_examples=300, deadline=None)
