@@ -15,7 +15,7 @@ class ProtocolMetrics:
     """Label children bound for one (protocol, transport), used per frame."""
 
     __slots__ = ("frames", "positions", "events", "decode_errors", "checksum_mismatches",
-                 "unknown_messages", "connections_open", "connections", "acks", "rejected",
+                 "unknown_messages", "unknown_items", "connections_open", "connections", "acks", "rejected",
                  "ack_latency", "proxy_errors")
 
     def __init__(self, m: "Metrics", protocol: str, transport: str) -> None:
@@ -26,6 +26,7 @@ class ProtocolMetrics:
         self.decode_errors = m.decode_errors.labels(*labels)
         self.checksum_mismatches = m.checksum_mismatches.labels(*labels)
         self.unknown_messages = m.unknown_messages.labels(*labels)
+        self.unknown_items = m.unknown_items.labels(*labels)
         self.connections_open = m.connections_open.labels(*labels)
         self.connections = m.connections.labels(*labels)
         self.acks = m.acks.labels(*labels)
@@ -58,6 +59,9 @@ class Metrics:
             "uvis_checksum_mismatches", "Frames whose checksum did not verify", lbl, registry=r)
         self.unknown_messages = Counter(
             "uvis_unknown_messages", "Well-framed messages of an unknown type", lbl, registry=r)
+        self.unknown_items = Counter(
+            "uvis_unknown_items", "Items (IO elements, additional information ...) outside the "
+            "protocol's catalogue, kept under their generic attribute key", lbl, registry=r)
         self.connections_open = Gauge("uvis_connections_open", "Open device connections", lbl, registry=r)
         self.connections = Counter("uvis_connections", "Device connections accepted", lbl, registry=r)
         self.acks = Counter("uvis_acks_sent", "Acknowledgements sent after commit", lbl, registry=r)

@@ -113,6 +113,8 @@ def handle_decoded(
         metrics.checksum_mismatches.inc()
     if decoded.unknown is not None:
         metrics.unknown_messages.inc()
+    if decoded.unknown_items:
+        metrics.unknown_items.inc(decoded.unknown_items)
     if decoded.login is not None and not ingest.gate.admits(decoded.login):
         metrics.rejected.inc()
         log.info("%s device %s refused by the allow-list", metrics_name(metrics), decoded.login)

@@ -64,6 +64,11 @@ class Decoded(msgspec.Struct, frozen=True, kw_only=True):
     ``close``        the protocol asks to close the connection after the reply.
     ``checksum_ok``  False when the frame's checksum did not verify (accepted
                      in lenient mode, counted by the gateway).
+    ``unknown_items`` how many items of the frame (IO elements, additional-
+                     information items, report fields ...) the protocol's
+                     catalogue does not know; they are kept in the records'
+                     attributes under the protocol's generic key (``io<ID>``)
+                     and counted per protocol by the gateway.
     """
 
     positions: tuple[Position, ...] = ()
@@ -75,6 +80,7 @@ class Decoded(msgspec.Struct, frozen=True, kw_only=True):
     close: bool = False
     checksum_ok: bool = True
     unknown: UnknownMessage | None = None
+    unknown_items: int = 0
 
 
 EMPTY = Decoded()
@@ -100,6 +106,7 @@ def merge_decoded(results: "list[Decoded]") -> Decoded:
         close=any(d.close for d in results),
         checksum_ok=all(d.checksum_ok for d in results),
         unknown=next((d.unknown for d in results if d.unknown), None),
+        unknown_items=sum(d.unknown_items for d in results),
     )
 
 
