@@ -6,7 +6,9 @@ posts it (``Content-Type: application/json``).
 heading, accuracy, altitude; negative speed/heading mean unknown),
 ``battery`` (level 0..1, is_charging), ``is_moving``, ``odometer`` (m),
 ``event``, ``mock``, ``alarm``, ``activity.type`` and ``extras`` (scalars
-become attributes).
+become attributes). The members are catalogued in ``_catalogue`` (JSON_LOCATION,
+JSON_COORDS); a scalar member outside it is kept under its own name, and it and
+every ``extras`` member (app-defined) count as unknown items.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ import msgspec
 
 from .._errors import MalformedError
 from .._records import Event, Position
+from ._catalogue import JSON_COORDS, JSON_LOCATION
 from ._values import parse_iso
 from .constants import PROTOCOL
 
 __all__ = ["decode_json"]
 
 _decoder = msgspec.json.Decoder()
+_LOCATION_NAMES = frozenset(m.name for m in JSON_LOCATION)
+_COORDS_NAMES = frozenset(m.name for m in JSON_COORDS)
 
 
 def _number(value: Any) -> float | None:
@@ -66,6 +71,19 @@ def _attributes(loc: dict[str, Any]) -> dict[str, Any]:
     return attrs
 
 
+def _uncatalogued(obj: dict[str, Any], known: frozenset[str], attrs: dict[str, Any]) -> int:
+    """Scalar members outside the catalogue -> attributes (not over a catalogued key); count."""
+    count = 0
+    for key, value in obj.items():
+        if key in known:
+            continue
+        count += 1
+        value = _scalar(value)
+        if value is not None:
+            attrs.setdefault(key, value)
+    return count
+
+
 def _coords(coords: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any] | None:
     lat, lon = _number(coords.get("latitude")), _number(coords.get("longitude"))
     if lat is None or lon is None:
@@ -81,23 +99,29 @@ def _coords(coords: dict[str, Any], attrs: dict[str, Any]) -> dict[str, Any] | N
             "course_deg": heading % 360 if heading is not None and heading >= 0 else None}
 
 
-def _record(loc: Any, device_id: str, now: datetime) -> Position | Event:
+def _record(loc: Any, device_id: str, now: datetime) -> tuple[Position | Event, int]:
+    """(record, unknown items) of one location object."""
     if not isinstance(loc, dict):
         raise MalformedError("osmand: location is not an object")
     stamp = loc.get("timestamp")
     time = parse_iso(stamp) if isinstance(stamp, str) and stamp else now
     attrs = _attributes(loc)
+    extras = loc.get("extras")
+    unknown = len(extras) if isinstance(extras, dict) else 0
     coords = loc.get("coords")
     fields = _coords(coords, attrs) if isinstance(coords, dict) else None
+    unknown += _uncatalogued(loc, _LOCATION_NAMES, attrs)
+    if isinstance(coords, dict):
+        unknown += _uncatalogued(coords, _COORDS_NAMES, attrs)
     if fields is None:
         return Event(device_id=device_id, protocol=PROTOCOL, time=time, type="status",
-                     attributes=attrs)
+                     attributes=attrs), unknown
     return Position(device_id=device_id, protocol=PROTOCOL, fix_time=time, valid=True,
-                    attributes=attrs, **fields)
+                    attributes=attrs, **fields), unknown
 
 
-def decode_json(body: bytes, now: datetime) -> tuple[str, list[Position | Event]]:
-    """(device id, records) of a JSON body."""
+def decode_json(body: bytes, now: datetime) -> tuple[str, list[Position | Event], int]:
+    """(device id, records, unknown items) of a JSON body."""
     try:
         doc = _decoder.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError):
@@ -113,4 +137,5 @@ def decode_json(body: bytes, now: datetime) -> tuple[str, list[Position | Event]
     locations = location if isinstance(location, list) else [location]
     if location is None:
         locations = []
-    return device_id.strip(), [_record(loc, device_id.strip(), now) for loc in locations]
+    decoded = [_record(loc, device_id.strip(), now) for loc in locations]
+    return device_id.strip(), [r for r, _ in decoded], sum(n for _, n in decoded)

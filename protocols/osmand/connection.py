@@ -42,11 +42,12 @@ class OsmandConnection(StreamConnection):
         content_type = (request.head.header("content-type") or "").lower()
         try:
             if content_type.startswith("application/json"):
-                device_id, records = decode_json(request.body, now)
+                device_id, records, unknown = decode_json(request.body, now)
                 reject = NOT_FOUND
             else:
                 result = decode_query(self._params(request), now, self._speed_factor)
                 device_id, records = result.device_id, [*result.positions, *result.events]
+                unknown = result.unknown
                 reject = BAD_REQUEST
         except MalformedError:
             # answered 400; deferred like every response so HTTP replies keep request order
@@ -56,7 +57,7 @@ class OsmandConnection(StreamConnection):
         positions = tuple(r for r in records if isinstance(r, Position))
         events = tuple(r for r in records if isinstance(r, Event))
         return Decoded(positions=positions, events=events, reply=OK, defer_reply=True,
-                       login=login, reject_reply=reject)
+                       login=login, reject_reply=reject, unknown_items=unknown)
 
     @staticmethod
     def _params(request: Request) -> dict[str, list[str]]:

@@ -16,6 +16,7 @@ from urllib.parse import unquote_plus
 from .._errors import MalformedError
 from .._records import Event, Position
 from .._text import check_latlon
+from ._catalogue import QUERY_PARAMS, Param
 from ._values import attribute_value, finite, parse_bool, parse_timestamp
 from .constants import PROTOCOL
 
@@ -26,6 +27,8 @@ class Result(NamedTuple):
     device_id: str
     positions: tuple[Position, ...] = ()
     events: tuple[Event, ...] = ()
+    #: parameters outside the catalogue (kept as attributes under their own name)
+    unknown: int = 0
 
 
 def parse_params(query: str) -> dict[str, list[str]]:
@@ -88,25 +91,38 @@ def _ignore(f: _Fields, text: str, factor: float) -> None:
     return None
 
 
-#: parameter -> handler(fields, value, speed factor); others become attributes
-PARAMS: dict[str, Callable[[_Fields, str, float], None]] = {
+_FIELDS: dict[str, Callable[[_Fields, str, float], None]] = {
     "lat": _setter("lat", "latitude"),
     "lon": _setter("lon", "longitude"),
-    "location": _location,
-    "timestamp": _time,
-    "speed": _setter("speed", "speed", scale=True),
-    "bearing": _setter("course", "bearing"),
-    "heading": _setter("course", "heading"),
-    "altitude": _setter("altitude", "altitude"),
+    "lat,lon": _location,
+    "fix_time": _time,
+    "speed_kmh": _setter("speed", "speed", scale=True),
+    "course_deg": _setter("course", "course"),
+    "altitude_m": _setter("altitude", "altitude"),
     "hdop": _setter("hdop", "hdop"),
     "valid": _valid,
-    "accuracy": _attr("accuracy", lambda t: finite(t, "accuracy")),
-    "batt": _attr("batteryLevel", lambda t: finite(t, "batt")),
-    "charge": _attr("charge", parse_bool),
-    "driverUniqueId": _attr("driverUniqueId", str),
-    "notificationToken": _ignore,   # push-notification token: not a record attribute
-    "id": _ignore, "deviceid": _ignore, "cell": _ignore, "wifi": _ignore,
 }
+_CONVERTERS: dict[str, Callable[[str], Callable[[str], Any]]] = {
+    "float": lambda what: lambda t: finite(t, what),
+    "bool": lambda what: parse_bool,
+    "text": lambda what: str,
+    "value": lambda what: attribute_value,
+}
+
+
+def _handler(param: Param) -> Callable[[_Fields, str, float], None]:
+    kind, _, name = param.target.partition(":")
+    if kind == "field":
+        return _FIELDS[name]
+    if kind == "attr":
+        return _attr(name, _CONVERTERS[param.convert](param.name))
+    return _ignore  # identity, networks (``_networks``), ignored
+
+
+#: parameter -> handler(fields, value, speed factor), built from the catalogue
+#: (``_catalogue.QUERY_PARAMS``); others become attributes under their own name
+PARAMS: dict[str, Callable[[_Fields, str, float], None]] = {
+    p.name: _handler(p) for p in QUERY_PARAMS}
 
 
 def _device_id(params: dict[str, list[str]]) -> str:
@@ -134,6 +150,7 @@ def _mac_colons(value: str) -> str:
 def decode_query(params: dict[str, list[str]], now: datetime, speed_factor: float) -> Result:
     device_id = _device_id(params)
     f = _Fields(now)
+    unknown = 0
     for key, values in params.items():
         value = values[0]
         if not value or not key:  # ``speed=`` and the like say nothing
@@ -143,14 +160,16 @@ def decode_query(params: dict[str, list[str]], now: datetime, speed_factor: floa
             handler(f, value, speed_factor)
         else:
             f.attrs[key] = attribute_value(value)
+            unknown += 1
     _networks(params, f.attrs)
     if f.lat is None or f.lon is None:
         return Result(device_id, events=(Event(device_id=device_id, protocol=PROTOCOL, time=f.time,
-                                               type="status", attributes=f.attrs),))
+                                               type="status", attributes=f.attrs),),
+                      unknown=unknown)
     check_latlon(f.lat, 90.0)
     check_latlon(f.lon, 180.0)
     course = f.course % 360 if f.course is not None else None
     return Result(device_id, positions=(Position(
         device_id=device_id, protocol=PROTOCOL, fix_time=f.time, valid=f.valid, lat=f.lat,
         lon=f.lon, altitude_m=f.altitude, speed_kmh=f.speed, course_deg=course, hdop=f.hdop,
-        attributes=f.attrs),))
+        attributes=f.attrs),), unknown=unknown)
