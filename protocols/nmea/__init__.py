@@ -23,7 +23,11 @@ gateway's business (pass ``device_id``), not this package's.
 
 Checksums: verified when present; a mismatch is flagged
 (``checksum_ok=False``) or, with ``strict_checksum``, raises ``ChecksumError``.
-A sentence without ``*hh`` is accepted (several devices omit it).
+A sentence without ``*hh``, with a ``*`` and no (or one) digit, or
+with lower-case digits is accepted (``decode._split_checksum`` lists the
+forms); non-hex digits count as a mismatch. The catalogue (sentences,
+report columns, keys, units) is data in ``_catalogue.py``; values beyond a
+table are kept as ``io<index|tag>`` and counted in ``Decoded.unknown_items``.
 
 Replies: none, except ``OK1\\r\\n`` for each RMC on TCP when the listener sets
 ``ConnectionOptions.extra["ack"]`` (deferred until the records commit).

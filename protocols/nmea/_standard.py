@@ -8,20 +8,25 @@ and the device id, and returns ``(positions, events)``.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import pynmea2
 
+from .._errors import MalformedError
 from .._records import Position
-from .._text import UTC, combine, opt_float, opt_int, parse_date, parse_dm, parse_number, parse_time
+from .._text import (
+    UTC, combine, opt_float, opt_int, parse_date, parse_date4, parse_dm, parse_int, parse_number,
+    parse_time,
+)
+from ._catalogue import T55_COLUMNS, T55_FIRST_PARAMETER, UNKNOWN_KEY, Column
 from .constants import KNOT_KMH, PROTOCOL
 
 if TYPE_CHECKING:
     from .decode import Records, Sentence
 
 __all__ = [
-    "near_now", "decode_rmc", "decode_gga", "decode_gll", "decode_rma", "decode_pubx",
+    "near_now", "nmea_time", "nmea_date", "soft_number", "decode_rmc", "decode_gga", "decode_gll", "decode_rma", "decode_pubx",
     "t55_extension", "t55_identity",
 ]
 
@@ -58,6 +63,24 @@ def _knots(text: str) -> float | None:
     return None if value is None else value * KNOT_KMH
 
 
+def nmea_time(text: str) -> time:
+    """The time forms NMEA talkers write: ``hhmmss``, ``hhmmss.f...`` (any
+    number of fraction digits, ``hhmmss.`` too) and ``hmmss[.f]`` (a leading
+    zero dropped by the firmware). UTC."""
+    whole = text.partition(".")[0]
+    if len(whole) == 5:
+        text = "0" + text
+    return parse_time(text)
+
+
+def nmea_date(text: str) -> date:
+    """The date forms: ``ddmmyy`` (years 80-99 are 19xx, 00-79 20xx),
+    ``dmmyy`` (leading zero dropped) and ``ddmmyyyy`` (four-digit year)."""
+    if len(text) == 5:
+        text = "0" + text
+    return parse_date4(text) if len(text) == 8 else parse_date(text)
+
+
 _HALF_DAY = timedelta(hours=12)
 _DAY = timedelta(days=1)
 
@@ -80,29 +103,52 @@ def decode_rmc(s: "Sentence", now: datetime, device_id: str) -> "Records":
     if not lat or not lon:
         return NOTHING  # a no-fix RMC without coordinates
     latitude, longitude = _latlon(lat, ns, lon, ew)
-    moment = parse_time(tm)
+    moment = nmea_time(tm)
     satellites, attributes = t55_extension(s.tail)
     return (Position(
         device_id=device_id, protocol=PROTOCOL,
-        fix_time=combine(parse_date(day), moment) if day else near_now(now, moment),
+        fix_time=combine(nmea_date(day), moment) if day else near_now(now, moment),
         valid=status == "A", lat=latitude, lon=longitude,
         speed_kmh=_knots(speed), course_deg=opt_float(course, "course"),
         satellites=satellites, attributes=attributes,
     ),), ()
 
 
+def _column_value(column: Column, text: str):
+    if column.kind == "int":
+        return parse_int(text, column.key)
+    if column.kind == "bool01":
+        return text == "1" if text in ("0", "1") else None
+    return parse_number(text, column.key)
+
+
 def t55_extension(tail: list[str]) -> tuple[int | None, dict]:
-    """``,<sats>,<imei>,<ignition 0/1>,<fuel>,<battery>,...`` after an RMC's checksum."""
+    """``,<sats>,<imei>,<ignition 0/1>,<fuel>,<battery>,<p1>,<p2>...`` after an
+    RMC's checksum (``T55_COLUMNS``); each further parameter is kept as ``io<n>``."""
     if not tail:
         return None, {}
-    satellites = opt_int(tail[0], "satellites")
-    attributes: dict = {}
-    if len(tail) > 2 and tail[2] in ("0", "1"):
-        attributes["ignition"] = tail[2] == "1"
-    for index, key in ((3, "fuel"), (4, "battery")):
-        if len(tail) > index and tail[index]:
-            attributes[key] = parse_number(tail[index], key)
+    satellites, attributes = None, {}
+    for column in T55_COLUMNS:
+        text = tail[column.index] if column.index < len(tail) else ""
+        if not text or column.kind == "id":
+            continue
+        value = _column_value(column, text)
+        if column.key == "sat":
+            satellites = value
+        elif value is not None:
+            attributes[column.key] = value
+    for n, text in enumerate(tail[T55_FIRST_PARAMETER:], start=1):
+        if text:
+            attributes[UNKNOWN_KEY.format(n)] = soft_number(text)
     return satellites, attributes
+
+
+def soft_number(text: str):
+    """A generic value: a number when it reads as one, else the text as sent."""
+    try:
+        return parse_number(text)
+    except MalformedError:
+        return text
 
 
 def t55_identity(tail: list[str]) -> str | None:
@@ -116,7 +162,7 @@ def decode_gga(s: "Sentence", now: datetime, device_id: str) -> "Records":
     latitude, longitude = _latlon(lat, ns, lon, ew)
     return (Position(
         device_id=device_id, protocol=PROTOCOL,
-        fix_time=near_now(now, parse_time(tm)),
+        fix_time=near_now(now, nmea_time(tm)),
         valid=(opt_int(quality, "fix quality") or 0) > 0, lat=latitude, lon=longitude,
         altitude_m=opt_float(alt, "altitude"), satellites=opt_int(sats, "satellites"),
         hdop=opt_float(hdop, "hdop"),
@@ -128,7 +174,7 @@ def decode_gll(s: "Sentence", now: datetime, device_id: str) -> "Records":
     if not lat or not lon:
         return NOTHING
     latitude, longitude = _latlon(lat, ns, lon, ew)
-    fix_time = near_now(now, parse_time(tm)) if tm else now.astimezone(UTC)
+    fix_time = near_now(now, nmea_time(tm)) if tm else now.astimezone(UTC)
     return (Position(
         device_id=device_id, protocol=PROTOCOL, fix_time=fix_time,
         valid=status == "A", lat=latitude, lon=longitude,
@@ -158,7 +204,7 @@ def decode_pubx(s: "Sentence", now: datetime, device_id: str) -> "Records":
     latitude, longitude = _latlon(lat, ns, lon, ew)
     return (Position(
         device_id=device_id, protocol=PROTOCOL,
-        fix_time=near_now(now, parse_time(tm)),
+        fix_time=near_now(now, nmea_time(tm)),
         valid=nav not in ("NF", ""), lat=latitude, lon=longitude,
         altitude_m=opt_float(alt, "altitude"), speed_kmh=opt_float(sog, "speed"),
         course_deg=opt_float(cog, "course"), satellites=opt_int(sats, "satellites"),

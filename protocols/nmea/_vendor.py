@@ -22,6 +22,8 @@ from .._text import (
     UTC, check_latlon, combine, opt_float, parse_date, parse_date4, parse_float, parse_int,
     parse_number, parse_time, signed,
 )
+from ._catalogue import GPIOP_COLUMNS, GPTXT_NET_COLUMNS, QZE_COLUMNS, UNKNOWN_KEY, Column
+from ._standard import nmea_date, nmea_time, soft_number
 from .constants import KNOT_KMH, PROTOCOL
 
 if TYPE_CHECKING:
@@ -65,18 +67,37 @@ def _bits(text: str, what: str) -> int:
     return sum(1 << i for i, c in enumerate(text) if c == "1")
 
 
+def _column(column: Column, text: str):
+    """One catalogue column's value (``_catalogue.Column.kind``)."""
+    if column.kind == "bits":
+        return _bits(text, column.key)
+    if column.kind == "hex":
+        return _hex(text, column.key)
+    if column.kind == "int":
+        return parse_int(text, column.key)
+    if column.kind == "bool01":
+        return text != "0"
+    return parse_float(text, column.key)
+
+
+def _columns(fields: list[str], columns: tuple[Column, ...]) -> dict:
+    return {c.key: _column(c, v) for c in columns if (v := _field(fields, c.index))}
+
+
 def decode_gpiop(s: "Sentence", now: datetime, device_id: str) -> "Records":
+    """``GPIOP_COLUMNS``; no location: an ``io`` event. Values beyond the table
+    are kept as ``io<index>``."""
     f = s.fields
     _need(f, 2, "GPIOP")
-    attributes: dict = {"input": _bits(f[0], "input"), "output": _bits(f[1], "output")}
-    for index in range(2, 6):
-        if value := _field(f, index):
-            attributes[f"adc{index - 1}"] = parse_float(value, "adc")
-    for index, key in ((6, "power"), (7, "battery")):
-        if value := _field(f, index):
-            attributes[key] = parse_float(value, key)
+    attributes = _columns(f, GPIOP_COLUMNS)
+    attributes.update(_extra(f, len(GPIOP_COLUMNS)))
     return (), (Event(device_id=device_id, protocol=PROTOCOL, time=now.astimezone(UTC),
                       type="io", attributes=attributes),)
+
+
+def _extra(fields: list[str], start: int) -> dict:
+    """Fields past a table's last column, kept as ``io<index>``."""
+    return {UNKNOWN_KEY.format(i): soft_number(v) for i, v in enumerate(fields) if i >= start and v}
 
 
 def _hex(text: str, what: str) -> int:
@@ -87,35 +108,34 @@ def _hex(text: str, what: str) -> int:
 
 
 def decode_gptxt(s: "Sentence", now: datetime, device_id: str) -> "Records":
+    """``$GPTXT,NET,<GPTXT_NET_COLUMNS>,<mcc> <mnc>``; other ``$GPTXT`` are receiver chatter."""
     f = s.fields
     if not f or f[0] != "NET":
-        return NOTHING  # other $GPTXT are receiver chatter
-    attributes: dict = {}
-    if value := _field(f, 1):
-        attributes["lac"] = _hex(value, "lac")
-    if value := _field(f, 2):
-        attributes["cid"] = _hex(value, "cid")
-    if value := _field(f, 3):
-        attributes["rssi"] = parse_int(value, "rssi")
+        return NOTHING
+    attributes = _columns(f, GPTXT_NET_COLUMNS)
     operator = _field(f, 4).split()
     if len(operator) == 2:
         attributes["mcc"] = parse_int(operator[0], "mcc")
         attributes["mnc"] = parse_int(operator[1], "mnc")
+    attributes.update(_extra(f, 5))
     return (), (Event(device_id=device_id, protocol=PROTOCOL, time=now.astimezone(UTC),
                       type="network", attributes=attributes),)
 
 
 def decode_qze(s: "Sentence", now: datetime, device_id: str) -> "Records":
+    """``QZE,imei,event,ddmmyyyy,hhmmss,lat,lon,km/h,course,A|V,ignition``; the
+    columns other than the fix are ``QZE_COLUMNS``; more fields: ``io<index>``."""
     f = s.fields
     _need(f, 9, "QZE")
-    event = f[1]
+    attributes = _columns(f, QZE_COLUMNS)
+    attributes.update(_extra(f, 10))
     return (Position(
         device_id=device_id, protocol=PROTOCOL,
-        fix_time=combine(parse_date4(f[2]), parse_time(f[3])), valid=f[8] == "A",
+        fix_time=combine(parse_date4(f[2]), nmea_time(f[3])), valid=f[8] == "A",
         lat=check_latlon(parse_float(f[4], "latitude"), 90.0, f[4]),
         lon=check_latlon(parse_float(f[5], "longitude"), 180.0, f[5]),
         speed_kmh=opt_float(f[6], "speed"), course_deg=opt_float(f[7], "course"),
-        attributes={"event": parse_int(event, "event")} if event else {},
+        attributes=attributes,
     ),), ()
 
 
@@ -137,8 +157,8 @@ def _sats(w: _Wmcs, v: list[str]) -> None:
 
 #: tag -> (values it takes, setter)
 _WMCS_TAGS: dict[str, tuple[int, Callable[[_Wmcs, list[str]], None]]] = {
-    "D": (1, lambda w, v: setattr(w, "day", parse_date(v[0]))),
-    "T": (1, lambda w, v: setattr(w, "moment", parse_time(v[0]))),
+    "D": (1, lambda w, v: setattr(w, "day", nmea_date(v[0]))),
+    "T": (1, lambda w, v: setattr(w, "moment", nmea_time(v[0]))),
     "S": (1, _sats),
     "La": (2, lambda w, v: setattr(w, "lat", check_latlon(
         signed(parse_float(v[0], "latitude"), v[1]), 90.0, v[0]))),
@@ -154,12 +174,14 @@ def decode_wmcs(s: "Sentence", now: datetime, device_id: str) -> "Records":
     start = next((i for i, v in enumerate(f) if v.startswith("GPSE")), -1)
     if start < 0 or start + 1 >= len(f):
         return NOTHING
-    w = _Wmcs()
+    w, extra = _Wmcs(), {}
     i = start + 2
     while i < len(f):
         arity, setter = _WMCS_TAGS.get(f[i], (1, None))
         if setter is not None and i + arity < len(f):
             setter(w, f[i + 1:i + 1 + arity])
+        elif setter is None and i + 1 < len(f) and f[i]:
+            extra[UNKNOWN_KEY.format(f[i])] = soft_number(f[i + 1])
         i += 1 + arity
     if w.day is None or w.moment is None or w.lat is None or w.lon is None:
         raise MalformedError("nmea: WMCS $ID without date, time or coordinates")
@@ -167,5 +189,5 @@ def decode_wmcs(s: "Sentence", now: datetime, device_id: str) -> "Records":
         device_id=device_id, protocol=PROTOCOL, fix_time=combine(w.day, w.moment),
         valid=f[start + 1] == "A", lat=w.lat, lon=w.lon, speed_kmh=w.speed,
         course_deg=w.course, satellites=w.used,
-        attributes={"satVisible": w.visible} if w.visible is not None else {},
+        attributes={**({"satVisible": w.visible} if w.visible is not None else {}), **extra},
     ),), ()

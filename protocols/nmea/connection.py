@@ -65,7 +65,8 @@ class _NmeaSession:
         if login is None and not positions and not events and checksum_ok:
             return EMPTY
         return Decoded(positions=positions, events=events, login=login, reply=reply,
-                       defer_reply=reply is not None, checksum_ok=checksum_ok)
+                       defer_reply=reply is not None, checksum_ok=checksum_ok,
+                       unknown_items=_unknown_items(positions, events))
 
     def _identified(self, login: str | None, checksum_ok: bool) -> Decoded:
         """An identity line: login, plus the held RMC now that we know whose it is."""
@@ -74,7 +75,8 @@ class _NmeaSession:
             return Decoded(login=login, checksum_ok=checksum_ok)
         reply = encode_ack() if self._ack else None
         return Decoded(positions=(_replace(held, device_id=self.device_id),), login=login,
-                       reply=reply, defer_reply=reply is not None, checksum_ok=checksum_ok)
+                       reply=reply, defer_reply=reply is not None, checksum_ok=checksum_ok,
+                       unknown_items=_unknown_items((held,), ()))
 
     def decode_lines(self, data: bytes, now: datetime) -> Decoded:
         """Every line of ``data``; bad lines are skipped unless all are bad."""
@@ -91,6 +93,12 @@ class _NmeaSession:
         if first_error is not None and not results:
             raise first_error
         return merge_decoded(results)
+
+
+def _unknown_items(positions: tuple, events: tuple) -> int:
+    """Values the catalogue lacks, kept under the generic ``io<index|tag>`` key."""
+    return sum(1 for r in (*positions, *events) for key in r.attributes
+               if key.startswith("io") and key[2:3].isalnum() and not key[2:3].islower())
 
 
 def _identity_only(s: Sentence) -> bool:

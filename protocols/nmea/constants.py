@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from ._catalogue import IDENTITY_ONLY
+
 PROTOCOL: Final = "nmea"
 DEFAULT_PORT: Final = 5005
 
@@ -20,10 +22,8 @@ ACK_REPLY: Final = b"OK1\r\n"
 #: (GP GPS, GN multi-constellation, GL GLONASS, GA Galileo, GB/BD BeiDou)
 TALKERS: Final = ("GP", "GN", "GL", "GA", "GB", "BD")
 
-#: sentences whose only content is the device identity (field 0)
-IDENTITY_SENTENCES: Final = frozenset(
-    {"PGID", "DEVID", "PCPTI", "IMEI", "PSIWMDID", "CONNECT", "GPFID"}
-)
+#: sentences whose only content is the device identity (field 0); see _catalogue.py
+IDENTITY_SENTENCES: Final = IDENTITY_ONLY
 
 #: a bare identity line: only these characters (uppercase hex, hence digits too)
 HEX_ID_CHARS: Final = frozenset("0123456789ABCDEF")

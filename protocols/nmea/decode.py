@@ -36,6 +36,7 @@ Decoder = Callable[["Sentence", datetime, str], Records]
 
 _ID_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_")
 _HEX = frozenset("0123456789abcdefABCDEF")
+_NOT_IN_ID = frozenset("$*,")
 
 
 class Sentence(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,6 +58,12 @@ def valid_id(text: str) -> bool:
     return MIN_ID_LEN <= len(text) <= MAX_ID_LEN and _ID_CHARS.issuperset(text)
 
 
+def _named_id(text: str) -> bool:
+    """An id an identity sentence names: printable ASCII, blanks allowed
+    (``$PCPTI,CradlePoint Test,...``), no ``$`` or ``*``."""
+    return 0 < len(text) <= MAX_ID_LEN and text.isprintable() and not _NOT_IN_ID & set(text)
+
+
 def _prefix_id(prefix: str) -> str | None:
     """``<id>``, ``<id>,`` or ``x/<id>/`` before the ``$``; noise gives None."""
     text = prefix.strip().rstrip(",/").strip()
@@ -66,18 +73,30 @@ def _prefix_id(prefix: str) -> str | None:
 
 
 def _split_checksum(text: str) -> tuple[str, bool | None, list[str]]:
-    """``body*hh[,tail...]`` -> (body, checksum_ok, tail fields)."""
+    """``body*hh[,tail...]`` -> (body, checksum_ok, tail fields).
+
+    Checksum forms accepted (NMEA 0183 writes ``*HH``, upper case):
+    ``*hh`` in either case; blanks around the ``*`` (``A * 72``: the blank
+    before the star is not summed); no ``*`` at all, or a ``*`` without two
+    hex digits (``*``, ``*,11,...``, ``*7``): nothing to verify, ``None``;
+    a ``*`` followed by non-hex text (``*ZZ``): a mismatch, ``False``. A mismatch
+    is flagged, not fatal (Traccar does not verify): the caller decides.
+    """
     star = text.find("*")
     if star < 0:
         return text, None, []
     body, after = text[:star], text[star + 1:].lstrip()
-    digits, rest = after[:2], after[2:].strip()
-    if len(digits) != 2 or not _HEX.issuperset(digits):
-        raise MalformedError("nmea: bad checksum field", data=after[:8].encode())
-    expected = int(digits, 16)
-    ok = expected == nmea_checksum(body.encode("ascii"))
-    if not ok and body[-1:].isspace():  # "...,A * 72": the blank is not summed
-        ok = expected == nmea_checksum(body.rstrip().encode("ascii"))
+    digits = after[:2]
+    if len(digits) == 2 and _HEX.issuperset(digits):
+        rest = after[2:].strip()
+        expected = int(digits, 16)
+        ok = expected == nmea_checksum(body.encode("ascii"))
+        if not ok and body[-1:].isspace():  # "...,A * 72": the blank is not summed
+            ok = expected == nmea_checksum(body.rstrip().encode("ascii"))
+    else:
+        raw = after.partition(",")[0]
+        rest, head = after[len(raw):], raw.strip()
+        ok = None if len(head) < 2 and _HEX.issuperset(head) else False
     tail = [f.strip() for f in rest[1:].split(",")] if rest.startswith(",") else []
     return body, ok, tail
 
@@ -127,7 +146,7 @@ def _identity_field(s: Sentence) -> str | None:
     value = s.fields[0] if s.fields else ""
     if s.name == "DEVID" and value[:2] in ("0x", "0X"):
         value = value[2:].upper()
-    if not valid_id(value):
+    if not _named_id(value):
         raise MalformedError(f"nmea: ${s.name} without a usable device id",
                              data=value.encode("ascii", "replace"))
     return value

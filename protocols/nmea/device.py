@@ -20,7 +20,7 @@ from .._records import Fix
 from .._text import format_dm
 from .constants import ACK_REPLY, KNOT_KMH
 
-__all__ = ["NmeaDevice", "sentence"]
+__all__ = ["NmeaDevice", "sentence", "t55_rmc", "gpiop", "qze"]
 
 _ACK_LINE = ACK_REPLY.strip()
 _MAX_PENDING_BYTES = 4096
@@ -51,6 +51,30 @@ def _gga(fix: Fix) -> str:
     return (f"GPGGA,{t:%H%M%S}.{t.microsecond // 1000:03d},{lat},{'S' if south else 'N'},"
             f"{lon},{'W' if west else 'E'},{1 if fix.valid else 0},{fix.satellites:02d},1.0,"
             f"{fix.altitude_m:.1f},M,0.0,M,,")
+
+
+def t55_rmc(fix: Fix, imei: str, *, ignition: bool, fuel: int, battery: int,
+            parameters: Sequence[int] = ()) -> bytes:
+    """An RMC with the T55 extension after its checksum (``T55_COLUMNS``):
+    ``,<sats>,<imei>,<ign>,<fuel>,<battery>[,<io1>,<io2>...]``."""
+    tail = [str(fix.satellites), imei, "1" if ignition else "0", f"{fuel:03d}", f"{battery:03d}"]
+    tail += [str(p) for p in parameters]
+    return sentence(_rmc(fix)).rstrip(b"\r\n") + ("," + ",".join(tail)).encode() + b"\r\n"
+
+
+def gpiop(inputs: int, outputs: int, adc: Sequence[float], power: float, battery: float) -> bytes:
+    """``$GPIOP``: 8-character bit strings (char i = bit i), four ADCs, power, battery (V)."""
+    bits = lambda v: "".join("1" if v >> i & 1 else "0" for i in range(8))  # noqa: E731
+    values = ",".join(f"{a:.2f}" for a in (*adc, power, battery))
+    return sentence(f"GPIOP,{bits(inputs)},{bits(outputs)},{values}")
+
+
+def qze(imei: str, event: int, fix: Fix, *, ignition: bool) -> bytes:
+    """``QZE,imei,event,ddmmyyyy,hhmmss,lat,lon,km/h,course,A|V,ignition`` (no ``$``)."""
+    t = fix.time.astimezone(timezone.utc)
+    return (f"QZE,{imei},{event},{t:%d%m%Y},{t:%H%M%S},{fix.lat:.6f},{fix.lon:.6f},"
+            f"{round(fix.speed_kmh)},{round(fix.course_deg)},{'A' if fix.valid else 'V'},"
+            f"{1 if ignition else 0}\r\n").encode()
 
 
 class NmeaDevice:

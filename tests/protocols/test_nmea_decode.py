@@ -218,7 +218,7 @@ def test_qze_identifies_and_positions():
         device_id="861234567890123", protocol="nmea",
         fix_time=datetime(2021, 2, 1, 23, 59, tzinfo=UTC), valid=True,
         lat=-23.55052, lon=-46.633308, speed_kmh=45.0, course_deg=180.0,
-        attributes={"event": 12},
+        attributes={"event": 12, "ignition": False},
     )
 
 
@@ -230,8 +230,9 @@ def test_wmcs_id_sentence():
         device_id="861234567890124", protocol="nmea",
         fix_time=datetime(2022, 8, 15, 10, 15, tzinfo=UTC), valid=True,
         lat=48.85837, lon=2.29448, speed_kmh=36.0, course_deg=90.5, satellites=8,
-        attributes={"satVisible": 11},
+        attributes={"satVisible": 11, "ioDD": 0},  # DD: not in the catalogue, kept
     )
+    assert d.unknown_items == 1
 
 
 def test_wmcs_without_gps_block_yields_nothing_and_without_coordinates_is_malformed():
@@ -367,9 +368,13 @@ def test_checksum_with_blanks_around_the_star():
     assert tcp().receive_frame(line, NOW).checksum_ok is True
 
 
-def test_bad_checksum_digits_are_malformed():
-    with pytest.raises(MalformedError):
-        tcp().receive_frame(RMC_GP[:-2] + b"ZZ", NOW)
+def test_non_hex_checksum_digits_are_a_flagged_mismatch():
+    d = tcp().receive_frame(RMC_GP[:-2] + b"ZZ", NOW)
+    assert d.checksum_ok is False
+    assert one_position(d).lat == A(52 + 30.1234 / 60, abs=1e-12)
+    strict = NmeaConnection(device_id=DEV, options=ConnectionOptions(strict_checksum=True))
+    with pytest.raises(ChecksumError):
+        strict.receive_frame(RMC_GP[:-2] + b"ZZ", NOW)
 
 
 # --------------------------------------------------------------- garbage
