@@ -18,7 +18,11 @@ geofenceEnter, removing, fallDown), bit 4 -> ``motion``; AL without one is
 health (heart/pulse, bphrt/blood, oxygen, TEMP, btemp2; any case) ->
 ``health`` events stamped with the server's ``now``; ``JXTK`` (last part),
 ``TK``/``TK2`` voice and ``img`` photos -> ``media`` events (the bytes are not
-kept). Times are taken as UTC. Cells and Wi-Fi lists are not kept.
+kept); the keywords of server commands a watch echoes back (``UPLOAD``, ``CR``
+...) -> ``commandResult`` events. Times are taken as UTC. Cells and Wi-Fi lists
+are not kept. The whole catalogue (types, columns, status bits, command
+confirmations) is data in ``_catalogue.py``; status bits outside it keep the
+word as ``status`` and count in ``Decoded.unknown_items``.
 
 Replies (same MF, ID and IDX as the frame; len = 4 lowercase hex digits):
 LK -> ``LK``, AL.. -> ``AL``, INIT -> ``INIT,1``, TKQ/TKQ2 -> the same,

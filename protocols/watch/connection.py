@@ -49,9 +49,11 @@ class WatchConnection(StreamConnection):
             self.unknown_count += 1
             return Decoded(reply=reply, login=login, unknown=UnknownMessage(
                 protocol=PROTOCOL, message_type=env.kind[:16], device_id=env.device_id))
-        positions, events = decoder(Message(env, env.device_id, now))
+        msg = Message(env, env.device_id, now)
+        positions, events = decoder(msg)
         return Decoded(positions=positions, events=events, reply=reply,
-                       defer_reply=reply is not None and bool(positions or events), login=login)
+                       defer_reply=reply is not None and bool(positions or events), login=login,
+                       unknown_items=msg.unknown)
 
     def command(self, content: str) -> bytes:
         """A command for this session's device, addressed the way it talks."""

@@ -13,11 +13,5 @@ UNESCAPE = {0x01: b"}", 0x02: b"[", 0x03: b"]", 0x04: b",", 0x05: b"*"}
 #: bytes escaped in binary content (server -> device), in the order applied
 ESCAPED = ((b"}", b"}\x01"), (b"[", b"}\x02"), (b"]", b"}\x03"), (b",", b"}\x04"), (b"*", b"}\x05"))
 
-#: status word bit -> alarm; the first set bit in this order wins
-ALARM_BITS = ((0, "lowBattery"), (1, "geofenceExit"), (2, "geofenceEnter"), (14, "powerCut"),
-              (16, "sos"), (17, "lowBattery"), (18, "geofenceExit"), (19, "geofenceEnter"),
-              (20, "removing"), (21, "fallDown"), (22, "fallDown"))
-MOTION_BIT = 4
-
-#: message type prefixes that carry a position
-POSITION_PREFIXES = ("UD", "AL", "WT")
+#: status bits and position prefixes live in the catalogue
+from ._catalogue import ALARM_BITS, MOTION_BIT, POSITION_PREFIXES  # noqa: E402,F401

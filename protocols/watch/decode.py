@@ -13,7 +13,8 @@ from .._errors import MalformedError
 from .._records import Event, Position
 from .._text import parse_float
 from ._position import parse_location
-from .constants import POSITION_PREFIXES, PROTOCOL
+from ._catalogue import COMMAND_ACKS, MESSAGE_TYPES, POSITION_PREFIXES, MessageType
+from .constants import PROTOCOL
 
 __all__ = ["Message", "Envelope", "split_envelope", "decoder_for", "reply_content", "Records"]
 
@@ -62,12 +63,15 @@ def split_envelope(frame: bytes) -> Envelope:
 
 
 class Message:
-    __slots__ = ("envelope", "device_id", "now")
+    """One frame being decoded; decoders add items outside the catalogue to ``unknown``."""
+
+    __slots__ = ("envelope", "device_id", "now", "unknown")
 
     def __init__(self, envelope: Envelope, device_id: str, now: datetime) -> None:
         self.envelope = envelope
         self.device_id = device_id
         self.now = now
+        self.unknown = 0
 
     def values(self) -> list[str]:
         """The comma-separated fields after the type, as text."""
@@ -80,7 +84,8 @@ class Message:
 
 
 def decode_position(msg: Message) -> Records:
-    kwargs, attrs = parse_location(msg.values())
+    kwargs, attrs, unknown = parse_location(msg.values())
+    msg.unknown += unknown
     if msg.envelope.kind.startswith("AL") and "alarm" not in attrs:
         attrs["alarm"] = "general"
     return (Position(device_id=msg.device_id, protocol=PROTOCOL, attributes=attrs, **kwargs),), ()
@@ -167,33 +172,42 @@ def decode_nothing(msg: Message) -> Records:
     return NONE
 
 
+def decode_command_ack(msg: Message) -> Records:
+    """A watch confirming a server command by echoing it (``UPLOAD``, ``CR,...``)."""
+    text = msg.envelope.content.decode("utf-8", "replace")
+    return (), (msg.event("commandResult", {"result": text}),)
+
+
 Decoder = Callable[[Message], Records]
 
-DECODERS: dict[str, Decoder] = {
-    "LK": decode_link,
-    "INIT": decode_nothing,
-    "TKQ": decode_nothing,
-    "TKQ2": decode_nothing,
-    "JXTK": decode_voice_part,
-    "TK": _media("audio", "amr"),
-    "TK2": _media("audio", "amr"),
-    "img": _media("image", "jpg"),
+#: decoders of the catalogue's fixed types (``_catalogue.MESSAGE_TYPES``) by name
+_BY_NAME: dict[str, Decoder] = {
+    "LK": decode_link, "JXTK": decode_voice_part,
+    "TK": _media("audio", "amr"), "TK2": _media("audio", "amr"), "img": _media("image", "jpg"),
+    "heart": decode_heart, "pulse": decode_heart, "bphrt": decode_pressure,
+    "blood": decode_pressure, "oxygen": decode_oxygen, "temp": decode_temperature,
+    "btemp2": decode_body_temperature,
 }
-#: health messages, by lowercase type
-HEALTH: dict[str, Decoder] = {
-    "heart": decode_heart, "pulse": decode_heart,
-    "bphrt": decode_pressure, "blood": decode_pressure,
-    "oxygen": decode_oxygen, "temp": decode_temperature, "btemp2": decode_body_temperature,
-}
-#: reply CONTENT by type
-REPLIES: dict[str, str] = {"LK": "LK", "INIT": "INIT,1", "TKQ": "TKQ", "TKQ2": "TKQ2",
-                           "JXTK": "JXTKR,1"}
+_BY_RECORD: dict[str, Decoder] = {"position": decode_position, "none": decode_nothing}
+
+
+def _decoder(t: MessageType) -> Decoder:
+    return _BY_RECORD.get(t.record) or _BY_NAME[t.name]
+
+
+DECODERS: dict[str, Decoder] = {t.name: _decoder(t) for t in MESSAGE_TYPES if t.record != "health"}
+#: health messages, by lowercase type (they come in any case)
+HEALTH: dict[str, Decoder] = {t.name: _decoder(t) for t in MESSAGE_TYPES if t.record == "health"}
+#: reply CONTENT by type (``AL...`` is answered ``AL``: ``reply_content``)
+REPLIES: dict[str, str] = {t.name: t.reply for t in MESSAGE_TYPES if t.reply is not None}
 
 
 def decoder_for(kind: str) -> Decoder | None:
     decoder = DECODERS.get(kind) or HEALTH.get(kind.lower())
     if decoder is None and kind.startswith(POSITION_PREFIXES):
         return decode_position
+    if decoder is None and kind.upper() in COMMAND_ACKS:
+        return decode_command_ack
     return decoder
 
 

@@ -20,19 +20,31 @@ from . import encode
 from .decode import split_envelope
 from .framing import WatchFramer
 
-__all__ = ["WatchDevice", "location_content"]
+__all__ = ["WatchDevice", "location_content", "link_content", "message_content"]
 
 _MAX_PENDING_BYTES = 4096
 
 
-def location_content(kind: str, fix: Fix, *, battery: int = 90, gsm: int = 80) -> str:
+def location_content(kind: str, fix: Fix, *, battery: int = 90, gsm: int = 80,
+                     status: int = 0, tumbles: int = 0) -> str:
+    """A ``UD``/``AL``/``WT``... CONTENT (columns of ``_catalogue.POSITION_COLUMNS``)."""
     t = fix.time.astimezone(timezone.utc)
     steps = fix.attributes.get("steps", 0)
     return (f"{kind},{t:%d%m%y},{t:%H%M%S},{'A' if fix.valid else 'V'},"
             f"{abs(fix.lat):.6f},{'S' if fix.lat < 0 else 'N'},"
             f"{abs(fix.lon):.6f},{'W' if fix.lon < 0 else 'E'},"
             f"{fix.speed_kmh:.2f},{fix.course_deg:.1f},{fix.altitude_m:.1f},{fix.satellites},"
-            f"{gsm},{battery},{steps},0,00000000,1,255,460,0,9346,5223,42,0")
+            f"{gsm},{battery},{steps},{tumbles},{status:08X},1,255,460,0,9346,5223,42,0")
+
+
+def link_content(steps: int, tumbles: int, battery: int) -> str:
+    """``LK,<steps>,<tumbles>,<battery %>``."""
+    return f"LK,{steps},{tumbles},{battery}"
+
+
+def message_content(kind: str, *values: object) -> str:
+    """Any other CONTENT: ``<TYPE>[,<value>...]`` (health, command confirmations, INIT ...)."""
+    return ",".join((kind, *(str(v) for v in values)))
 
 
 class WatchDevice:
@@ -60,6 +72,13 @@ class WatchDevice:
     def _frame(self, content: str) -> bytes:
         return encode.envelope(self.manufacturer, self.device_id, content.encode("utf-8"),
                                self.index)
+
+    def frame(self, content: str, binary: bytes | None = None) -> bytes:
+        """One frame of this watch: ``content``, then ``,`` and ``binary`` escaped (voice, photo)."""
+        data = content.encode("utf-8")
+        if binary is not None:
+            data += b"," + encode.escape(binary)
+        return encode.envelope(self.manufacturer, self.device_id, data, self.index)
 
     def hello(self) -> bytes:
         return self._frame("LK")
