@@ -14,7 +14,11 @@ distance (4) | power (2) | IO | event | ... | 03``. lat/lon: one byte of degrees
 hundredths; flags: bit 7 fix, bit 6 latitude south, bit 5 longitude west,
 bits 0-4 satellites; power: volts + 1 BCD byte of hundredths. Traccar stores
 the zip speed without converting it to knots; here it is km/h like every other
-path.
+path. Zip report types (``_catalogue.ZIP_TYPES``): 0x10 status (the byte after
+I/O -> ``event``), 0x11 emergency (-> ``alarm``), 0x12 event (-> ``event``),
+0x13 alert (-> ``alarm``, ``alertId``). When 7 more bytes precede the footer
+they are the HBM columns: hour meter (4, minutes -> ``hours`` ms), backup
+voltage (1 + 1 BCD -> ``battery``), message type (1, 0 -> ``archive``).
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ from typing import Any
 from .._binary import bcd_digits
 from .._errors import MalformedError
 from .._text import check_latlon
-from ._report import Report, position
-from .constants import ALERT_DRIVER_ID, ALERTS, ZIP_REPORT_STATUS, BinaryType
+from ._catalogue import EMERGENCIES, ZIP_TYPES
+from ._report import Report, alert, position
+from .constants import ALERT_DRIVER_ID, BinaryType
 
 __all__ = ["decode_binary", "decode_zip"]
 
@@ -91,11 +96,10 @@ def decode_binary(frame: bytes) -> Report:
         attrs["ignition"] = bool(v["input"][0] & 1)
     if "output" in v:
         attrs["output"] = v["output"][0]
-    if "alertId" in v:
-        _alert(frame, pos, v, attrs)
+    unknown = _alert(frame, pos, v, attrs) if "alertId" in v else 0
     if not all(k in v for k in ("date", "time", "lat", "lon")):
         raise MalformedError("suntech: binary report without a location", data=frame)
-    return Report(device_id=device_id, universal=True, positions=(position(
+    return Report(device_id=device_id, universal=True, unknown_items=unknown, positions=(position(
         device_id, _time(v["date"] + v["time"]), v.get("fix", b"\x01")[0] > 0,
         check_latlon(_signed(_U32.unpack(v["lat"])[0]), 90.0),
         check_latlon(_signed(_U32.unpack(v["lon"])[0]), 180.0),
@@ -104,15 +108,14 @@ def decode_binary(frame: bytes) -> Report:
         v["sat"][0] if "sat" in v else None, attrs),))
 
 
-def _alert(frame: bytes, pos: int, v: dict[str, bytes], attrs: dict[str, Any]) -> None:
-    alert = v["alertId"][0]
-    alarm = ALERTS.get(alert)
-    if alarm:
-        attrs["alarm"] = alarm
+def _alert(frame: bytes, pos: int, v: dict[str, bytes], attrs: dict[str, Any]) -> int:
+    alert_id = v["alertId"][0]
+    unknown = alert(alert_id, attrs)
     if "alertModifier" in v:
         attrs["alertModifier"] = _U16.unpack(v["alertModifier"])[0]
-    if alert == ALERT_DRIVER_ID and pos + 8 <= len(frame):
+    if alert_id == ALERT_DRIVER_ID and pos + 8 <= len(frame):
         attrs["driverUniqueId"] = frame[pos:pos + 8].hex()
+    return unknown
 
 
 def _bcd_fraction(b: int) -> int:
@@ -123,7 +126,8 @@ def decode_zip(frame: bytes) -> Report:
     if len(frame) < 9:
         raise MalformedError("suntech: zip report cut short", data=frame)
     device_id = bcd_digits(frame[4:9])[:9]
-    if frame[3] != ZIP_REPORT_STATUS:
+    kind = ZIP_TYPES.get(frame[3])
+    if kind is None:
         return Report(device_id=device_id, universal=True, unknown=f"zip 0x{frame[3]:02X}")
     if len(frame) < _ZIP_FIXED:
         raise MalformedError("suntech: zip report cut short", data=frame)
@@ -135,12 +139,39 @@ def decode_zip(frame: bytes) -> Report:
         "odometer": distance,
         "power": volts + _bcd_fraction(volts_frac) / 100,
         "ignition": bool(io & 1), "in1": bool(io & 2), "in2": bool(io & 4),
-        "in3": bool(io & 8), "out1": bool(io & 16), "out2": bool(io & 32),
-        "event": event,
+        "in3": bool(io & 8), "out1": bool(io & 16), "out2": bool(io & 32), "type": kind[0],
     }
-    return Report(device_id=device_id, universal=True, positions=(position(
+    unknown = _zip_code(kind, event, attrs)
+    _zip_extras(frame[3 + _ZIP.size:-1], attrs)
+    return Report(device_id=device_id, universal=True, unknown_items=unknown, positions=(position(
         device_id, _time(moment), bool(flags & 0x80),
         -lat_v if flags & 0x40 else lat_v, -lon_v if flags & 0x20 else lon_v,
         _U16.unpack(speed[:2])[0] + _bcd_fraction(speed[2]) / 100,
         _U16.unpack(course[:2])[0] + _bcd_fraction(course[2]) / 100,
         flags & 0x1F, attrs),))
+
+
+def _zip_code(kind: tuple[str, str], code: int, attrs: dict[str, Any]) -> int:
+    """The id byte after I/O: event number, emergency id or alert id."""
+    if kind[1] == "event":
+        attrs["event"] = code
+        return 0
+    if kind[0] == "ALT":
+        return alert(code, attrs)
+    emergency = EMERGENCIES.get(code)
+    if emergency is None:
+        attrs["emergencyId"] = code
+        return 1
+    if emergency.alarm:
+        attrs["alarm"] = emergency.alarm
+    return 0
+
+
+def _zip_extras(rest: bytes, attrs: dict[str, Any]) -> None:
+    """HBM columns (7 bytes) between the fixed part and the footer, when present."""
+    if len(rest) != 7:
+        return
+    attrs["hours"] = _U32.unpack(rest[:4])[0] * 60_000
+    attrs["battery"] = rest[4] + _bcd_fraction(rest[5]) / 100
+    if rest[6] == 0:
+        attrs["archive"] = True

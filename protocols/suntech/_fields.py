@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from .._errors import MalformedError
 from .._text import check_latlon, parse_float, parse_int, parse_number
 
-__all__ = ["ymd_hms", "coord", "is_coord", "is_date", "flag", "hex_int", "number_or_text",
+__all__ = ["ymd_hms", "coord", "is_coord", "is_date", "is_time", "flag", "hex_int", "number_or_text",
            "parse_float", "parse_int", "get"]
 
 UTC = timezone.utc
@@ -21,22 +21,32 @@ def _bad(what: str, text: str) -> MalformedError:
 
 
 def ymd_hms(day: str, moment: str) -> datetime:
-    """``YYYYMMDD`` + ``HH:MM:SS`` (UTC)."""
-    if len(day) != 8 or len(moment) != 8 or not _DIGITS.issuperset(day) \
-            or moment[2] != ":" or moment[5] != ":":
+    """The report's UTC date and time.
+
+    Accepted date forms: ``YYYYMMDD`` (every manual) and ``YYMMDD`` (two-digit year,
+    20YY). Accepted time forms: ``HH:MM:SS`` (every manual) and ``HHMMSS``.
+    """
+    if not is_date(day) or not is_time(moment):
         raise _bad("date/time", f"{day} {moment}")
-    hms = moment[:2] + moment[3:5] + moment[6:]
-    if not _DIGITS.issuperset(hms):
-        raise _bad("time", moment)
+    hms = moment.replace(":", "")
+    year = int(day[:-4]) + (2000 if len(day) == 6 else 0)
     try:
-        return datetime(int(day[:4]), int(day[4:6]), int(day[6:]),
+        return datetime(year, int(day[-4:-2]), int(day[-2:]),
                         int(hms[:2]), int(hms[2:4]), int(hms[4:]), tzinfo=UTC)
     except ValueError:
         raise _bad("date/time", f"{day} {moment}") from None
 
 
 def is_date(text: str) -> bool:
-    return len(text) == 8 and _DIGITS.issuperset(text)
+    """``YYYYMMDD`` or ``YYMMDD``."""
+    return len(text) in (6, 8) and _DIGITS.issuperset(text)
+
+
+def is_time(text: str) -> bool:
+    """``HH:MM:SS`` or ``HHMMSS``."""
+    if len(text) == 8 and text[2] == ":" and text[5] == ":":
+        text = text[:2] + text[3:5] + text[6:]
+    return len(text) == 6 and _DIGITS.issuperset(text)
 
 
 def is_coord(text: str) -> bool:

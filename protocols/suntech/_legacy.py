@@ -3,9 +3,14 @@
 ``HDR;ID;[MODEL];SW;YYYYMMDD;HH:MM:SS;[CELL];[MCC;MNC;LAC;RX];LAT;LON;SPD;CRS;SATT;FIX;``
 ``DIST;PWR;IO;<type fields>[;extras]``
 
-The optional columns are recognised by shape (the date is the first 8-digit
-field, the latitude the first field with a decimal point), so every model
-decodes without being told which one it is.
+The optional columns are recognised by shape (the date is the first 8- or
+6-digit field followed by a time, the latitude the first field with a decimal
+point), so every model decodes without being told which one it is. Column
+catalogue: ``_catalogue.LEGACY_COLUMNS``; alert/emergency codes ``ALERTS`` /
+``EMERGENCIES``. Every report records its ``type`` (``STT`` ...) and SW version
+(``versionFw``) as Traccar does. ``<HDR>;Res;ID;...`` answers a command for any
+header. I/O characters beyond the six catalogued ones are kept as ``io7``...
+(unknown items).
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from typing import Any, Callable
 
 from .._errors import MalformedError
 from ._extras import Extras, decode_extras
-from ._fields import coord, get, is_coord, is_date, parse_float, parse_int, ymd_hms
-from ._report import Report, event, position
+from ._fields import coord, get, is_coord, is_date, is_time, parse_float, parse_int, ymd_hms
+from ._report import Report, alert, event, position
 from ._uex import decode_uex
 from .constants import ALERTS, EMERGENCIES, LEGACY_IO
 
@@ -28,15 +33,19 @@ Attrs = dict[str, Any]
 def _locate(f: list[str]) -> tuple[int, int]:
     """(index of the date, index of the latitude)."""
     i = 2
-    while i < 5 and not is_date(get(f, i)):
+    while i < 5 and not _is_moment(f, i):
         i += 1
-    if not is_date(get(f, i)):
+    if not _is_moment(f, i):
         raise MalformedError("suntech: no date in legacy report", data=";".join(f[:4]).encode())
     j = i + 2
     for skip in (0, 1, 5):  # nothing, CELL, or CELL;MCC;MNC;LAC;RX (ST600)
         if is_coord(get(f, j + skip)):
             return i, j + skip
     raise MalformedError("suntech: no latitude in legacy report", data=";".join(f[:4]).encode())
+
+
+def _is_moment(f: list[str], i: int) -> bool:
+    return is_date(get(f, i)) and is_time(get(f, i + 1))
 
 
 def _common(f: list[str], attrs: Attrs) -> tuple[int, tuple]:
@@ -56,6 +65,10 @@ def _common(f: list[str], attrs: Attrs) -> tuple[int, tuple]:
     io = f[at + 8]
     for index, key in enumerate(LEGACY_IO[: len(io)]):
         attrs[key] = io[index] == "1"
+    for index in range(len(LEGACY_IO), len(io)):
+        attrs[f"io{index + 1}"] = io[index] == "1"
+    if date_at > 2 and f[date_at - 1]:
+        attrs["versionFw"] = f[date_at - 1]
     return at + 9, (fix_time, valid, lat, lon, speed, course, sats)
 
 
@@ -68,9 +81,11 @@ def _stt(f: list[str], i: int, attrs: Attrs) -> int:
 
 
 def _emg(f: list[str], i: int, attrs: Attrs) -> int:
-    alarm = EMERGENCIES.get(parse_int(get(f, i), "emergency id"))
-    if alarm:
-        attrs["alarm"] = alarm
+    code = EMERGENCIES.get(parse_int(get(f, i), "emergency id"))
+    if code is None:
+        attrs["emergencyId"] = int(f[i])
+    elif code.alarm:
+        attrs["alarm"] = code.alarm
     return i + 1
 
 
@@ -80,9 +95,7 @@ def _evt(f: list[str], i: int, attrs: Attrs) -> int:
 
 
 def _alt(f: list[str], i: int, attrs: Attrs) -> int:
-    alarm = ALERTS.get(parse_int(get(f, i), "alert id"))
-    if alarm:
-        attrs["alarm"] = alarm
+    alert(parse_int(get(f, i), "alert id"), attrs)
     return i + 1
 
 
@@ -93,7 +106,7 @@ _TYPES: dict[str, Callable[[list[str], int, Attrs], int]] = {
 
 def decode_legacy(f: list[str], now: datetime, extras: Extras) -> Report:
     header, kind = f[0][:5], f[0][5:]
-    if kind == "CMD":
+    if kind == "CMD" or get(f, 1) == "Res":
         return _command(f, now, header)
     device_id = get(f, 1)
     if not device_id:
@@ -103,11 +116,14 @@ def decode_legacy(f: list[str], now: datetime, extras: Extras) -> Report:
     decode_type = _TYPES.get(kind)
     if decode_type is None:
         return Report(device_id=device_id, header=header, unknown=f[0][:16])
-    attrs: Attrs = {}
+    attrs: Attrs = {"type": kind}
     i, fix = _common(f, attrs)
     i = decode_type(f, i, attrs)
     decode_extras(f[i:], extras, attrs)
-    return Report(device_id=device_id, header=header, positions=(position(
+    unknown = sum(1 for k in attrs if k in ("emergencyId",) or k.startswith("io"))
+    if "alertId" in attrs and attrs["alertId"] not in ALERTS:
+        unknown += 1
+    return Report(device_id=device_id, header=header, unknown_items=unknown, positions=(position(
         device_id, fix[0], fix[1], fix[2], fix[3], fix[4], fix[5], fix[6], attrs),))
 
 
@@ -117,5 +133,5 @@ def _command(f: list[str], now: datetime, header: str) -> Report:
     if get(f, 1) != "Res" or not device_id:
         raise MalformedError("suntech: bad command answer", data=";".join(f[:3]).encode())
     result = ";".join(f[3:])
-    return Report(device_id=device_id, header=header,
-                  events=(event(device_id, now, "commandResult", {"result": result}),))
+    return Report(device_id=device_id, header=header, events=(event(
+        device_id, now, "commandResult", {"type": f[0][5:], "result": result}),))

@@ -8,9 +8,10 @@ from typing import Any
 import msgspec
 
 from .._records import Event, Position
+from ._catalogue import ALERTS
 from .constants import PROTOCOL
 
-__all__ = ["Report", "position", "event"]
+__all__ = ["Report", "position", "event", "alert"]
 
 
 class Report(msgspec.Struct, frozen=True, kw_only=True):
@@ -23,6 +24,8 @@ class Report(msgspec.Struct, frozen=True, kw_only=True):
     header: str | None = None
     universal: bool = False
     unknown: str | None = None
+    #: items the catalogue does not know (kept in the attributes)
+    unknown_items: int = 0
 
 
 def position(device_id: str, fix_time: datetime, valid: bool, lat: float, lon: float,
@@ -36,3 +39,15 @@ def position(device_id: str, fix_time: datetime, valid: bool, lat: float, lon: f
 def event(device_id: str, time: datetime, kind: str, attributes: dict[str, Any]) -> Event:
     return Event(device_id=device_id, protocol=PROTOCOL, time=time, type=kind,
                  attributes=attributes)
+
+
+def alert(alert_id: int, attrs: dict[str, Any], table: dict | None = None) -> int:
+    """Set ``alertId`` and, when the catalogue maps it, ``alarm``; returns 1 when the id
+    is outside the catalogue (an unknown item), else 0."""
+    code = (ALERTS if table is None else table).get(alert_id)
+    attrs["alertId"] = alert_id
+    if code is None:
+        return 1
+    if code.alarm:
+        attrs["alarm"] = code.alarm
+    return 0

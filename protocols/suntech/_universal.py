@@ -5,7 +5,10 @@ RX, lat, lon, speed, course, satellites, fix, input, output; bits 18-20: STT
 mode/reason/message number or ALT alert id/modifier/data; bit 21 reserved
 (no column); bit 22 one column; bit 23 an ASSIGN mask (hex) followed by one
 value per set bit (``io1`` ... ``io32``). Columns left over -> ``assign1`` ...
-BLE (beacon scan) and RES (command answer) have fixed layouts.
+(counted as unknown items). ``UEX`` carries serial data (see ``_uex``) after the
+output column instead of bits 18-20. Every report records its ``type``.
+BLE (beacon scan) and RES (command answer) have fixed layouts. Column
+catalogue: ``_catalogue.UNIVERSAL_COLUMNS``.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from typing import Any
 
 from .._errors import MalformedError
 from ._fields import coord, get, hex_int, number_or_text, parse_float, parse_int, ymd_hms
-from ._report import Report, event, position
+from ._report import Report, alert, event, position
+from ._uex import decode_uex
 from .constants import (
-    ALERTS, UNIVERSAL_BIT_ASSIGN, UNIVERSAL_BIT_EXTRA, UNIVERSAL_FIELDS, UNIVERSAL_TAIL,
+    UNIVERSAL_BIT_ASSIGN, UNIVERSAL_BIT_EXTRA, UNIVERSAL_FIELDS, UNIVERSAL_TAIL,
 )
 
 __all__ = ["decode_universal"]
@@ -32,7 +36,7 @@ def decode_universal(f: list[str], now: datetime) -> Report:
         raise MalformedError("suntech: report without a device id", data=kind.encode())
     if kind == "RES":
         return Report(device_id=device_id, universal=True, events=(event(
-            device_id, now, "commandResult", {"result": ";".join(f[2:])}),))
+            device_id, now, "commandResult", {"type": kind, "result": ";".join(f[2:])}),))
     if kind == "BLE":
         return _ble(f, device_id)
     if kind == "ALV":
@@ -45,13 +49,17 @@ def decode_universal(f: list[str], now: datetime) -> Report:
 def _columns(f: list[str], kind: str) -> tuple[dict[str, str], int]:
     """Mask-selected columns by name, and the index after them."""
     mask = hex_int(get(f, 2), "header mask")
-    names = UNIVERSAL_FIELDS + UNIVERSAL_TAIL.get(kind, _GENERIC_TAIL)
+    names = UNIVERSAL_FIELDS + ((() if kind == "UEX" else
+                                 UNIVERSAL_TAIL.get(kind, _GENERIC_TAIL)))
     values: dict[str, str] = {}
     i = 3
     for bit, name in enumerate(names):
         if mask >> bit & 1:
             values[name] = get(f, i)
             i += 1
+    if kind == "UEX":  # serial data replaces the tail; no ASSIGN block follows it
+        values["uex"] = str(i)
+        return values, i
     if mask >> UNIVERSAL_BIT_EXTRA & 1:
         i += 1
     if mask >> UNIVERSAL_BIT_ASSIGN & 1:
@@ -62,25 +70,29 @@ def _columns(f: list[str], kind: str) -> tuple[dict[str, str], int]:
 
 def _masked(f: list[str], device_id: str, kind: str, now: datetime) -> Report:
     v, i = _columns(f, kind)
-    attrs: dict[str, Any] = {}
-    _status(v, attrs)
+    attrs: dict[str, Any] = {"type": kind}
+    unknown = _status(v, attrs)
+    if "uex" in v and get(f, i):
+        i = decode_uex(f, i, attrs)
     if v.get("assign"):
         i = _assigned(f, i, hex_int(v["assign"], "assign mask"), attrs)
     for n, text in enumerate(f[i:], start=1):
         if text:
             attrs[f"assign{n}"] = text
+            unknown += 1
     if not (v.get("date") and v.get("time") and v.get("lat") and v.get("lon")):
-        return Report(device_id=device_id, universal=True,
+        return Report(device_id=device_id, universal=True, unknown_items=unknown,
                       events=(event(device_id, now, "status", attrs),))
     speed = parse_float(v["speed"], "speed") if v.get("speed") else None
     course = parse_float(v["course"], "course") if v.get("course") else None
     sats = parse_int(v["sat"], "satellites") if v.get("sat") else None
-    return Report(device_id=device_id, universal=True, positions=(position(
+    return Report(device_id=device_id, universal=True, unknown_items=unknown, positions=(position(
         device_id, ymd_hms(v["date"], v["time"]), v.get("fix", "1") == "1",
         coord(v["lat"], 90.0), coord(v["lon"], 180.0), speed, course, sats, attrs),))
 
 
-def _status(v: dict[str, str], attrs: dict[str, Any]) -> None:
+def _status(v: dict[str, str], attrs: dict[str, Any]) -> int:
+    """Header columns -> attributes; returns the number of unknown items (alert ids)."""
     if v.get("versionFw"):
         attrs["versionFw"] = v["versionFw"]
     if v.get("msgType") == "0":
@@ -96,14 +108,14 @@ def _status(v: dict[str, str], attrs: dict[str, Any]) -> None:
     for key in ("mode", "reason", "index"):
         if v.get(key):
             attrs[key] = parse_int(v[key], key)
+    unknown = 0
     if v.get("alertId"):
-        alarm = ALERTS.get(parse_int(v["alertId"], "alert id"))
-        if alarm:
-            attrs["alarm"] = alarm
+        unknown = alert(parse_int(v["alertId"], "alert id"), attrs)
     if v.get("alertModifier"):
         attrs["alertModifier"] = number_or_text(v["alertModifier"])
     if v.get("alertData"):
         attrs["alertData"] = v["alertData"]
+    return unknown
 
 
 def _assigned(f: list[str], i: int, mask: int, attrs: dict[str, Any]) -> int:
@@ -119,7 +131,9 @@ def _ble(f: list[str], device_id: str) -> Report:
     """``BLE;ID;MODEL;SW;date;time;lat;lon;count;`` then 7 columns per tag."""
     if len(f) < 9:
         raise MalformedError("suntech: BLE report cut short", data=f[0].encode())
-    attrs: dict[str, Any] = {"versionFw": f[3]} if f[3] else {}
+    attrs: dict[str, Any] = {"type": "BLE"}
+    if f[3]:
+        attrs["versionFw"] = f[3]
     count = min(parse_int(f[8], "tag count"), (len(f) - 9 + len(_BLE_TAG) - 1) // len(_BLE_TAG))
     for n in range(1, count + 1):
         base = 9 + (n - 1) * len(_BLE_TAG)

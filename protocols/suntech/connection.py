@@ -48,7 +48,7 @@ class SuntechConnection(StreamConnection):
             unknown = UnknownMessage(protocol=PROTOCOL, message_type=report.unknown,
                                      device_id=self.device_id)
         return Decoded(positions=report.positions, events=report.events, login=login,
-                       unknown=unknown)
+                       unknown=unknown, unknown_items=report.unknown_items)
 
     def encode_command(self, command: str) -> bytes:
         """A command for the device of this session, in the dialect it speaks."""

@@ -1,4 +1,4 @@
-"""Suntech constants: port, frame markers, alert and emergency tables."""
+"""Suntech constants: port, frame markers, field layouts (codes: _catalogue.py)."""
 
 from __future__ import annotations
 
@@ -26,33 +26,8 @@ class BinaryType(IntEnum):
 #: zip report type decoded (others are framed and reported as unknown)
 ZIP_REPORT_STATUS = 0x10
 
-#: alert ids (legacy ALT, Universal ALT, binary 0x82) -> Traccar alarm
-ALERTS: dict[int, str] = {
-    1: "overspeed",
-    5: "geofenceExit",
-    6: "geofenceEnter",
-    14: "lowBattery",
-    15: "vibration",
-    16: "accident",
-    40: "powerRestored",
-    41: "powerCut",
-    42: "sos",
-    46: "hardAcceleration",
-    47: "hardBraking",
-    50: "jamming",
-    132: "door",
-}
-
-#: legacy EMG ids -> Traccar alarm
-EMERGENCIES: dict[int, str] = {
-    1: "sos",
-    2: "parking",
-    3: "powerCut",
-    5: "door",
-    6: "door",
-    7: "movement",
-    8: "vibration",
-}
+#: alert and emergency tables: see _catalogue.py (ALERTS, EMERGENCIES)
+from ._catalogue import ALERTS, EMERGENCIES  # noqa: E402  (re-exported)
 
 #: binary alert id carrying an 8-byte driver id after the modifier
 ALERT_DRIVER_ID = 59

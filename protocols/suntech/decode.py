@@ -2,9 +2,11 @@
 
 Binary frames by their first byte (``02`` zip, ``81``/``82`` Universal binary);
 ASCII reports (ISO-8859-1: UEX payloads may be binary) split on ``;`` keeping
-empty fields, then by the first field: ``CRR`` crash report (not decoded),
-shorter than 5 characters -> Universal, ``ST9..`` -> ST910/940, ``ST4..`` ->
-ST410/419, any other -> legacy (model = first 5 characters, type = the rest).
+empty fields, then by the first field: ``CRR`` crash report (not decoded:
+a multi-frame binary accelerometer dump), ``...HTE`` travel report (an event
+with ``driverUniqueId`` = the last column), shorter than 5 characters ->
+Universal, ``ST9..`` -> ST910/940, ``ST4..`` -> ST410/419, any other -> legacy
+(model = first 5 characters, type = the rest).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from ._binary import decode_binary, decode_zip
 from ._extras import Extras
 from ._legacy import decode_legacy
 from ._personal import decode_st4, decode_st9
-from ._report import Report
+from ._report import Report, event
 from ._universal import decode_universal
 from .constants import BinaryType
 
@@ -40,11 +42,13 @@ def decode_frame(frame: bytes, now: datetime, extras: Extras) -> Report:
     text = frame.rstrip(b"\r\n").decode("latin-1")
     f = text.split(";")
     head = f[0]
-    if head == "CRR" or head.endswith("HTE"):  # crash and travel reports: not decoded
+    if head == "CRR" or head.endswith("HTE"):
         device_id = f[1] if len(f) > 1 else ""
         if not device_id:
             raise MalformedError("suntech: report without a device id", data=frame)
-        return Report(device_id=device_id, unknown=head[-3:])
+        if head == "CRR":  # crash dump: not decoded
+            return Report(device_id=device_id, unknown=head)
+        return _travel(f, device_id, now)
     if len(head) < 5:
         return decode_universal(f, now)
     if head.startswith("ST9"):
@@ -54,3 +58,13 @@ def decode_frame(frame: bytes, now: datetime, extras: Extras) -> Report:
     if head[:1] != "S":
         raise MalformedError("suntech: unknown report header", data=frame)
     return decode_legacy(f, now, extras)
+
+
+def _travel(f: list[str], device_id: str, now: datetime) -> Report:
+    """``[<MODEL>]HTE;ID;...;<driver id>``: the travel summary of a trip."""
+    attrs = {"type": "HTE"}
+    if len(f) > 2 and f[-1]:
+        attrs["driverUniqueId"] = f[-1]
+    return Report(device_id=device_id, universal=len(f[0]) < 5,
+                  header=f[0][:-3] if len(f[0]) > 3 else None,
+                  events=(event(device_id, now, "status", attrs),))

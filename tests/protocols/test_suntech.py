@@ -47,8 +47,10 @@ def test_legacy_st300_status():
     assert (p.lat, p.lon, p.speed_kmh, p.course_deg, p.satellites, p.altitude_m) == (
         -23.55052, -46.633308, 45.12, 181.5, 9, None)
     assert p.attributes == {
+        "type": "STT", "versionFw": "512",
         "odometer": 123456, "power": 12.64, "ignition": True, "in1": False, "in2": False,
         "in3": False, "out1": False, "out2": True, "status": 2, "index": 42}
+    assert d.unknown_items == 0
 
 
 def test_login_only_on_first_report_and_on_change():
@@ -79,21 +81,25 @@ def test_st600_with_network_columns_and_st500_without_cell():
 
 
 @pytest.mark.parametrize("header,tail,expected", [
-    ("SA200EMG", "1", {"alarm": "sos"}),
-    ("ST300EMG", "3", {"alarm": "powerCut"}),
-    ("ST300EMG", "4", {}),
-    ("ST300ALT", "41", {"alarm": "powerCut"}),
-    ("ST300ALT", "132", {"alarm": "door"}),
-    ("ST300ALT", "99", {}),
-    ("ST300EVT", "7", {"event": 7}),
+    ("SA200EMG", "1", {"alarm": "sos"}, 0),
+    ("ST300EMG", "3", {"alarm": "powerCut"}, 0),
+    ("ST300EMG", "4", {}, 0),
+    ("ST300EMG", "9", {"emergencyId": 9}, 1),
+    ("ST300ALT", "41", {"alarm": "powerCut", "alertId": 41}, 0),
+    ("ST300ALT", "132", {"alarm": "door", "alertId": 132}, 0),
+    ("ST300ALT", "33", {"alertId": 33}, 0),
+    ("ST300ALT", "99", {"alertId": 99}, 1),
+    ("ST300EVT", "7", {"event": 7}, 0),
 ])
-def test_legacy_alarm_and_event_types(header, tail, expected):
+def test_legacy_alarm_and_event_types(header, tail, expected, unknown):
     model = "" if header.startswith("SA") else "04;"
-    p = only_position(decode(f"{header};100200300;{model}300;20200202;02:02:02;1f;+01.000000;"
-                             f"+002.000000;000.000;000.00;5;1;10;12.00;000000;{tail}"))
+    d = decode(f"{header};100200300;{model}300;20200202;02:02:02;1f;+01.000000;"
+               f"+002.000000;000.000;000.00;5;1;10;12.00;000000;{tail}")
+    p = only_position(d)
     base = {"odometer": 10, "power": 12.0, "ignition": False, "in1": False, "in2": False,
-            "in3": False, "out1": False, "out2": False}
+            "in3": False, "out1": False, "out2": False, "type": header[5:], "versionFw": "300"}
     assert p.attributes == base | expected
+    assert d.unknown_items == unknown
 
 
 def test_keep_alive_yields_nothing():
@@ -106,7 +112,7 @@ def test_command_answer():
     assert d.positions == () and len(d.events) == 1
     e = d.events[0]
     assert (e.device_id, e.type, e.time, e.attributes) == (
-        "205012345", "commandResult", NOW, {"result": "512;Preset;RPT;60;;1"})
+        "205012345", "commandResult", NOW, {"type": "CMD", "result": "512;Preset;RPT;60;;1"})
 
 
 UEX_HEAD = ("ST300UEX;205000777;04;512;20230101;10:00:00;1f;+10.000000;+020.000000;"
@@ -123,7 +129,8 @@ UEX_HEAD = ("ST300UEX;205000777;04;512;20230101;10:00:00;1f;+10.000000;+020.0000
 def test_legacy_uex_payloads(data, expected):
     p = only_position(decode(f"{UEX_HEAD}{len(data)};{data};5C;000060;4.1;1"))
     extra = {k: v for k, v in p.attributes.items() if k not in (
-        "odometer", "power", "ignition", "in1", "in2", "in3", "out1", "out2")}
+        "odometer", "power", "ignition", "in1", "in2", "in3", "out1", "out2", "type",
+        "versionFw")}
     assert extra == expected | {"hours": 3_600_000, "battery": 4.1}
 
 
@@ -164,21 +171,25 @@ def test_st410_with_fix_and_without():
     assert (p.device_id, p.fix_time, p.lat, p.lon, p.speed_kmh, p.course_deg, p.satellites,
             p.valid) == ("007001234", datetime(2020, 1, 6, 19, 18, 4, tzinfo=UTC), -15.5, -56.0,
                          1.0, 238.28, 6, True)
-    assert p.attributes == {"battery": 3.98, "archive": True, "index": 176, "status": 2}
+    assert p.attributes == {"type": "STT", "versionFw": "426", "battery": 3.98,
+                            "archive": True, "index": 176, "status": 2}
     d = decode("ST419STT;807000001;306;41;04" + ";1;724;2;-65;5221;255" +
                ";0;0;0;0;0;0" * 6 + ";3.92;1;0185;1;003;;;;;;;;")
     assert d.positions == () and len(d.events) == 1
-    assert d.events[0].attributes == {"battery": 3.92, "index": 185, "status": 1}
+    assert d.events[0].attributes == {"type": "STT", "versionFw": "306", "battery": 3.92,
+                                      "index": 185, "status": 1}
 
 
 def test_st910_variants():
     p = only_position(decode("ST910;Alert;123456;410;20141018;18:30:12;+37.400000;+126.800000;"
                              "000.000;000.00;0;4.0;1;6002"))
     assert (p.fix_time, p.valid, p.lat, p.lon, p.attributes) == (
-        datetime(2014, 10, 18, 18, 30, 12, tzinfo=UTC), False, 37.4, 126.8, {"alarm": "general"})
+        datetime(2014, 10, 18, 18, 30, 12, tzinfo=UTC), False, 37.4, 126.8,
+        {"type": "Alert", "versionFw": "410", "alarm": "general"})
     p = only_position(decode("ST910;Location;485195;20170409;22:37:41;3be0133057;+24.800000;"
                              "-107.500000;000.070;000.00;1;286734;72"))
-    assert (p.valid, p.lat, p.lon, p.attributes) == (True, 24.8, -107.5, {"odometer": 286734})
+    assert (p.valid, p.lat, p.lon, p.attributes) == (
+        True, 24.8, -107.5, {"type": "Location", "odometer": 286734})
 
 
 UNIVERSAL_STT = ("STT;0560009999;BFFFFF;56;1.0.15;0;20200219;20:52:25;00008D6C;334;20;0925;24;"
@@ -192,7 +203,7 @@ def test_universal_status_with_assign_mask():
     assert (p.device_id, p.fix_time, p.lat, p.lon, p.speed_kmh, p.course_deg, p.satellites) == (
         "0560009999", datetime(2020, 2, 19, 20, 52, 25, tzinfo=UTC), 20.7, -103.4, 12.5, 45.0, 19)
     assert p.attributes == {
-        "versionFw": "1.0.15", "archive": True, "rssi": 24, "input": 101, "ignition": True,
+        "type": "STT", "versionFw": "1.0.15", "archive": True, "rssi": 24, "input": 101, "ignition": True,
         "output": 10, "mode": 2, "reason": 1, "index": 1765, "io1": 0.5, "io2": 12.14,
         "io16": 136598}
     assert conn.universal is True
@@ -204,18 +215,18 @@ def test_universal_alert_and_leftovers():
                              "42;2;1440,360;+23.0;0002"))
     assert p.valid is False
     assert p.attributes == {
-        "versionFw": "1.0.11", "rssi": 45, "input": 0, "ignition": False, "output": 0,
-        "alarm": "sos", "alertModifier": 2, "alertData": "1440,360", "assign1": "+23.0",
+        "type": "ALT", "versionFw": "1.0.11", "rssi": 45, "input": 0, "ignition": False,
+        "output": 0, "alertId": 42, "alarm": "sos", "alertModifier": 2, "alertData": "1440,360", "assign1": "+23.0",
         "assign2": "0002"}
 
 
 def test_universal_res_ble_and_unknown():
     e = decode("RES;4300000001;04;02;OK").events[0]
-    assert (e.type, e.attributes) == ("commandResult", {"result": "04;02;OK"})
+    assert (e.type, e.attributes) == ("commandResult", {"type": "RES", "result": "04;02;OK"})
     p = only_position(decode("BLE;1140000001;114;1.0.1;20211001;17:27:09;+28.400000;-82.500000;"
                              "1;-43;-46;-41;ACB89523EF68;247;3;4"))
     assert (p.lat, p.lon, p.attributes) == (28.4, -82.5, {
-        "versionFw": "1.0.1", "tag1Rssi": -43, "tag1RssiMin": -46, "tag1RssiMax": -41,
+        "type": "BLE", "versionFw": "1.0.1", "tag1Rssi": -43, "tag1RssiMin": -46, "tag1RssiMax": -41,
         "tag1Id": "ACB89523EF68", "tag1Samples": 247, "tag1Major": 3, "tag1Minor": 4})
     d = decode("XYZ;4300000001;1")
     assert d.unknown is not None and d.unknown.message_type == "XYZ" and d.positions == ()
@@ -247,6 +258,7 @@ def test_universal_binary_alert_with_driver():
     p = only_position(decode(frame))
     assert p.attributes["driverUniqueId"] == "1d00000113f3f801"
     assert p.attributes["alertModifier"] == 8 and "alarm" not in p.attributes
+    assert p.attributes["alertId"] == 59
     frame = universal_binary(0x82, "0580000055", BINARY_FIELDS + bytes([42]) + b"\x00\x01")
     assert only_position(decode(frame)).attributes["alarm"] == "sos"
 
@@ -267,7 +279,7 @@ def test_zip_report():
                               -12.063565, -45.793653, 5.38, 26.3, 6)
     assert p.attributes == {"odometer": 23486038, "power": 12.45, "ignition": True,
                             "in1": False, "in2": False, "in3": False, "out1": True,
-                            "out2": False, "event": 1}
+                            "out2": False, "event": 1, "type": "STT"}
     q = only_position(decode(zip_frame(0x05)))
     assert (q.valid, q.lat, q.lon, q.satellites) == (False, 12.063565, 45.793653, 5)
 
