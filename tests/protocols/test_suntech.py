@@ -80,7 +80,7 @@ def test_st600_with_network_columns_and_st500_without_cell():
     assert (p.lat, p.lon, p.attributes["ignition"], p.attributes["index"]) == (19.3, -99.1, True, 9)
 
 
-@pytest.mark.parametrize("header,tail,expected", [
+@pytest.mark.parametrize("header,tail,expected,unknown", [
     ("SA200EMG", "1", {"alarm": "sos"}, 0),
     ("ST300EMG", "3", {"alarm": "powerCut"}, 0),
     ("ST300EMG", "4", {}, 0),
