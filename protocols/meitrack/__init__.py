@@ -6,7 +6,10 @@ from the device, ``@@`` from the server. The decimal length counts from the
 first comma through the CR LF; ``hh`` is the byte sum (mod 256) from the
 first ``$`` through the ``*``. Decoded: AAA/AFF text reports, CCC binary
 buffers (0x34-byte records), CCE TLV buffers, D00 picture packets, AAC, and
-device answers to commands (``commandResult`` events).
+device answers to commands (``commandResult`` events). The catalogue (event
+codes, commands, CCE parameter ids, AAA columns) is data in ``_catalogue``;
+CCE ids and AAA columns it lacks are kept as ``io<id>``/``io<column>`` and
+counted in ``Decoded.unknown_items`` (with event codes it lacks).
 
 Replies (echoing the frame's flag): CCC -> ``CCC,<records>`` and AFF ->
 ``AFF,<serial>`` (deferred until the records are committed); AAC ->

@@ -42,7 +42,7 @@ class _MeitrackSession:
         has_records = bool(result.positions or result.events)
         return Decoded(positions=result.positions, events=result.events, reply=result.reply,
                        defer_reply=has_records and result.reply is not None, login=login,
-                       checksum_ok=checksum_ok)
+                       checksum_ok=checksum_ok, unknown_items=result.unknown_items)
 
 
 class MeitrackConnection(_MeitrackSession, StreamConnection):

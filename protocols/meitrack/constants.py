@@ -19,25 +19,7 @@ SERVER_MARK = b"@@"
 #: CCC/CCE times count seconds from here
 EPOCH_2000 = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
-#: event code -> Traccar alarm
-ALARMS: dict[int, str] = {
-    1: "sos",
-    17: "lowBattery",
-    18: "lowPower",
-    19: "overspeed",
-    20: "geofenceEnter",
-    21: "geofenceExit",
-    22: "powerRestored",
-    23: "powerCut",
-    36: "tow",
-    44: "jamming",
-    78: "accident",
-    90: "cornering",
-    91: "cornering",
-    129: "hardBraking",
-    130: "hardAcceleration",
-    135: "fatigueDriving",
-}
+#: event codes and their alarms: ``_catalogue.EVENTS``
 
 #: event code whose event-specific column is an RFID driver id
 EVENT_RFID = 37

@@ -20,7 +20,11 @@ from .._text import parse_int
 from ._aaa import decode_aaa
 from ._binary import decode_ccc, decode_cce
 from ._frame import Frame
+from ._catalogue import EVENTS
 from .constants import PROTOCOL
+
+#: the file ``D03,1,camera_picture.jpg`` asks the device to write
+PHOTO_FILE = "camera_picture.jpg"
 from .encode import encode_aac_ack, encode_aff_ack, encode_ccc_ack, encode_photo_request
 
 __all__ = ["Result", "DECODERS", "decode_result"]
@@ -30,6 +34,18 @@ class Result(msgspec.Struct, frozen=True):
     positions: tuple[Position, ...] = ()
     events: tuple[Event, ...] = ()
     reply: bytes | None = None
+    unknown_items: int = 0
+
+
+def count_unknown(positions: tuple[Position, ...]) -> int:
+    """Items the catalogue does not know: ``io<n>`` attributes and event codes."""
+    count = 0
+    for p in positions:
+        attrs = p.attributes
+        count += sum(1 for k in attrs if k.startswith("io") and k[2:].isdigit())
+        if "event" in attrs and attrs["event"] not in EVENTS:
+            count += 1
+    return count
 
 
 Decoder = Callable[[Frame, datetime, tuple[float, float]], Result]
@@ -81,10 +97,23 @@ def _answer(frame: Frame, now: datetime, scale: tuple[float, float]) -> Result:
                                 type="commandResult", attributes={"result": text}),))
 
 
+def _d03(frame: Frame, now: datetime, scale: tuple[float, float]) -> Result:
+    """``D03,OK``: the picture was taken; its first packet is requested at once."""
+    answer = _answer(frame, now, scale)
+    return Result(events=answer.events,
+                  reply=encode_photo_request(frame.imei, PHOTO_FILE, 0, frame.flag))
+
+
 DECODERS: dict[str, Decoder] = {
     "AAA": _aaa, "AFF": _aff, "CCC": _ccc, "CCE": _cce, "AAC": _aac, "D00": _d00,
+    "D03": _d03,
 }
 
 
 def decode_result(frame: Frame, now: datetime, scale: tuple[float, float]) -> Result:
-    return DECODERS.get(frame.command, _answer)(frame, now, scale)
+    result = DECODERS.get(frame.command, _answer)(frame, now, scale)
+    if result.positions:
+        unknown = count_unknown(result.positions)
+        if unknown:
+            result = msgspec.structs.replace(result, unknown_items=unknown)
+    return result

@@ -21,7 +21,7 @@ from .constants import CCC_HEADER, CCC_RECORD, EPOCH_2000, EVENT_TRACK_BY_TIME, 
 from .encode import encode_frame
 from .framing import parse_length
 
-__all__ = ["MeitrackDevice", "ccc_record"]
+__all__ = ["MeitrackDevice", "ccc_record", "aaa_report", "cce_packet", "cce_record_bytes"]
 
 _FLAGS = [chr(c) for c in range(0x41, 0x7B) if chr(c).isalpha()]
 _MAX_BUFFER = 4096
@@ -35,6 +35,41 @@ def ccc_record(fix: Fix) -> bytes:
         1 if fix.valid else 0, fix.satellites, 20, round(fix.speed_kmh),
         round(fix.course_deg) % 360, 10, round(fix.altitude_m), 0, 0, 0, 0, 0, 0, 0, 0, 410,
         1250, 0)
+
+
+def aaa_report(imei: str, fix: Fix, event: int = EVENT_TRACK_BY_TIME, *, flag: str = "F",
+               command: str = "AAA", io: str = "0000", analog: str = "0000|0000|0000|0190|04E2",
+               cell: str = "460|0|27BD|0DD6", extra: Sequence[str] = ()) -> bytes:
+    """A text report: ``AAA,<event>,<lat>,<lon>,<yyMMddHHmmss>,...,<analog>[,<extra>...]``.
+
+    ``fix.attributes`` may carry ``rssi``, ``odometer`` (m) and ``runtime`` (s)."""
+    a = fix.attributes
+    moment = fix.time.astimezone(timezone.utc).strftime("%y%m%d%H%M%S")
+    columns = [str(event), f"{fix.lat:.6f}", f"{fix.lon:.6f}", moment, "A" if fix.valid else "V",
+               str(fix.satellites), str(a.get("rssi", 20)), f"{fix.speed_kmh:g}",
+               str(round(fix.course_deg) % 360), "1.0", f"{fix.altitude_m:g}",
+               str(a.get("odometer", 0)), str(a.get("runtime", 0)), cell, io, analog, *extra]
+    return encode_frame(imei, command + "," + ",".join(columns), flag, mark=b"$$")
+
+
+def cce_record_bytes(groups: Sequence[Sequence[tuple[int, bytes]]], index: int = 0) -> bytes:
+    """One CCE record from its four groups of ``(id, value)`` (1-, 2-, 4-, N-byte values)."""
+    out = bytearray()
+    for size, params in zip((1, 2, 4, 0), groups):
+        out.append(len(params))
+        for pid, value in params:
+            if size and len(value) != size:
+                raise LocalProtocolError(f"meitrack device: id {pid:#x} needs {size} bytes")
+            out += bytes([0xFE, pid & 0xFF]) if pid > 0xFF else bytes([pid])
+            out += value if size else bytes([len(value)]) + value
+    body = index.to_bytes(2, "little") + bytes(out)
+    return len(body).to_bytes(2, "little") + body
+
+
+def cce_packet(imei: str, records: Sequence[bytes], flag: str = "E", cache: int = 0) -> bytes:
+    """``CCE,<remaining cache 4><count 2><records>`` (records from ``cce_record_bytes``)."""
+    data = cache.to_bytes(4, "little") + len(records).to_bytes(2, "little") + b"".join(records)
+    return encode_frame(imei, b"CCE," + data, flag, mark=b"$$")
 
 
 class MeitrackDevice:

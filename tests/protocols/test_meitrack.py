@@ -151,7 +151,8 @@ def test_cce_record_parameters():
         "event": 19, "alarm": "overspeed", "rssi": 24, "batteryLevel": 55, "battery": 4.12,
         "power": 12.7, "odometer": 65551, "hours": 5_400_000,
         "image": "2024-01-01/20240101093000_CH2.jpg", "tagName": "Cold",
-        "tagMac": "a1b2c3d4e5f6", "tagTemp": -5.0, "tagHumidity": 50.0, "battery2Level": 66}
+        "tagMac": "a1b2c3d4e5f6", "tagTemp": -5.0, "tagHumidity": 50.0, "battery2Level": 66,
+        "alarmType": 7, "tagBattery": 100}
     q = d.positions[1]
     assert (q.fix_time, q.valid, q.lat, q.lon, q.attributes) == (
         datetime(2024, 1, 1, 0, 0, 10, tzinfo=UTC), False, 0.0, 0.0, {})
