@@ -7,8 +7,11 @@ and the server never replies. Decoded: time/date (UTC; an empty one is
 filled from ``now``), validity, coordinates (degrees with dropped leading
 zeros accepted), speed (knots -> km/h), course, ``signal`` (F/L), events
 (``ignition``, ``alarm`` sos / lowBattery / movement) and, on whole lines,
-``serial``, ``number``, satellites, altitude and ``power`` (V). A report
-without an RMC part yields nothing.
+``serial``, ``number``, satellites, altitude, ``power`` (V), ``adc1``/``adc2``
+(V) and ``charge``. A report without an RMC part yields nothing. The
+catalogue (event texts, signal letters, head and tail columns) is data in
+``_catalogue.py``; an unknown event text is kept as ``event`` and unknown
+tail columns as ``io<column>``, both counted in ``Decoded.unknown_items``.
 
 Checksum: the RMC's NMEA XOR is verified; a mismatch is flagged
 (``checksum_ok=False``) or raises ``ChecksumError`` with ``strict_checksum``.

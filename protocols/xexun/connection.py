@@ -41,4 +41,5 @@ class XexunConnection(StreamConnection):
         positions = (report.position,) if report.position is not None else ()
         if login is None and not positions:
             return EMPTY
-        return Decoded(positions=positions, login=login, checksum_ok=report.checksum_ok)
+        return Decoded(positions=positions, login=login, checksum_ok=report.checksum_ok,
+                       unknown_items=report.unknown)

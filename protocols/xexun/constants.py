@@ -12,21 +12,8 @@ KNOT_KMH = 1.852
 RMC_MARKERS = (b"GPRMC", b"GNRMC")
 IMEI_MARKER = b"imei:"
 
-#: signal quality letter after the RMC checksum
-SIGNALS = frozenset(("F", "L"))
-
-#: event text (lowercased) -> attributes it sets
-EVENTS: dict[str, dict[str, object]] = {
-    "acc on": {"ignition": True},
-    "accstart": {"ignition": True},
-    "acc off": {"ignition": False},
-    "accstop": {"ignition": False},
-    "help me": {"alarm": "sos"},
-    "help me!": {"alarm": "sos"},
-    "low battery": {"alarm": "lowBattery"},
-    "move!": {"alarm": "movement"},
-    "moved!": {"alarm": "movement"},
-}
+#: event texts and signal letters live in the catalogue
+from ._catalogue import EVENTS, SIGNALS  # noqa: E402,F401
 
 #: ConnectionOptions.extra switch: one report per line (Traccar's xexun.extended)
 EXTENDED_OPTION = "extended"

@@ -24,15 +24,23 @@ __all__ = ["XexunDevice", "format_dm", "report"]
 
 
 
-def report(device_id: str, fix: Fix, phone: str = "+10000000000") -> bytes:
+def report(device_id: str, fix: Fix, phone: str = "+10000000000", *, event: str = "",
+           signal: str = "F", power: float = 4.10, power_letter: str = "F",
+           adc: tuple[float, ...] = (), charging: str = "1",
+           extra: tuple[str, ...] = ("140", "", "", "", "", "")) -> bytes:
+    """One whole report line (columns of ``_catalogue``): ``event`` text after the
+    signal letter, power ``<letter>:<volts>V`` with ``/ADC<n>=<volts>V`` parts,
+    the charging column and the columns after it (``extra``)."""
     t = fix.time.astimezone(timezone.utc)
     rmc = (f"GPRMC,{t:%H%M%S}.000,{'A' if fix.valid else 'V'},"
            f"{format_dm(fix.lat, 2)},{'S' if fix.lat < 0 else 'N'},"
            f"{format_dm(fix.lon, 3)},{'W' if fix.lon < 0 else 'E'},"
            f"{fix.speed_kmh / KNOT_KMH:.2f},{fix.course_deg:.2f},{t:%d%m%y},,,A").encode("ascii")
-    return (b"%s,%s,%s*%02X,F,, imei:%s,%02d,%.1f,F:4.10V,1,140,,,,,\n\r" % (
-        f"{t:%y%m%d%H%M%S}".encode(), phone.encode(), rmc, nmea_checksum(rmc),
-        device_id.encode(), fix.satellites, fix.altitude_m))
+    adcs = "".join(f"/ADC{n}={v:.2f}V" for n, v in enumerate(adc, start=1))
+    tail = f"{power_letter}:{power:.2f}V{adcs},{charging},{','.join(extra)}"
+    return (b"%s,%s,%s*%02X,%s,%s, imei:%s,%02d,%.1f,%s\n\r" % (
+        f"{t:%y%m%d%H%M%S}".encode(), phone.encode(), rmc, nmea_checksum(rmc), signal.encode(),
+        event.encode(), device_id.encode(), fix.satellites, fix.altitude_m, tail.encode()))
 
 
 class XexunDevice:

@@ -75,7 +75,9 @@ def test_whole_line_every_field():
     assert p.speed_kmh == pytest.approx(12.5 * 1.852) and p.course_deg == 271.3
     assert p.satellites == 8 and p.altitude_m == 45.2 and p.hdop is None
     assert p.attributes == {"serial": "240715142531", "number": "+15550001111", "signal": "F",
-                            "ignition": True, "power": 4.15}
+                            "ignition": True, "power": 4.15, "charge": True, "io4": "135",
+                            "io5": "1234"}
+    assert d.unknown_items == 2  # tail columns 4 and 5 are outside the catalogue
 
 
 def test_second_line_gnrmc_south_west_invalid_sos_low_power_text():
@@ -86,7 +88,9 @@ def test_second_line_gnrmc_south_west_invalid_sos_low_power_text():
     assert (p.fix_time, p.valid, p.course_deg, p.speed_kmh) == (T2, False, None, 0.0)
     assert p.lat == pytest.approx(LAT2, abs=1e-12) and p.lon == pytest.approx(LON2, abs=1e-12)
     assert p.satellites == 3 and p.altitude_m == -12.5
-    assert p.attributes == {"serial": "250101081501", "signal": "L", "alarm": "sos", "power": 3.5}
+    assert p.attributes == {"serial": "250101081501", "signal": "L", "alarm": "sos", "power": 3.5,
+                            "adc1": 0.2, "charge": False}
+    assert d.unknown_items == 0
 
 
 def test_traccar_style_frame_has_no_head_or_tail_fields():
@@ -99,12 +103,14 @@ def test_traccar_style_frame_has_no_head_or_tail_fields():
     (b"ACCStart", {"ignition": True}), (b"acc off", {"ignition": False}),
     (b"ACCSTOP", {"ignition": False}), (b"Help me", {"alarm": "sos"}),
     (b"low battery", {"alarm": "lowBattery"}), (b"move!", {"alarm": "movement"}),
-    (b"Moved!", {"alarm": "movement"}), (b"", {}), (b"whatever", {}),
+    (b"Moved!", {"alarm": "movement"}), (b"", {}), (b"whatever", {"event": "whatever"}),
 ])
 def test_event_texts(text, attrs):
     frame = RMC1 + b",F," + text + b", imei:" + IMEI.encode() + b","
-    (p,) = XexunConnection().receive_frame(frame, NOW).positions
+    d = XexunConnection().receive_frame(frame, NOW)
+    (p,) = d.positions
     assert p.attributes == {"signal": "F", **attrs}
+    assert d.unknown_items == (1 if "event" in attrs else 0)
 
 
 def test_dropped_leading_zeros_missing_hemisphere_and_crlf_before_signal():
