@@ -4,11 +4,17 @@ Replies (immediate unless they acknowledge records):
 ``#L#`` -> ``#AL#1`` (``reject_reply`` ``#AL#0``; an empty id gets ``#AL#0``),
 ``#P#`` -> ``#AP#``, ``#SD#`` -> ``#ASD#1``, ``#D#`` -> ``#AD#1`` (deferred),
 ``#B#`` -> ``#AB#<records decoded>`` (deferred), ``#M#`` -> ``#AM#1`` (deferred,
-an Event ``message`` with ``result``). A data body whose fields do not parse
+an Event ``message`` with ``result``). A body without coordinates is placed at
+the session's last known location (see decode.py). A data body whose fields do not parse
 gets the specification's error code (``#AD#0``, ``10``, ``11``, ``12``, ``-1``)
 at once and yields nothing. Data before any identity yields nothing and no
 answer (the device must log in first). Other packet types: ``UnknownMessage``,
-no answer.
+no answer (packet catalogue: ``constants.PACKET_TYPES``).
+
+CRC16 forms (v2.0): 4 hex digits, upper or lower case, as the last ``;`` field
+of L, SD, D, M (``|`` item of B). A trailing 4-hex field is taken as the CRC
+when it is one field beyond the body, when the session speaks 2.0 and the
+packet is an SD-length body plus one, or when it matches the CRC of the packet.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ class _WialonSession:
     device_id: str | None
     options: ConnectionOptions
     version: str | None = None
+    #: the last located fix of the session (for bodies without coordinates)
+    last: "tuple[float, float, float | None] | None" = None
 
     def decode_line(self, line: bytes, now: datetime) -> Decoded:
         packet = split_packet(line)
@@ -79,13 +87,14 @@ class _WialonSession:
         """The body's fields without a trailing CRC16, and whether the CRC matched."""
         fields = text_of(packet.msg).split(";")
         last = fields[-1]
-        has_crc = crc_field(last) and (
-            len(fields) == full + 1 or (
-                len(fields) == SD_FIELDS + 1
-                and (self.version == VERSION_2 or crc_matches(packet.msg, last))))
+        if not crc_field(last) or len(fields) <= SD_FIELDS:
+            return fields, None
+        matches = crc_matches(packet.msg, last)
+        has_crc = matches or len(fields) == full + 1 or (
+            len(fields) == SD_FIELDS + 1 and self.version == VERSION_2)
         if not has_crc:
             return fields, None
-        return fields[:-1], crc_matches(packet.msg, last)
+        return fields[:-1], matches
 
     def _data(self, packet: Packet, now: datetime) -> Decoded:
         full = SD_FIELDS if packet.type == "SD" else D_FIELDS
@@ -95,11 +104,17 @@ class _WialonSession:
         if self.device_id is None:
             return Decoded(checksum_ok=checksum_ok)
         try:
-            record = parse_body(fields[:full] if packet.type == "SD" else fields, now,
-                                self.device_id)
+            record, unknown = self._body(fields[:full] if packet.type == "SD" else fields, now)
         except AnswerError as exc:
             return Decoded(reply=encode_answer(answer, exc.code), checksum_ok=checksum_ok)
-        return _records([record], encode_answer(answer, OK), checksum_ok)
+        return _records([record], encode_answer(answer, OK), checksum_ok, unknown)
+
+    def _body(self, fields: list[str], now: datetime, archive: bool = False):
+        assert self.device_id is not None
+        record, unknown = parse_body(fields, now, self.device_id, archive, self.last)
+        if isinstance(record, Position) and not record.attributes.get("outdated"):
+            self.last = (record.lat, record.lon, record.altitude_m)
+        return record, unknown
 
     def _black_box(self, packet: Packet, now: datetime) -> Decoded:
         items = packet.msg.split(b"|")
@@ -111,13 +126,16 @@ class _WialonSession:
         if self.device_id is None:
             return Decoded(checksum_ok=checksum_ok)
         records = []
+        unknown = 0
         for item in items:
             fields = text_of(item).split(";")
             try:
-                records.append(parse_body(fields, now, self.device_id, archive=True))
+                record, count = self._body(fields, now, archive=True)
             except AnswerError:
                 continue
-        return _records(records, encode_answer("AB", str(len(records))), checksum_ok)
+            records.append(record)
+            unknown += count
+        return _records(records, encode_answer("AB", str(len(records))), checksum_ok, unknown)
 
     def _message(self, packet: Packet, now: datetime) -> Decoded:
         text = text_of(packet.msg)
@@ -151,18 +169,18 @@ _HANDLERS = {
 }
 
 
-def _records(records: list, reply: bytes, checksum_ok: bool) -> Decoded:
+def _records(records: list, reply: bytes, checksum_ok: bool, unknown: int = 0) -> Decoded:
     positions = tuple(r for r in records if isinstance(r, Position))
     events = tuple(r for r in records if isinstance(r, Event))
     return Decoded(positions=positions, events=events, reply=reply,
-                   defer_reply=bool(records), checksum_ok=checksum_ok)
+                   defer_reply=bool(records), checksum_ok=checksum_ok, unknown_items=unknown)
 
 
 def _with_login(decoded: Decoded, login: str) -> Decoded:
     return Decoded(positions=decoded.positions, events=decoded.events, reply=decoded.reply,
                    defer_reply=decoded.defer_reply, login=login,
                    reject_reply=decoded.reject_reply, checksum_ok=decoded.checksum_ok,
-                   unknown=decoded.unknown)
+                   unknown=decoded.unknown, unknown_items=decoded.unknown_items)
 
 
 

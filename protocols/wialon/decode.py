@@ -1,8 +1,18 @@
 """Decoding Wialon IPS packets: the envelope, data bodies, the CRC field.
 
 ``split_packet`` reads ``[<version>;][<id>]#<TYPE>#<msg>``. ``parse_body``
-turns one SD or D body (its fields, CRC removed) into a ``Position`` or, when
-the coordinates are ``NA``, an ``Event`` of type ``status``. Field errors
+turns one SD or D body (its fields, CRC removed) into a ``Position``; when the
+coordinates are ``NA`` the position is placed at the session's last known
+location (``valid`` false, ``outdated`` true, as Traccar does), or, before
+any location is known, becomes an ``Event`` of type ``status``.
+
+Accepted forms (columns: ``constants.BODY_COLUMNS``): date ``DDMMYY`` or
+``DDMMYYYY``; time ``HHMMSS`` or ``HHMMSS.n...`` (v2.1 fractions); ``NA`` or
+an empty field = no value (date/time -> server time); coordinates
+``D...DMM.M...`` with any number of degree digits; speed, course, height as
+integers or decimals (height may be negative); a D body may stop after
+``sats`` or after any later column; columns after ``params`` are kept as
+``field<n>`` and counted as unknown items; CRC16 forms: see connection.py. Field errors
 raise ``AnswerError`` carrying the protocol's answer code (``0`` time,
 ``10`` coordinates, ``11`` speed/course/height, ``12`` satellites, ``-1``
 structure), which the connection sends back instead of ``1``.
@@ -16,13 +26,14 @@ from typing import NamedTuple
 from .._checksum import crc16_arc
 from .._errors import MalformedError
 from .._records import Event, Position
-from .._text import check_latlon, opt_float, opt_int, parse_date, parse_float, parse_int, parse_time, signed
+from .._text import (check_latlon, opt_float, opt_int, parse_date, parse_date4, parse_float,
+                     parse_int, parse_time, signed)
 from ._params import parse_params
 from .constants import (COORDINATES_ERROR, D_FIELDS, MOTION_ERROR, PROTOCOL, SATELLITES_ERROR,
                         SD_FIELDS, STRUCTURE_ERROR, TIME_ERROR)
 
 __all__ = ["Packet", "AnswerError", "split_packet", "text_of", "crc_matches", "parse_body",
-           "crc_field"]
+           "crc_field", "LastLocation"]
 
 _HEX = frozenset("0123456789ABCDEFabcdef")
 _NA = ("NA", "")
@@ -77,7 +88,7 @@ def crc_matches(msg: bytes, crc_text: str) -> bool:
 def _fix_time(date: str, time: str, now: datetime) -> datetime:
     now = now.astimezone(timezone.utc)
     try:
-        day = now.date() if date in _NA else parse_date(date)
+        day = now.date() if date in _NA else (parse_date4 if len(date) == 8 else parse_date)(date)
         moment = now.timetz() if time in _NA else parse_time(time)
     except MalformedError:
         raise AnswerError(TIME_ERROR, "wialon: bad date or time") from None
@@ -111,9 +122,11 @@ def _number(text: str, code: str, convert=opt_float):
         raise AnswerError(code, f"wialon: bad field {text[:16]!r}") from None
 
 
-def _extended(f: list[str], attributes: dict[str, object]) -> float | None:
-    """hdop, inputs, outputs, adc, ibutton, params of a D body -> attributes; hdop."""
-    f = f + [""] * (D_FIELDS - len(f))
+def _extended(f: list[str], attributes: dict[str, object]) -> tuple[float | None, int]:
+    """hdop, inputs, outputs, adc, ibutton, params of a D body -> attributes;
+    (hdop, unknown items)."""
+    extra = f[D_FIELDS:]
+    f = f[:D_FIELDS] + [""] * (D_FIELDS - len(f))
     hdop = _number(f[10], STRUCTURE_ERROR)
     for key, text in (("input", f[11]), ("output", f[12])):
         value = _number(text, STRUCTURE_ERROR, opt_int)
@@ -126,14 +139,23 @@ def _extended(f: list[str], attributes: dict[str, object]) -> float | None:
                 attributes[f"adc{n}"] = value
     if f[14] not in _NA:
         attributes["driverUniqueId"] = f[14]
-    attributes.update(parse_params(f[15]))
-    return hdop
+    params, unknown = parse_params(f[15])
+    attributes.update(params)
+    for n, text in enumerate(extra, D_FIELDS + 1):
+        if text not in _NA:
+            attributes[f"field{n}"] = text
+            unknown += 1
+    return hdop, unknown
 
 
-def parse_body(fields: list[str], now: datetime, device_id: str,
-               archive: bool = False) -> Position | Event:
-    """One SD (10 fields) or D (10 to 16 fields) body."""
-    if not SD_FIELDS <= len(fields) <= D_FIELDS:
+#: the last located fix of a session: (lat, lon, altitude_m)
+LastLocation = tuple[float, float, "float | None"]
+
+
+def parse_body(fields: list[str], now: datetime, device_id: str, archive: bool = False,
+               last: LastLocation | None = None) -> tuple[Position | Event, int]:
+    """One SD (10 fields) or D (10 or more fields) body -> (record, unknown items)."""
+    if len(fields) < SD_FIELDS:
         raise AnswerError(STRUCTURE_ERROR, f"wialon: {len(fields)} data fields")
     fix_time = _fix_time(fields[0], fields[1], now)
     location = _coordinates(fields)
@@ -142,18 +164,28 @@ def parse_body(fields: list[str], now: datetime, device_id: str,
     height = _number(fields[8], MOTION_ERROR)
     sats = _number(fields[9], SATELLITES_ERROR, opt_int)
     attributes: dict[str, object] = {}
-    hdop = _extended(fields, attributes) if len(fields) > SD_FIELDS else None
+    hdop, unknown = _extended(fields, attributes) if len(fields) > SD_FIELDS else (None, 0)
     if archive:
         attributes["archive"] = True
+    valid = sats is not None and sats >= 3
     if location is None:
-        for key, value in (("speedKmh", speed), ("courseDeg", course), ("altitudeM", height),
-                           ("sat", sats), ("hdop", hdop)):
-            if value is not None:
-                attributes[key] = value
-        return Event(device_id=device_id, protocol=PROTOCOL, time=fix_time, type="status",
-                     attributes=attributes)
+        if last is None:
+            return _status(device_id, fix_time, attributes, (speed, course, height, sats,
+                                                             hdop)), unknown
+        location, height, valid = (last[0], last[1]), last[2], False
+        attributes["outdated"] = True
     return Position(
         device_id=device_id, protocol=PROTOCOL, fix_time=fix_time,
-        valid=sats is not None and sats >= 3, lat=location[0], lon=location[1],
+        valid=valid, lat=location[0], lon=location[1],
         altitude_m=height, speed_kmh=speed, course_deg=course, satellites=sats, hdop=hdop,
-        attributes=attributes)
+        attributes=attributes), unknown
+
+
+def _status(device_id: str, time: datetime, attributes: dict[str, object],
+            values: tuple) -> Event:
+    """A body without coordinates and no earlier location: a status event."""
+    for key, value in zip(("speedKmh", "courseDeg", "altitudeM", "sat", "hdop"), values):
+        if value is not None:
+            attributes[key] = value
+    return Event(device_id=device_id, protocol=PROTOCOL, time=time, type="status",
+                 attributes=attributes)
