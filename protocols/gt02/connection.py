@@ -9,8 +9,8 @@ from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import MalformedError
 from .._records import Decoded, UnknownMessage
 from . import encode
-from .constants import HEADER_SIZE, START, MsgType
-from .decode import DECODERS, Frame
+from .constants import HEADER_SIZE, START
+from .decode import DECODERS, REPLIED, Frame
 from .framing import Gt02Framer
 
 __all__ = ["Gt02Connection", "split_frame"]
@@ -52,7 +52,7 @@ class Gt02Connection(StreamConnection):
             self.unknown_count += 1
             return Decoded(login=login, unknown=UnknownMessage(
                 protocol=self.protocol, message_type=f.protocol, device_id=device_id))
-        positions, events = decoder(f, device_id, now)
-        reply = encode.heartbeat_reply() if f.protocol == MsgType.HEARTBEAT else None
+        positions, events, unknown = decoder(f, device_id, now)
+        reply = encode.heartbeat_reply() if f.protocol in REPLIED else None
         return Decoded(positions=positions, events=events, reply=reply, login=login,
-                       defer_reply=reply is not None)
+                       defer_reply=reply is not None, unknown_items=unknown)

@@ -21,6 +21,8 @@ MAX_FRAME = 260
 
 
 class MsgType(IntEnum):
+    """Protocol numbers (the full catalogue, with records and replies: ``_catalogue.py``)."""
+
     LOCATION = 0x10
     HEARTBEAT = 0x1A
     COMMAND_RESULT = 0x1C

@@ -13,19 +13,27 @@ from .._records import Fix
 from . import encode
 from .constants import HEARTBEAT_REPLY, MsgType
 
-__all__ = ["Gt02Device", "encode_location"]
+__all__ = ["Gt02Device", "encode_location", "encode_command_result"]
 
 _LOCATION = struct.Struct(">6BIIBH3xI")
 
 
-def encode_location(fix: Fix) -> bytes:
-    """0x10 content at the protocol's resolution (1/30000 minute, 1 km/h, 1 degree, 1 s)."""
+def encode_location(fix: Fix, *, extra_status: int = 0) -> bytes:
+    """0x10 content at the protocol's resolution (1/30000 minute, 1 km/h, 1 degree, 1 s);
+    ``extra_status``: further status bits (bits 3-31) to set."""
     t = fix.time.astimezone(timezone.utc)
     status = (0x01 if fix.valid else 0) | (0x02 if fix.lat >= 0 else 0) | (0x04 if fix.lon >= 0 else 0)
+    status |= extra_status & ~0x07
     return _LOCATION.pack(t.year - 2000, t.month, t.day, t.hour, t.minute, t.second,
                           int(round(abs(fix.lat) * 1_800_000)), int(round(abs(fix.lon) * 1_800_000)),
                           max(0, min(255, int(round(fix.speed_kmh)))), int(round(fix.course_deg)) % 360,
                           status)
+
+
+def encode_command_result(text: str) -> bytes:
+    """0x1C content: text length (1 byte) + ASCII text."""
+    data = text.encode("ascii")
+    return bytes((len(data),)) + data
 
 
 class Gt02Device:
@@ -48,6 +56,11 @@ class Gt02Device:
     def _next_serial(self) -> int:
         self._serial = (self._serial + 1) & 0xFFFF
         return self._serial
+
+    def packet(self, protocol: int, content: bytes, *, power: int = 0, gsm: int = 0) -> bytes:
+        """Any packet of this tracker (next serial)."""
+        return encode.packet(protocol, content, self.terminal, self._next_serial(),
+                             power=power, gsm=gsm)
 
     def hello(self) -> bytes:
         return b""
