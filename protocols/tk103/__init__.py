@@ -23,7 +23,17 @@ Other commands (e.g. BQ86) become an ``UnknownMessage``: no record, no reply.
 Replies (plain ASCII, also on UDP): BP00 -> ``(<ID>AP01HSO)`` at once, no
 record; BP05 -> ``(<ID>AP05)`` with ``login``, deferred until its position is
 committed. Comma-form messages get no reply. Identity: each message's ID
-(a new ID sets ``login``).
+(a new ID sets ``login``); a 12-character alphanumeric ID before a command
+word is accepted; a frame that omits its ID (``(BR00...)``, ``(,ZC11,...)``)
+belongs to the session's device (before any identity it is malformed).
+
+Catalogue (``_catalogue.py``): command words, BO01/BQ81 alarm codes, ZC/DW
+words, status bits, comma-form columns after the course (altitude m,
+satellites). What the tables lack is kept: ``io<index>`` for extra comma
+fields, ``ioBO01``/``ioBQ81`` for unknown alarm codes, ``ioTail`` for text
+after the fixed body; counted in ``Decoded.unknown_items``. A catalogued
+command answer without a position is a ``commandResult`` event; a DW5x that
+carries a fix is a position.
 
 Resync policy: bytes before ``(`` are dropped; a buffer without ``(`` is
 discarded; more than 1024 bytes without a complete frame -> skip to the next

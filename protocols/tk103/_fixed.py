@@ -1,38 +1,24 @@
-"""The 8-character status field of the fixed-form position body."""
+"""The 8-character status field of the fixed-form position body (``STATUS_BITS``)."""
 
 from __future__ import annotations
 
-__all__ = ["status_attributes"]
+from ._catalogue import STATUS_BITS
 
-_HS = ("hs3", "hs2", "hs1")
-_LS = ((1, "ls3"), (2, "ls2"), (3, "ls1"))
+__all__ = ["status_attributes"]
 
 
 def status_attributes(status: str) -> dict:
-    """``status`` is 8 uppercase hex digits (the regular expression checked them).
+    """``status`` is 8 hex digits (the regular expression checked them).
 
-    char 1 ``0`` -> charge; char 2 ``1`` -> ignition; char 3 bits 0-3 -> in2,
-    panic, out2 (always reported), blocked (when set); char 4 bits 0-2 -> hs3,
-    hs2, hs1 and bit 3 -> door (when set); char 5 bits 1-3 -> ls3, ls2, ls1
-    (when set); chars 6-8 -> ``fuel`` (hex).
+    Chars 0-4 are read through ``_catalogue.STATUS_BITS`` (a bit of the hex
+    character, or the character compared to a value; bits marked ``always``
+    are reported when clear too); chars 5-7 are ``fuel`` (hex).
     """
-    c3, c4, c5 = int(status[2], 16), int(status[3], 16), int(status[4], 16)
-    attrs: dict = {
-        "charge": status[0] == "0",
-        "ignition": status[1] == "1",
-        "in2": bool(c3 & 1),
-        "panic": bool(c3 & 2),
-        "out2": bool(c3 & 4),
-    }
-    if c3 & 8:
-        attrs["blocked"] = True
-    for bit, key in enumerate(_HS):
-        if c4 >> bit & 1:
-            attrs[key] = True
-    if c4 & 8:
-        attrs["door"] = True
-    for bit, key in _LS:
-        if c5 >> bit & 1:
-            attrs[key] = True
+    attrs: dict = {}
+    for entry in STATUS_BITS:
+        char = status[entry.char]
+        value = char == entry.match if entry.bit < 0 else bool(int(char, 16) >> entry.bit & 1)
+        if value or entry.always:
+            attrs[entry.key] = value
     attrs["fuel"] = int(status[5:8], 16)
     return attrs

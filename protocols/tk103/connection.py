@@ -13,7 +13,7 @@ from datetime import datetime
 
 from .._coban import ascii_text, merge
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
-from .._errors import ProtocolError
+from .._errors import MalformedError, ProtocolError
 from .._records import EMPTY, Decoded, UnknownMessage
 from .constants import HANDSHAKE, LOGIN, PROTOCOL
 from .decode import decode_message, parse_message
@@ -35,6 +35,11 @@ class _Tk103Session:
         if not text.strip():
             return EMPTY
         msg = parse_message(text)
+        if not msg.device_id:  # the frame omits its id: the session knows the device
+            if not self.device_id:
+                raise MalformedError("tk103: message without an id before any identity",
+                                     data=frame[:32])
+            msg = msg._replace(device_id=self.device_id)
         fixed_login = not msg.comma and msg.command == LOGIN
         login = None
         if fixed_login or msg.device_id != self.device_id:
@@ -48,7 +53,8 @@ class _Tk103Session:
                 protocol=PROTOCOL, message_type=msg.command, device_id=msg.device_id))
         positions, events = records
         return Decoded(positions=positions, events=events, login=login, reply=reply,
-                       defer_reply=reply is not None and bool(positions or events))
+                       defer_reply=reply is not None and bool(positions or events),
+                       unknown_items=_unknown_items(positions, events))
 
     def decode_frames(self, data: bytes, now: datetime) -> Decoded:
         """Every frame of ``data``; bad ones are skipped unless all are bad."""
@@ -65,6 +71,12 @@ class _Tk103Session:
         if first_error is not None and not results:
             raise first_error
         return merge(results)
+
+
+def _unknown_items(positions: tuple, events: tuple) -> int:
+    """Values the catalogue lacks, kept under ``io<index|word|Tail>``."""
+    return sum(1 for r in (*positions, *events) for key in r.attributes
+               if key.startswith("io") and key[2:3].isalnum() and not key[2:3].islower())
 
 
 class Tk103Connection(_Tk103Session, StreamConnection):

@@ -19,10 +19,13 @@ from .._coban import cell_attributes, soft
 from .._errors import MalformedError
 from .._records import Event, Position
 from .._text import combine, parse_date, parse_dm, parse_float, parse_int, parse_time
+from ._catalogue import (
+    BO01_ALARMS, BQ81_ALARMS, COMMA_COLUMNS, COMMA_COMMANDS, FIXED_COMMANDS, POSITION_WORDS,
+    UNKNOWN_KEY,
+)
 from .constants import (
-    ABSENT_LEVEL, ABSENT_VOLTAGE, ALARM, ALARM_EXT, BATTERY, BATTERY_LEVELS, BMS_PAIRS, BMS_RAW, BO01_ALARMS,
-    BQ81_ALARMS, CELL, COMMA_ALARMS, COMMA_IGNITION, IGNORED_COMMANDS, LBS_PREFIX,
-    POSITION_COMMANDS, PROTOCOL, RESULT, VIN,
+    ABSENT_LEVEL, ABSENT_VOLTAGE, ALARM, ALARM_EXT, BATTERY, BATTERY_LEVELS, BMS_PAIRS, BMS_RAW,
+    CELL, IGNORED_COMMANDS, LBS_PREFIX, PROTOCOL, RESULT, VIN,
 )
 from ._fixed import status_attributes
 
@@ -39,7 +42,8 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 #: the fixed-form position body (may follow an IMEI, an alarm digit, ",ALARM,n,x,")
 _FIXED_BODY = re.compile(
     r"(\d{6})([AV])\s*(\d+\.\d+)\s*([NS])\s*(\d+\.\d+)\s*([EW])"
-    r"([ \d.]{5})(\d{6})([ \d.]{6})?,?([0-9A-F]{8})?(?:L([0-9A-F]{1,8}))?")
+    r"([ \d.]{5})(\d{6})([ \d.]{6})?,?([0-9A-Fa-f]{8})?(?:L([0-9A-Fa-f]{1,8}))?"
+    r"([+-]\d{3}\.\d)?")
 
 
 class Message(NamedTuple):
@@ -54,12 +58,28 @@ def _bad(what: str, text: str) -> MalformedError:
     return MalformedError(f"tk103: {what}", data=text[:32].encode("ascii", "replace"))
 
 
+def _is_word(text: str) -> bool:
+    return len(text) == 4 and _UPPER.issuperset(text[:2]) and _WORD.issuperset(text)
+
+
 def parse_message(text: str) -> Message:
-    """``<id><CMD><body>`` or ``<id>,<CMD>,<fields>`` (parentheses already removed)."""
+    """``<id><CMD><body>``, ``<id>,<CMD>,<fields>`` (parentheses already removed).
+
+    The id is the leading digits (1-20), or 12 letters/digits before a command
+    word (Traccar's fixed 12-character ID). A message that starts with its
+    command word (``BR00...``, ``,ZC11,...``) carries no id: ``device_id`` is
+    "" and the session's identity applies (connection.py).
+    """
     i = 0
     while i < len(text) and text[i].isdigit():
         i += 1
-    if not 0 < i <= 20:
+    if i == 0 or i > 20:
+        if text[:12].isalnum() and _is_word(text[12:16]):
+            return Message(text[:12], text[12:16], text[16:], False)
+        if _is_word(text[:4]):
+            return Message("", text[:4], text[4:], False)
+        if text[:1] == "," and _is_word(text[1:5]):
+            return Message("", text[1:5], text[6:], True)
         raise _bad("message without a device id", text)
     if text[i:i + 1] == ",":
         command, _, body = text[i + 1:].partition(",")
@@ -67,7 +87,9 @@ def parse_message(text: str) -> Message:
             raise _bad("bad command word", text)
         return Message(text[:i], command, body, True)
     command = text[i:i + 4]
-    if len(command) != 4 or not _UPPER.issuperset(command[:2]) or not _WORD.issuperset(command):
+    if not _is_word(command):
+        if text[:12].isalnum() and _is_word(text[12:16]):
+            return Message(text[:12], text[12:16], text[16:], False)
         raise _bad("bad command word", text)
     return Message(text[:i], command, text[i + 4:], False)
 
@@ -84,15 +106,28 @@ def _course(text: str) -> float | None:
 
 
 def fixed_position(msg: Message, attrs: dict) -> Position | None:
-    """The first fixed-form position body in the message, or None."""
+    """The first fixed-form position body in the message, or None.
+
+    Body forms: date ``yymmdd``; time ``hhmmss`` (UTC); coordinates
+    ``d+mm.mmmm`` + hemisphere, blanks allowed before them; speed 5 characters
+    (``004.7``, `` 46.0``; km/h); course 6 characters (optional); status 8 hex
+    digits (either case, optional); ``L`` + hex odometer (optional);
+    ``+ddd.d``/``-ddd.d`` temperature (``temp1``, optional). Text after that
+    is kept as ``ioTail`` (counted as an unknown item).
+    """
     m = _FIXED_BODY.search(msg.body)
     if m is None:
         return None
-    date, valid, lat, ns, lon, ew, speed, hms, course, status, odometer = m.groups()
+    date, valid, lat, ns, lon, ew, speed, hms, course, status, odometer, temp = m.groups()
     if status is not None:
-        attrs.update(status_attributes(status))
+        attrs.update(status_attributes(status.upper()))
     if odometer is not None:
         attrs["odometer"] = int(odometer, 16)
+    if temp is not None:
+        attrs["temp1"] = float(temp)
+    tail = msg.body[m.end():].strip()
+    if tail:
+        attrs[UNKNOWN_KEY.format("Tail")] = tail
     speed_kmh = soft(parse_float, speed.strip())
     return Position(
         device_id=msg.device_id, protocol=PROTOCOL,
@@ -106,51 +141,79 @@ def fixed_position(msg: Message, attrs: dict) -> Position | None:
 def _position_records(msg: Message, attrs: dict) -> Records | None:
     position = fixed_position(msg, attrs)
     if position is None:
-        if msg.command in POSITION_COMMANDS:
+        if msg.command in POSITION_WORDS:
             raise _bad(f"{msg.command} without a position", msg.body)
         return None
     return (position,), ()
 
 
 def decode_fixed_position(msg: Message, now: datetime) -> Records | None:
-    """BR00, BP05 (IMEI first) and other fixed-form commands carrying a position."""
-    return _position_records(msg, {})
+    """BR00, BP05 (IMEI first) and other fixed-form commands carrying a position;
+    a catalogued command answer without one is a ``commandResult`` event."""
+    records = _position_records(msg, {})
+    if records is None and FIXED_COMMANDS.get(msg.command) == "reply":
+        return _event(msg, now, "commandResult", {"result": msg.body.strip().strip(",$")})
+    return records
 
 
 def decode_bo01(msg: Message, now: datetime) -> Records | None:
-    """BO01: one alarm digit, then a position body."""
-    alarm = BO01_ALARMS.get(msg.body[:1])
-    return _position_records(msg._replace(body=msg.body[1:]), {"alarm": alarm} if alarm else {})
+    """BO01: one alarm digit (``BO01_ALARMS``; others kept as ``ioBO01``), then a position body."""
+    digit = msg.body[:1]
+    alarm = BO01_ALARMS.get(digit)
+    attrs = {"alarm": alarm} if alarm else {UNKNOWN_KEY.format(msg.command): digit}
+    return _position_records(msg._replace(body=msg.body[1:]), attrs)
 
 
 def decode_bq81(msg: Message, now: datetime) -> Records | None:
-    """BQ81: ``,ALARM,<n>,<x>,`` then a position body."""
+    """BQ81: ``,ALARM,<n>,<x>,`` then a position body (``BQ81_ALARMS``; others: ``ioBQ81``)."""
     parts = msg.body.split(",", 4)
-    alarm = BQ81_ALARMS.get(parts[2]) if len(parts) > 3 and parts[1] == "ALARM" else None
-    return _position_records(msg, {"alarm": alarm} if alarm else {})
+    attrs: dict = {}
+    if len(parts) > 3 and parts[1] == "ALARM":
+        alarm = BQ81_ALARMS.get(parts[2])
+        attrs = {"alarm": alarm} if alarm else {UNKNOWN_KEY.format(msg.command): parts[2]}
+    return _position_records(msg, attrs)
+
+
+def _comma_flags(command: str, attrs: dict) -> None:
+    alarm, ignition = COMMA_COMMANDS.get(command, (None, None))
+    if alarm is not None:
+        attrs["alarm"] = alarm
+    if ignition is not None:
+        attrs["ignition"] = ignition
 
 
 def comma_position(msg: Message, now: datetime) -> Records | None:
-    """``<ddmmyy>,<A|V>,<lat><N|S>,<lon><E|W>,<speed km/h>,<hhmmss>,<course>[,...]``."""
+    """``<ddmmyy>,<A|V>,<lat><N|S>,<lon><E|W>,<speed km/h>,<hhmmss>,<course>``
+    then ``COMMA_COLUMNS`` (altitude m, satellites); further fields: ``io<index>``.
+    Date ``ddmmyy`` (also ``dmmyy``), time ``hhmmss[.s]``."""
     f = msg.body.split(",")
     if len(f) < 7:
         raise _bad(f"{msg.command}: truncated position", msg.body)
     attrs: dict = {}
-    alarm = COMMA_ALARMS.get(msg.command)
-    if alarm is not None:
-        attrs["alarm"] = alarm
-    ignition = COMMA_IGNITION.get(msg.command)
-    if ignition is not None:
-        attrs["ignition"] = ignition
+    _comma_flags(msg.command, attrs)
+    extra: dict = {}
+    for index, name, kind in COMMA_COLUMNS:
+        text = f[index].strip() if index < len(f) else ""
+        value = soft(parse_float if kind == "float" else parse_int, text)
+        if value is not None:
+            extra[name] = value
+    for index in range(len(COMMA_COLUMNS) + 7, len(f)):
+        if f[index].strip():
+            attrs[UNKNOWN_KEY.format(index)] = f[index].strip()
     lat, lon = f[2].strip(), f[3].strip()
     speed = soft(parse_float, f[4].strip())
     return (Position(
         device_id=msg.device_id, protocol=PROTOCOL,
-        fix_time=combine(parse_date(f[0]), parse_time(f[5])), valid=f[1] == "A",
+        fix_time=combine(_ddmmyy(f[0].strip()), parse_time(f[5].strip().partition(".")[0])),
+        valid=f[1].strip() == "A",
         lat=parse_dm(lat[:-1], lat[-1:], 90.0), lon=parse_dm(lon[:-1], lon[-1:], 180.0),
         speed_kmh=speed if speed is not None and speed >= 0 else None,
-        course_deg=_course(f[6]), attributes=attrs,
+        course_deg=_course(f[6]), attributes=attrs, **extra,
     ),), ()
+
+
+def _ddmmyy(text: str):
+    return parse_date("0" + text if len(text) == 5 else text)
 
 
 # ---------------------------------------------------------------- no position
@@ -257,17 +320,14 @@ def decode_lbs(msg: Message, now: datetime) -> Records | None:
     """DW5x ``<mcc>,<mnc>,<lac>,<cid>,<n>,<mac>*<rssi>*<ch>...,<ddmmyy>,<hhmmss>``:
     cells and Wi-Fi only; the alarm of the DW5x code."""
     f = msg.body.split(",")
+    if len(f) > 1 and f[1].strip() in ("A", "V"):  # this DW5x carries a fix
+        return comma_position(msg, now)
     if len(f) < 7:
         raise _bad(f"{msg.command}: truncated", msg.body)
     attrs: dict = cell_attributes(*(parse_int(v, "cell") for v in f[:4]))
     count = parse_int(f[4], "count")
     attrs["wifiCount"] = count
-    alarm = COMMA_ALARMS.get(msg.command)
-    if alarm is not None:
-        attrs["alarm"] = alarm
-    ignition = COMMA_IGNITION.get(msg.command)
-    if ignition is not None:
-        attrs["ignition"] = ignition
+    _comma_flags(msg.command, attrs)
     return _event(msg, _message_time(f[-2], f[-1], now), "network", attrs)
 
 

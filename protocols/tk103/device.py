@@ -18,22 +18,40 @@ from .._errors import LocalProtocolError
 from .._records import Fix
 from .framing import find_end
 
-__all__ = ["Tk103Device", "position_frame"]
+__all__ = ["Tk103Device", "position_frame", "comma_frame"]
 
 _MAX_PENDING_BYTES = 4096
 
 
-def position_frame(device_id: str, fix: Fix, *, command: str = "BR00", odometer: int = 0) -> bytes:
-    """``(<ID><CMD><yymmdd><A|V><lat><N|S><lon><E|W><speed:5><hhmmss><course:6><status:8>L<odo>)``."""
+def position_frame(device_id: str, fix: Fix, *, command: str = "BR00", odometer: int = 0,
+                   prefix: str = "", status: str | None = None, temperature: float | None = None,
+                   tail: str = "") -> bytes:
+    """``(<ID><CMD>[prefix]<yymmdd><A|V><lat><N|S><lon><E|W><speed:5><hhmmss><course:6>
+    <status:8>L<odo>[+ddd.d][tail])``; ``prefix`` is the BO01 alarm digit, BP05's IMEI
+    or BQ81's ``,ALARM,n,x,``; ``status`` defaults to the ignition bit of the fix."""
     t = fix.time.astimezone(timezone.utc)
     lat, south = format_dm(fix.lat, 2), fix.lat < 0
     lon, west = format_dm(fix.lon, 3), fix.lon < 0
     speed = min(max(fix.speed_kmh, 0.0), 999.9)
-    status = f"0{1 if fix.attributes.get('ignition') else 0}000000"
-    text = (f"({device_id}{command}{t:%y%m%d}{'A' if fix.valid else 'V'}{lat}{'S' if south else 'N'}"
+    if status is None:
+        status = f"0{1 if fix.attributes.get('ignition') else 0}000000"
+    temp = "" if temperature is None else f"{temperature:+06.1f}"
+    text = (f"({device_id}{command}{prefix}{t:%y%m%d}{'A' if fix.valid else 'V'}{lat}{'S' if south else 'N'}"
             f"{lon}{'W' if west else 'E'}{speed:05.1f}{t:%H%M%S}{fix.course_deg % 360:06.2f}"
-            f"{status}L{odometer:08X})")
+            f"{status}L{odometer:08X}{temp}{tail})")
     return text.encode("ascii")
+
+
+def comma_frame(imei: str, command: str, fix: Fix, *, extra: Sequence[str] = ()) -> bytes:
+    """``(<IMEI>,<CMD>,<ddmmyy>,<A|V>,<lat><N|S>,<lon><E|W>,<km/h>,<hhmmss>,<course>,
+    <altitude m>,<satellites>[,extra...])`` (the ZC/DW comma form)."""
+    t = fix.time.astimezone(timezone.utc)
+    lat = format_dm(fix.lat, 2) + ("S" if fix.lat < 0 else "N")
+    lon = format_dm(fix.lon, 3) + ("W" if fix.lon < 0 else "E")
+    fields = [f"{t:%d%m%y}", "A" if fix.valid else "V", lat, lon, f"{fix.speed_kmh:.1f}",
+              f"{t:%H%M%S}", f"{fix.course_deg:.2f}", f"{fix.altitude_m:.2f}",
+              str(fix.satellites), *extra]
+    return f"({imei},{command},{','.join(fields)})".encode("ascii")
 
 
 class Tk103Device:
