@@ -8,6 +8,7 @@ from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import MalformedError
 from .._records import Decoded, UnknownMessage
 from . import encode
+from ._catalogue import MESSAGE_TYPES
 from .constants import HEADER_SIZE, LOCATION, LOGIN, START, STATUS
 from .decode import decode_location, decode_status
 from .framing import Gps056Framer
@@ -42,15 +43,29 @@ class Gps056Connection(StreamConnection):
         login = None
         if imei != self.device_id:
             self.device_id = login = imei
-        if kind == LOGIN:
-            return Decoded(reply=encode.reply(LOGIN, suffix, imei), login=imei)
-        if kind == LOCATION:
-            position, echo = decode_location(body, imei)
-            return Decoded(positions=(position,), reply=encode.reply(LOCATION, suffix, imei, echo),
-                           defer_reply=True, login=login)
-        if kind == STATUS:
-            return Decoded(events=(decode_status(body, imei, now),),
-                           reply=encode.reply(STATUS, suffix, imei), defer_reply=True, login=login)
-        self.unknown_count += 1
-        return Decoded(login=login, unknown=UnknownMessage(protocol=self.protocol,
-                                                           message_type=kind + suffix, device_id=imei))
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            self.unknown_count += 1
+            return Decoded(login=login, unknown=UnknownMessage(
+                protocol=self.protocol, message_type=kind + suffix, device_id=imei))
+        return handler(suffix, imei, body, now, login)
+
+
+def _login(suffix: str, imei: str, body: bytes, now: datetime, login: str | None) -> Decoded:
+    return Decoded(reply=encode.reply(LOGIN, suffix, imei), login=imei)
+
+
+def _location(suffix: str, imei: str, body: bytes, now: datetime, login: str | None) -> Decoded:
+    position, echo = decode_location(body, imei)
+    return Decoded(positions=(position,), reply=encode.reply(LOCATION, suffix, imei, echo),
+                   defer_reply=True, login=login)
+
+
+def _status(suffix: str, imei: str, body: bytes, now: datetime, login: str | None) -> Decoded:
+    return Decoded(events=(decode_status(body, imei, now),),
+                   reply=encode.reply(STATUS, suffix, imei), defer_reply=True, login=login)
+
+
+_BY_RECORD = {"login": _login, "position": _location, "status": _status}
+#: message kind -> handler, from ``_catalogue.MESSAGE_TYPES``
+_HANDLERS = {t.kind: _BY_RECORD[t.record] for t in MESSAGE_TYPES}

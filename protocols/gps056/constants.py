@@ -18,5 +18,7 @@ LOGIN = "LOGN"
 LOCATION = "GPSL"
 STATUS = "SYNC"
 
-#: message kind -> the kind of the server's answer
-REPLY_PREFIX = {LOGIN: "LGSA", LOCATION: "GPSA", STATUS: "SYSA"}
+#: message kind -> the kind of the server's answer (from the catalogue)
+from ._catalogue import MESSAGE_TYPES  # noqa: E402
+
+REPLY_PREFIX = {t.kind: t.answer for t in MESSAGE_TYPES}

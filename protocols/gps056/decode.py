@@ -4,7 +4,13 @@ GPSL: date DD MM YY, time hh mm ss (binary, UTC), latitude and longitude as
 ``u16 degrees*100 + minutes | u16 minute fraction * 10000 | N/S (E/W)``,
 speed u8 (km/h), course u16, status block (6), echo (2, copied into the reply).
 Status block: inputs u8, outputs u8, ADC s16 little-endian (x 5.06 -> mV),
-satellites u8, GSM signal u8.
+satellites u8, GSM signal u8. The fields are ``_catalogue.GPSL_FIELDS`` and
+``_catalogue.STATUS_BLOCK``.
+
+Accepted forms: date and time as binary bytes (year 2000 + YY), UTC;
+coordinates: any minutes / fraction values (as Traccar reads them), ``S``/``W``
+negative, any other hemisphere byte positive; the result must lie within
++-90 / +-180 degrees; course above 360 -> unknown (None).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from datetime import datetime, timezone
 
 from .._errors import MalformedError
 from .._records import Event, Position
+from ._catalogue import STATUS_BLOCK
 
 __all__ = ["PROTOCOL", "GPSL_SIZE", "STATUS_SIZE", "decode_location", "decode_status", "status_attributes"]
 
@@ -22,21 +29,21 @@ UTC = timezone.utc
 STATUS_SIZE = 6
 GPSL_SIZE = 27
 _COORD = struct.Struct(">HHc")
-_ADC = struct.Struct("<h")
+_STATUS = tuple((f.key, f.offset, struct.Struct(f.fmt), f.scale) for f in STATUS_BLOCK if f.fmt)
 
 
 def status_attributes(data: bytes, offset: int) -> dict:
     if len(data) < offset + STATUS_SIZE:
         raise MalformedError("gps056: truncated status block", data=data)
-    return {"input": data[offset], "output": data[offset + 1],
-            "adc1": _ADC.unpack_from(data, offset + 2)[0] * 5.06,
-            "sat": data[offset + 4], "rssi": data[offset + 5]}
+    attrs = {}
+    for key, at, fmt, scale in _STATUS:
+        value = fmt.unpack_from(data, offset + at)[0]
+        attrs[key] = value * scale if scale != 1 else value
+    return attrs
 
 
-def _coordinate(data: bytes, offset: int, positive: bytes, negative: bytes) -> float:
+def _coordinate(data: bytes, offset: int, negative: bytes) -> float:
     whole, fraction, hemisphere = _COORD.unpack_from(data, offset)
-    if hemisphere not in (positive, negative) or whole % 100 >= 60 or fraction >= 10000:
-        raise MalformedError("gps056: bad coordinate", data=data[offset:offset + 5])
     value = whole // 100 + (whole % 100 + fraction / 10000.0) / 60.0
     return -value if hemisphere == negative else value
 
@@ -50,8 +57,8 @@ def decode_location(body: bytes, device_id: str) -> tuple[Position, bytes]:
         fix_time = datetime(2000 + year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         raise MalformedError("gps056: invalid date", data=body[0:6]) from None
-    lat = _coordinate(body, 6, b"N", b"S")
-    lon = _coordinate(body, 11, b"E", b"W")
+    lat = _coordinate(body, 6, b"S")
+    lon = _coordinate(body, 11, b"W")
     if abs(lat) > 90.0 or abs(lon) > 180.0:
         raise MalformedError("gps056: coordinates out of range", data=body[6:16])
     course = int.from_bytes(body[17:19], "big")

@@ -11,7 +11,7 @@ from .._records import Fix
 from . import encode
 from .constants import LOCATION, LOGIN, STATUS
 
-__all__ = ["Gps056Device", "encode_location_body"]
+__all__ = ["Gps056Device", "encode_location_body", "encode_status_block"]
 
 
 def _coordinate(value: float, positive: bytes, negative: bytes) -> bytes:
@@ -23,14 +23,22 @@ def _coordinate(value: float, positive: bytes, negative: bytes) -> bytes:
             + (positive if value >= 0 else negative))
 
 
+def encode_status_block(*, inputs: int = 0, outputs: int = 0, adc: int = 0, satellites: int = 0,
+                        rssi: int = 20) -> bytes:
+    """The 6-byte status block (``_catalogue.STATUS_BLOCK``); ``adc`` raw, signed 16 bits."""
+    return (bytes((inputs, outputs)) + adc.to_bytes(2, "little", signed=True)
+            + bytes((max(0, min(255, satellites)), rssi)))
+
+
 def encode_location_body(fix: Fix, echo: bytes, *, inputs: int = 0, outputs: int = 0,
-                         rssi: int = 20) -> bytes:
+                         rssi: int = 20, adc: int = 0) -> bytes:
     t = fix.time.astimezone(timezone.utc)
     body = bytes((t.day, t.month, t.year - 2000, t.hour, t.minute, t.second))
     body += _coordinate(fix.lat, b"N", b"S") + _coordinate(fix.lon, b"E", b"W")
     body += bytes((max(0, min(255, int(round(fix.speed_kmh)))),))
     body += (int(round(fix.course_deg)) % 360).to_bytes(2, "big")
-    body += bytes((inputs, outputs, 0, 0, max(0, min(255, fix.satellites)), rssi))
+    body += encode_status_block(inputs=inputs, outputs=outputs, adc=adc,
+                                satellites=fix.satellites, rssi=rssi)
     return body + echo
 
 
@@ -58,8 +66,10 @@ class Gps056Device:
     def hello(self) -> bytes:
         return encode.packet(LOGIN, "_11", self.device_id, b"2.1")
 
-    def heartbeat(self) -> bytes:
-        return encode.packet(STATUS, "_11", self.device_id, bytes(6))
+    def heartbeat(self, **status: int) -> bytes:
+        """``SYNC`` with a status block (``encode_status_block`` keywords; zeros by default)."""
+        block = encode_status_block(**status) if status else bytes(6)
+        return encode.packet(STATUS, "_11", self.device_id, block)
 
     def encode_fixes(self, fixes: Sequence[Fix]) -> Outgoing:
         if len(fixes) != 1:
