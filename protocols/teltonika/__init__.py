@@ -1,4 +1,4 @@
-"""Teltonika (FMB, FMC, FMM, FMT, TAT, GH ...): Codec 8, 8 Extended, 16, 7, 12, 13.
+"""Teltonika (FMB, FMC, FMM, FMT, TAT, GH ...): Codec 8, 8 Extended, 16, 7, 12, 13, 14.
 
 Wire format (binary, big-endian; fact sheet shared/protocols/teltonika.md,
 Teltonika "Data Sending Protocols" wiki):
@@ -17,10 +17,13 @@ UDP
 Data part
     codec ID | count | records | count. Codec 8/8E/16 records carry a
     millisecond UTC timestamp, priority, longitude, latitude (1e-7 degrees),
-    altitude (m), angle, satellites, speed (km/h) and IO elements (see
-    ``_io.IO_DEFS`` for the named ones; others stay ``io<ID>``). Codec 7
-    (GH3000) uses masks and float coordinates. Codec 12/13 carry command text:
-    they become ``commandResult`` events and get no count reply.
+    altitude (m), angle, satellites, speed (km/h) and IO elements. The FMB
+    AVL ID list is data in ``_catalogue.py`` (key, size, type, multiplier,
+    unit per ID; alarms; BLE beacon lists in ``_ble.py``); an ID outside it,
+    or sent with another value size than the catalogue's (another model's
+    element), stays ``io<ID>`` raw and is counted in ``Decoded.unknown_items``.
+    Codec 7 (GH3000) uses masks and float coordinates. Codec 12/13/14 carry
+    command text: they become ``commandResult`` events and get no count reply.
 
 Checksums: CRC-16/ARC verified; a mismatch is accepted with
 ``Decoded.checksum_ok=False`` unless ``options.strict_checksum``.

@@ -1,31 +1,47 @@
-"""IO element definitions: AVL ID -> (attribute key, converter).
+"""IO element decoding, built from the catalogue in ``_catalogue.py``.
 
-Keys and units follow Traccar's attribute names (fact sheet
-shared/protocols/teltonika.md); IDs not in the table stay ``io<ID>`` with the
-raw unsigned value (variable-length ones as lowercase hex). A converter gets
-the raw unsigned value and returns the attribute value, or None to drop it.
-``hdop`` is collected here and moved to the top-level field by the decoder.
+``IO_DEFS``: AVL ID -> (attribute key, converter, alarm table or None). A
+converter gets the raw unsigned value as the device sent it and returns the
+attribute value (None: nothing to store, e.g. an iButton of 0). IDs outside the
+catalogue stay ``io<ID>`` with the raw unsigned value (variable-length ones as
+lowercase hex) and are counted by ``count_unknown``. ``hdop`` is collected here
+and moved to the top-level field by the decoder.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-__all__ = ["IO_DEFS", "VARIABLE_DEFS", "store_io", "store_variable", "io_key"]
+from ._ble import store_beacons, store_tags
+from ._catalogue import ALARMS, AVL_IDS, GH3000_ALARMS, GH3000_IDS, Row
+
+__all__ = ["IO_DEFS", "VARIABLE_DEFS", "GH_DEFS", "store_io", "store_variable", "io_key",
+           "add_alarm", "count_unknown", "make_converter"]
 
 Converter = Callable[[int], Any]
+#: (key, converter, alarm table, value size; 0 = any size)
+Spec = tuple[str, Converter, "dict[int | None, str] | None", int]
 
 
-def _flag(value: int) -> bool:
-    return value != 0
+def _scaler(scale: float | None) -> Callable[[int | float], int | float]:
+    """Multiply by the catalogue multiplier; 0.1/0.01/0.001 divide by 10/100/1000
+    so that 12600 mV gives exactly 12.6 V."""
+    if scale is None:
+        return lambda v: v
+    if scale < 1:
+        divisor = round(1 / scale)
+        return lambda v: v / divisor
+    return lambda v: v * scale
 
 
-def _volts(value: int) -> float:
-    return value / 1000.0
+def _signed(size: int) -> Callable[[int], int]:
+    bits = 8 * size
+    top, full = 1 << (bits - 1), 1 << bits
 
-
-def _tenth(value: int) -> float:
-    return value / 10
+    def convert(value: int) -> int:
+        # a value wider than the catalogue size came in a larger group: keep it unsigned
+        return value - full if top <= value < full else value
+    return convert
 
 
 def _ibutton(value: int) -> str | None:
@@ -35,46 +51,35 @@ def _ibutton(value: int) -> str | None:
     return f"{int.from_bytes(value.to_bytes(8, 'big'), 'little'):016X}"
 
 
-def _decimal(value: int) -> str:
-    return str(value)
+def make_converter(kind: str, size: int, scale: float | None) -> Converter:
+    """The converter of one catalogue row (fixed-size kinds)."""
+    scaled = _scaler(scale)
+    if kind == "b":
+        return lambda v: v != 0
+    if kind == "s":
+        sign = _signed(size)
+        return lambda v: scaled(sign(v))
+    if kind == "x":
+        return lambda v: v.to_bytes(max(size, (v.bit_length() + 7) // 8), "big").hex()
+    if kind == "d":
+        return str
+    if kind == "k":
+        return _ibutton
+    return scaled
 
 
-#: green-driving type (IO 253) -> Traccar alarm name
-_GREEN_DRIVING = {1: "hardAcceleration", 2: "hardBraking", 3: "hardCornering"}
+def _defs(rows: dict[int, Row], alarms: dict[int, dict[int | None, str]]) -> dict[int, Spec]:
+    return {avl_id: (key, make_converter(kind, size, scale), alarms.get(avl_id),
+                     0 if kind == "b" else size)
+            for avl_id, (_, key, size, kind, scale, _unit, _name) in rows.items() if 0 < size <= 8}
 
 
-def _alarm(value: int) -> str | None:
-    return _GREEN_DRIVING.get(value)
-
-
-def _raw(value: int) -> int:
-    return value
-
-
-#: AVL ID -> (key, converter); FMB-family meanings (the common case)
-IO_DEFS: dict[int, tuple[str, Converter]] = {
-    1: ("in1", _flag),
-    2: ("in2", _flag),
-    3: ("in3", _flag),
-    4: ("in4", _flag),
-    9: ("adc1", _volts),
-    10: ("adc2", _volts),
-    11: ("iccid", _decimal),
-    16: ("odometer", _raw),
-    21: ("rssi", _raw),
-    66: ("power", _volts),
-    67: ("battery", _volts),
-    78: ("driverUniqueId", _ibutton),
-    179: ("out1", _flag),
-    180: ("out2", _flag),
-    181: ("pdop", _tenth),
-    182: ("hdop", _tenth),
-    199: ("tripOdometer", _raw),
-    239: ("ignition", _flag),
-    240: ("motion", _flag),
-    241: ("operator", _raw),
-    253: ("alarm", _alarm),
-}
+#: fixed-size AVL IDs of the catalogue
+IO_DEFS: dict[int, Spec] = _defs(AVL_IDS, ALARMS)
+#: GH3000 (codec 7) IO IDs
+GH_DEFS: dict[int, Spec] = {
+    avl_id: (key, make_converter(kind, 4, scale), GH3000_ALARMS.get(avl_id), 0)
+    for avl_id, (key, kind, scale) in GH3000_IDS.items()}
 
 _IO_KEYS = [f"io{n}" for n in range(256)]
 
@@ -83,14 +88,38 @@ def io_key(io_id: int) -> str:
     return _IO_KEYS[io_id] if io_id < 256 else f"io{io_id}"
 
 
-def store_io(attrs: dict[str, Any], io_id: int, value: int) -> None:
-    spec = IO_DEFS.get(io_id)
-    if spec is None:
+def add_alarm(attrs: dict[str, Any], name: str) -> None:
+    """Traccar's addAlarm: several alarms of one record join with commas."""
+    old = attrs.get("alarm")
+    attrs["alarm"] = name if old is None or old == name else f"{old},{name}"
+
+
+def alarm_of(table: dict[int | None, str], value: int) -> str | None:
+    name = table.get(value)
+    if name is None and value:
+        name = table.get(None)
+    return name
+
+
+def store_io(attrs: dict[str, Any], io_id: int, value: int,
+             defs: dict[int, Spec] = IO_DEFS, size: int = 0) -> None:
+    """One element. An element sent with another value size than the
+    catalogue's is another model's element of that ID: kept as ``io<ID>``."""
+    spec = defs.get(io_id)
+    if spec is None or (size and spec[3] and spec[3] != size):
         attrs[io_key(io_id)] = value
         return
-    converted = spec[1](value)
+    key, convert, alarms, _size = spec
+    converted = convert(value)
     if converted is not None:
-        attrs[spec[0]] = converted
+        attrs[key] = converted
+    if alarms is not None and (name := alarm_of(alarms, value)) is not None:
+        add_alarm(attrs, name)
+
+
+def count_unknown(attrs: dict[str, Any]) -> int:
+    """How many ``io<ID>`` keys (items outside the catalogue) a record holds."""
+    return sum(1 for key in attrs if key[:2] == "io" and key[2:].isdigit())
 
 
 # --- variable-length elements (codec 8E) -------------------------------------
@@ -99,79 +128,36 @@ def _ascii(attrs: dict[str, Any], key: str, raw: bytes) -> None:
     text = raw.decode("latin-1").strip("\x00 ")
     if text.isprintable() and text:
         attrs[key] = text
+    elif raw:
+        attrs[key] = raw.hex()
 
 
-def _vin(attrs: dict[str, Any], raw: bytes) -> None:
-    _ascii(attrs, "vin", raw)
-
-
-def _tag_rssi(attrs: dict[str, Any], n: int, raw: bytes) -> None:
-    attrs[f"tag{n}Rssi"] = int.from_bytes(raw, "big", signed=True)
-
-
-def _tag_id(attrs: dict[str, Any], n: int, raw: bytes) -> None:
-    attrs[f"tag{n}Id"] = raw.hex()
-
-
-def _tag_voltage(attrs: dict[str, Any], n: int, raw: bytes) -> None:
-    """EYE advertisement battery byte: 2000 mV + 10 mV per step (last byte)."""
-    attrs[f"tag{n}Voltage"] = 2000 + 10 * raw[-1]
-
-
-def _tag_low_battery(attrs: dict[str, Any], n: int, raw: bytes) -> None:
-    attrs[f"tag{n}LowBattery"] = int.from_bytes(raw, "big")
-
-
-def _tag_battery(attrs: dict[str, Any], n: int, raw: bytes) -> None:
-    attrs[f"tag{n}Battery"] = int.from_bytes(raw, "big")
-
-
-def _tag_mac(attrs: dict[str, Any], n: int, raw: bytes) -> None:
-    attrs[f"tag{n}Mac"] = raw.hex()
-
-
-#: BLE beacon/sensor parameter ID -> storer (advanced beacon record format)
-_TAG_PARAMS: dict[int, Callable[[dict[str, Any], int, bytes], None]] = {
-    0x00: _tag_rssi,
-    0x01: _tag_id,
-    0x02: _tag_voltage,
-    0x0D: _tag_low_battery,
-    0x0E: _tag_battery,
-    0x0F: _tag_mac,
-}
-
-
-def _ble_tags(attrs: dict[str, Any], raw: bytes) -> None:
-    """Beacon list: flags (1), then per tag: size (1) + [param (1), length (1), value]."""
-    off, n = 1, 0
-    while off < len(raw):
-        size = raw[off]
-        tag = raw[off + 1 : off + 1 + size]
-        off += 1 + size
-        n += 1
-        pos = 0
-        while pos + 2 <= len(tag):
-            param, length = tag[pos], tag[pos + 1]
-            value = tag[pos + 2 : pos + 2 + length]
-            pos += 2 + length
-            storer = _TAG_PARAMS.get(param)
-            if storer is not None and len(value) == length and length:
-                storer(attrs, n, value)
+def _variable_storer(key: str, kind: str) -> Callable[[dict[str, Any], bytes], None]:
+    if kind == "beacon":
+        return store_beacons
+    if kind == "tags":
+        return store_tags
+    if kind == "x":
+        return lambda attrs, raw: attrs.__setitem__(key, raw.hex())
+    if key == "dtcs":  # fault codes: comma-separated in the element, spaces in Traccar
+        return lambda attrs, raw: _ascii(attrs, key, raw.replace(b",", b" "))
+    return lambda attrs, raw: _ascii(attrs, key, raw)
 
 
 #: variable-length AVL ID -> storer(attrs, raw)
 VARIABLE_DEFS: dict[int, Callable[[dict[str, Any], bytes], None]] = {
-    256: _vin,
-    548: _ble_tags,
-    10828: _ble_tags,
-    10829: _ble_tags,
-    10831: _ble_tags,
-}
+    avl_id: _variable_storer(key, kind)
+    for avl_id, (_, key, size, kind, _scale, _unit, _name) in AVL_IDS.items()
+    if not 0 < size <= 8}
 
 
 def store_variable(attrs: dict[str, Any], io_id: int, raw: bytes) -> None:
+    """A variable-length (or 16-byte) element; fixed-size catalogue IDs sent
+    here are read big-endian from their bytes."""
     storer = VARIABLE_DEFS.get(io_id)
-    if storer is None:
-        attrs[io_key(io_id)] = raw.hex()
-    else:
+    if storer is not None:
         storer(attrs, raw)
+    elif io_id in IO_DEFS and 0 < len(raw) <= 8:
+        store_io(attrs, io_id, int.from_bytes(raw, "big"), size=len(raw))
+    else:
+        attrs[io_key(io_id)] = raw.hex()

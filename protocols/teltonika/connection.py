@@ -61,7 +61,8 @@ def _records(payload: Payload, reply: bytes | None, checksum_ok: bool,
     has_records = bool(payload.positions or payload.events)
     return Decoded(positions=payload.positions, events=payload.events, reply=reply,
                    defer_reply=has_records and reply is not None, login=login,
-                   checksum_ok=checksum_ok, unknown=payload.unknown)
+                   checksum_ok=checksum_ok, unknown=payload.unknown,
+                   unknown_items=payload.unknown_items)
 
 
 def _split_packet(frame: bytes) -> tuple[bytes, int | None]:

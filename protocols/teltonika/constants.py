@@ -41,6 +41,7 @@ class Codec(IntEnum):
     CODEC_8 = 0x08     # 1-byte IO IDs and counts
     CODEC_12 = 0x0C    # GPRS commands and their responses (text)
     CODEC_13 = 0x0D    # like 12 with a 4-byte timestamp (device -> server only)
+    CODEC_14 = 0x0E    # like 12 with the IMEI (8 bytes, BCD-like hex) before the text
     CODEC_8E = 0x8E    # 2-byte IO IDs and counts, variable-length group
     CODEC_16 = 0x10    # 2-byte IO IDs, 1-byte counts, generation type
 
@@ -49,7 +50,8 @@ class MessageType(IntEnum):
     """Type byte of a codec 12/13 message."""
 
     COMMAND = 0x05
-    RESPONSE = 0x06
+    RESPONSE = 0x06    # codec 12/13 response, codec 14 ACK (IMEI matched)
+    NACK = 0x11        # codec 14: the command's IMEI is not this device's
     CAMERA = 0x0D      # dual-cam file transfer (not decoded)
 
 

@@ -16,7 +16,7 @@ import msgspec
 
 from .._errors import MalformedError
 from .._records import Event, Position, UnknownMessage
-from ._io import IO_DEFS, io_key, store_io, store_variable
+from ._io import GH_DEFS, IO_DEFS, add_alarm, alarm_of, count_unknown, io_key, store_io, store_variable
 from .constants import GH3000_EPOCH, PROTOCOL, UNIX_EPOCH, Codec, MessageType
 
 __all__ = ["Payload", "decode_data", "DECODERS", "IoLayout", "LAYOUTS"]
@@ -30,6 +30,8 @@ class Payload(msgspec.Struct, frozen=True, kw_only=True):
     events: tuple[Event, ...] = ()
     count: int | None = None
     unknown: UnknownMessage | None = None
+    #: IO elements outside the catalogue (kept as ``io<ID>``)
+    unknown_items: int = 0
 
 
 class IoLayout(NamedTuple):
@@ -64,6 +66,8 @@ LAYOUTS: dict[int, IoLayout] = {
 }
 _CODEC_8 = LAYOUTS[Codec.CODEC_8]
 _CODEC_8_PAIRS = _CODEC_8.pairs
+#: value size of each fixed group, in group order
+_SIZES = (1, 2, 4, 8)
 #: codec 8 as some FMB firmwares send it (Traccar's "extended" option): tried
 #: when the plain layout does not consume the data part exactly
 CODEC_8_WIDE = _layout("B", "B", False, False, wide=True)
@@ -79,16 +83,20 @@ UTC = timezone.utc
 _CUT_SHORT = (IndexError, struct.error, OverflowError, ValueError)
 
 
-def _store_pairs(attrs: dict[str, Any], flat: tuple[int, ...]) -> None:
+def _store_pairs(attrs: dict[str, Any], flat: tuple[int, ...], size: int) -> None:
     """``store_io`` for each (ID, value) pair of a flat tuple (inlined: the hot loop)."""
     defs = IO_DEFS
     for i in range(0, len(flat), 2):
         io_id = flat[i]
         spec = defs.get(io_id)
-        if spec is None:
+        if spec is None or (spec[3] != size and spec[3]):
             attrs[io_key(io_id)] = flat[i + 1]
-        elif (converted := spec[1](flat[i + 1])) is not None:
+            continue
+        value = flat[i + 1]
+        if (converted := spec[1](value)) is not None:
             attrs[spec[0]] = converted
+        if spec[2] is not None and (name := alarm_of(spec[2], value)) is not None:
+            add_alarm(attrs, name)
 
 
 def _read_io_8(data: bytes, off: int, attrs: dict[str, Any]) -> int:
@@ -96,14 +104,14 @@ def _read_io_8(data: bytes, off: int, attrs: dict[str, Any]) -> int:
     start = off
     attrs["event"] = data[off]
     off += 2  # event IO ID, total count
-    for pairs_of in _CODEC_8_PAIRS:
+    for size, pairs_of in zip(_SIZES, _CODEC_8_PAIRS):
         n = data[off]
         off += 1
         if n:
             if n > _MAX_PAIRS:
                 return _read_io(data, start, LAYOUTS[Codec.CODEC_8], attrs)
             pairs = pairs_of[n]
-            _store_pairs(attrs, pairs.unpack_from(data, off))
+            _store_pairs(attrs, pairs.unpack_from(data, off), size)
             off += pairs.size
     return off
 
@@ -113,7 +121,7 @@ def _read_io(data: bytes, off: int, lay: IoLayout, attrs: dict[str, Any]) -> int
     off += lay.event.size + lay.generation + lay.count.size  # skip total count
     attrs["event"] = event_id
     count, csize = lay.count, lay.count.size
-    for group, pairs_of in zip(lay.groups, lay.pairs):
+    for size, group, pairs_of in zip(_SIZES, lay.groups, lay.pairs):
         (n,) = count.unpack_from(data, off)
         off += csize
         if not n:
@@ -122,10 +130,10 @@ def _read_io(data: bytes, off: int, lay: IoLayout, attrs: dict[str, Any]) -> int
             for _ in range(n):
                 io_id, value = group.unpack_from(data, off)
                 off += group.size
-                store_io(attrs, io_id, value)
+                store_io(attrs, io_id, value, size=size)
             continue
         pairs = pairs_of[n]
-        _store_pairs(attrs, pairs.unpack_from(data, off))
+        _store_pairs(attrs, pairs.unpack_from(data, off), size)
         off += pairs.size
     if lay.wide is not None:
         (n,) = count.unpack_from(data, off)
@@ -201,7 +209,8 @@ def decode_avl(data: bytes, device_id: str, now: datetime) -> Payload:
                 wide_exact = False
             if wide_exact:
                 positions = wide
-    return Payload(positions=tuple(positions), count=data[1])
+    unknown = sum(count_unknown(p.attributes) for p in positions)
+    return Payload(positions=tuple(positions), count=data[1], unknown_items=unknown)
 
 
 # --- codec 7 (GH3000) -------------------------------------------------------
@@ -269,16 +278,17 @@ def _gh_record(data: bytes, off: int, device_id: str) -> tuple[Position | Event,
             for _ in range(n):
                 io_id, value = pair.unpack_from(data, off)
                 off += pair.size
-                attrs[f"io{io_id}"] = value
+                store_io(attrs, io_id, value, GH_DEFS)
     if "lat" not in fields:
         return Event(device_id=device_id, protocol=PROTOCOL, time=time, type="status",
                      attributes=attrs), off
     sats = fields.get("satellites")
+    hdop = attrs.pop("hdop", None)
     return Position(
         device_id=device_id, protocol=PROTOCOL, fix_time=time, valid=sats != 0,
         lat=fields["lat"], lon=fields["lon"], altitude_m=_opt_float(fields.get("altitude")),
         speed_kmh=_opt_float(fields.get("speed")), course_deg=fields.get("course"),
-        satellites=sats, attributes=attrs), off
+        satellites=sats, hdop=hdop, attributes=attrs), off
 
 
 def _opt_float(value: int | None) -> float | None:
@@ -293,7 +303,9 @@ def decode_gh3000(data: bytes, device_id: str, now: datetime) -> Payload:
     for _ in range(count):
         record, off = _gh_record(data, off, device_id)
         (positions if isinstance(record, Position) else events).append(record)  # type: ignore[arg-type]
-    return Payload(positions=tuple(positions), events=tuple(events), count=count)
+    unknown = sum(count_unknown(r.attributes) for r in (*positions, *events))
+    return Payload(positions=tuple(positions), events=tuple(events), count=count,
+                   unknown_items=unknown)
 
 
 # --- codec 12 / 13 (text messages) ------------------------------------------
@@ -309,19 +321,46 @@ def message_text(raw: bytes) -> str:
     return raw.hex()
 
 
-def _message_attributes(text: str) -> dict[str, Any]:
-    attrs: dict[str, Any] = {"result": text}
-    if text.startswith("GTSL|"):  # driver identification report: GTSL|n|n|n|<driver id>|...
-        parts = text.split("|")
-        if len(parts) > 4 and parts[4]:
-            attrs["driverUniqueId"] = parts[4]
+def _axle_weights(text: str) -> dict[str, Any] | None:
+    """``UUUUww<axle1>;...;<axle8>;<load truck>;<load trailer>;<total truck>;<total trailer>;SSS``
+    (axle-load scales behind the serial port): twelve decimal numbers."""
+    values = text[6:-4].split(";")
+    try:
+        numbers = [float(v) for v in values[:12]]
+    except ValueError:
+        return None
+    if len(numbers) < 12:
+        return None
+    attrs: dict[str, Any] = {f"axle{i + 1}": numbers[i] for i in range(8)}
+    attrs.update(loadTruck=numbers[8], loadTrailer=numbers[9], totalTruck=numbers[10],
+                 totalTrailer=numbers[11])
     return attrs
 
 
+def _message_attributes(text: str) -> dict[str, Any]:
+    """A response text: ``result``, plus the fields of the formats devices send
+    through the serial port: ``GTSL|n|n|n|<driver id>|...`` (driver
+    identification) and ``UUUUww...SSS`` (axle weights)."""
+    attrs: dict[str, Any] = {"result": text}
+    if text.startswith("GTSL|"):
+        parts = text.split("|")
+        if len(parts) > 4 and parts[4]:
+            attrs["driverUniqueId"] = parts[4]
+    elif text.startswith("UUUUww") and text.endswith("SSS"):
+        attrs.update(_axle_weights(text) or {})
+    return attrs
+
+
+_MESSAGE_KINDS = frozenset({MessageType.RESPONSE, MessageType.COMMAND, MessageType.NACK})
+
+
 def decode_message(data: bytes, device_id: str, now: datetime) -> Payload:
-    """Codec 12/13 response: an Event ``commandResult`` with the text; no count reply."""
+    """Codec 12/13/14 response: an Event ``commandResult`` with the text; no count reply.
+
+    Codec 13 puts a 4-byte Unix time before the text, codec 14 the 8-byte IMEI
+    (its type 0x11 = NACK: the command was for another IMEI, no text)."""
     codec, quantity, kind = data[0], data[1], data[2]
-    if kind not in (MessageType.RESPONSE, MessageType.COMMAND):
+    if kind not in _MESSAGE_KINDS:
         return Payload(unknown=UnknownMessage(protocol=PROTOCOL, message_type=f"codec{codec:#04x}/{kind:#04x}",
                                               device_id=device_id))
     (length,) = _GH_LONG.unpack_from(data, 3)
@@ -329,15 +368,22 @@ def decode_message(data: bytes, device_id: str, now: datetime) -> Payload:
     # one message: take everything up to quantity 2 (some devices miscount the length)
     end = len(data) - 1 if quantity == 1 else off + length
     time = now
+    extra: dict[str, Any] = {}
     if codec == Codec.CODEC_13:
         (stamp,) = _GH_LONG.unpack_from(data, off)
         off += 4
         if stamp >= _MIN_PLAUSIBLE:
             time = UNIX_EPOCH + timedelta(seconds=stamp)
+    elif codec == Codec.CODEC_14:
+        extra["imei"] = data[off : off + 8].hex().lstrip("0")
+        off += 8
+        if kind == MessageType.NACK:
+            extra["commandRejected"] = True
     if end < off or end > len(data):
         raise MalformedError("teltonika: message length beyond the data", data=data)
+    attrs = {**_message_attributes(message_text(data[off:end])), **extra}
     event = Event(device_id=device_id, protocol=PROTOCOL, time=time, type="commandResult",
-                  attributes=_message_attributes(message_text(data[off:end])))
+                  attributes=attrs)
     return Payload(events=(event,))
 
 
@@ -348,6 +394,7 @@ DECODERS: dict[int, Callable[[bytes, str, datetime], Payload]] = {
     Codec.GH3000: decode_gh3000,
     Codec.CODEC_12: decode_message,
     Codec.CODEC_13: decode_message,
+    Codec.CODEC_14: decode_message,
 }
 
 def decode_data(data: bytes, device_id: str, now: datetime) -> Payload:

@@ -57,14 +57,25 @@ DEVICE_IO: dict[str, tuple[int, int, Callable[[Any], int]]] = {
 _SIZE_INDEX = {1: 0, 2: 1, 4: 2, 8: 3}
 
 
-def _io_section(attributes: dict[str, Any], lay: IoLayout) -> bytes:
+def _io_section(attributes: dict[str, Any], lay: IoLayout,
+                io: dict[int, tuple[int, int]] | None = None,
+                variable: dict[int, bytes] | None = None, event: int = 0) -> bytes:
+    """The IO section: ``Fix.attributes`` through ``DEVICE_IO``, then raw
+    elements ``io`` (AVL ID -> (value size, unsigned value)) and, for codec 8E,
+    ``variable`` (AVL ID -> bytes)."""
     groups: list[list[bytes]] = [[], [], [], []]
     for key, (io_id, size, encode) in DEVICE_IO.items():
         if key in attributes and attributes[key] is not None:
             index = _SIZE_INDEX[size]
             groups[index].append(lay.groups[index].pack(io_id, encode(attributes[key])))
-    total = sum(len(g) for g in groups)
-    out = [lay.event.pack(0)]
+    for io_id, (size, value) in (io or {}).items():
+        index = _SIZE_INDEX[size]
+        groups[index].append(lay.groups[index].pack(io_id, value))
+    variable = variable or {}
+    if variable and not lay.variable:
+        raise LocalProtocolError("teltonika: variable-length elements need codec 8E")
+    total = sum(len(g) for g in groups) + len(variable)
+    out = [lay.event.pack(event)]
     if lay.generation:
         out.append(bytes((GENERATION_PERIODICAL,)))
     out.append(lay.count.pack(total))
@@ -72,7 +83,8 @@ def _io_section(attributes: dict[str, Any], lay: IoLayout) -> bytes:
         out.append(lay.count.pack(len(group)))
         out.extend(group)
     if lay.variable:
-        out.append(lay.count.pack(0))
+        out.append(lay.count.pack(len(variable)))
+        out.extend(struct.pack(">HH", io_id, len(raw)) + raw for io_id, raw in variable.items())
     return b"".join(out)
 
 
@@ -80,20 +92,26 @@ def _millis(moment: datetime) -> int:
     return (moment - UNIX_EPOCH) // _MS
 
 
-def encode_record(fix: Fix, codec: int = Codec.CODEC_8, priority: int = 0) -> bytes:
-    """One AVL record of codec 8, 8E or 16."""
+def encode_record(fix: Fix, codec: int = Codec.CODEC_8, priority: int = 0,
+                  io: dict[int, tuple[int, int]] | None = None,
+                  variable: dict[int, bytes] | None = None, event: int = 0) -> bytes:
+    """One AVL record of codec 8, 8E or 16 (``io``/``variable``: raw elements,
+    see ``_io_section``)."""
     sats = fix.satellites if fix.valid else 0
     header = _RECORD.pack(_millis(fix.time), priority, round(fix.lon * 1e7), round(fix.lat * 1e7),
                           round(fix.altitude_m), round(fix.course_deg) % 360, sats,
                           round(fix.speed_kmh))
-    return header + _io_section(fix.attributes, LAYOUTS[codec])
+    return header + _io_section(fix.attributes, LAYOUTS[codec], io, variable, event)
 
 
-def encode_avl_data(fixes: Sequence[Fix], codec: int = Codec.CODEC_8) -> bytes:
-    """The data part: codec ID | count | records | count."""
+def encode_avl_data(fixes: Sequence[Fix], codec: int = Codec.CODEC_8,
+                    io: dict[int, tuple[int, int]] | None = None,
+                    variable: dict[int, bytes] | None = None) -> bytes:
+    """The data part: codec ID | count | records | count (the same raw
+    elements in every record)."""
     if not 0 < len(fixes) <= 255:
         raise LocalProtocolError("teltonika: an AVL packet carries 1..255 records")
-    records = b"".join(encode_record(fix, codec) for fix in fixes)
+    records = b"".join(encode_record(fix, codec, io=io, variable=variable) for fix in fixes)
     count = bytes((len(fixes),))
     return bytes((codec,)) + count + records + count
 

@@ -42,8 +42,10 @@ PACKET_8 = (bytes.fromhex("00000000") + len(DATA_8).to_bytes(4, "big") + DATA_8
 
 EXPECTED_ATTRIBUTES = {
     "priority": 1, "event": 239, "ignition": True, "motion": True, "rssi": 4, "in1": False,
-    "io200": 5, "alarm": "hardBraking", "power": 12.6, "battery": 4.1, "odometer": 123456,
-    "tripOdometer": 789, "driverUniqueId": "0807060504030201", "iccid": "1", "io201": 0,
+    "sleepMode": 5, "greenDrivingType": 2, "alarm": "hardBraking", "power": 12.6,
+    "battery": 4.1, "odometer": 123456, "tripOdometer": 789,
+    "driverUniqueId": "0807060504030201", "iccid": "1",
+    "io201": 0,  # LLS 1 fuel level is a 2-byte element: sent with 8 bytes it stays raw
 }
 
 
@@ -269,9 +271,9 @@ def test_codec7_gh3000_records():
     assert p.fix_time == datetime(2016, 1, 1, tzinfo=timezone.utc)
     assert (p.lat, p.lon, p.altitude_m, p.course_deg, p.speed_kmh, p.satellites) == \
         (54.5, 25.0, 100.0, 90.0, 60.0, 7)
-    assert p.attributes == {"priority": 1, "io240": 1}
+    assert p.attributes == {"priority": 1, "motion": True}
     (event,) = decoded.events
-    assert event.type == "status" and event.attributes == {"priority": 1, "io240": 0}
+    assert event.type == "status" and event.attributes == {"priority": 1, "motion": False}
     assert decoded.reply == b"\x00\x00\x00\x02" and decoded.defer_reply
 
 
