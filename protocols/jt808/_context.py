@@ -8,9 +8,18 @@ from typing import NamedTuple
 from .._records import Event, Position
 from ._location import PROTOCOL
 
-__all__ = ["Context", "Records", "event"]
+__all__ = ["Context", "Tally", "Records", "event"]
 
 Records = tuple[tuple[Position, ...], tuple[Event, ...]]
+
+
+class Tally:
+    """Counts the items of one frame that the catalogue does not know."""
+
+    __slots__ = ("unknown",)
+
+    def __init__(self) -> None:
+        self.unknown = 0
 
 
 class Context(NamedTuple):
@@ -18,6 +27,7 @@ class Context(NamedTuple):
     now: datetime
     #: the terminal's clock offset from UTC in minutes (GMT+8 unless configured)
     utc_offset_min: int
+    tally: "Tally | None" = None
 
 
 def event(ctx: Context, kind: str, attrs: dict, time: datetime | None = None) -> Records:

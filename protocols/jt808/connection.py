@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import struct
-from datetime import datetime
+from datetime import datetime, timezone
 
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, MalformedError, ProtocolError
-from .._records import Decoded, UnknownMessage
+from .._records import Decoded, Event, UnknownMessage
 from . import encode
-from ._context import Context
+from ._context import Context, Tally
 from ._header import Header, parse_frame, terminal_id
+from ._messages import decode_heartbeat
 from .constants import GENERAL_ACKED, MsgType
 from .decode import DECODERS
 from .framing import Jt808Framer
@@ -20,15 +21,19 @@ __all__ = ["Jt808Connection"]
 #: the terminal clock's offset from UTC when not configured (China Standard Time)
 DEFAULT_UTC_OFFSET_MIN = 480
 _SESSION = (MsgType.REGISTER, MsgType.AUTH, MsgType.HEARTBEAT, MsgType.LOGOUT,
-            MsgType.TIME_SYNC_REQUEST)
+            MsgType.TIME_SYNC_REQUEST, MsgType.SERVER_TIME_REQUEST, MsgType.HEARTBEAT_2,
+            MsgType.TIMEZONE_SYNC, MsgType.PHOTO)
+_NO_ID = "0"
 
 
 class Jt808Connection(StreamConnection):
     """JT/T 808 over TCP. ``receive_frame`` takes one whole frame (``decode --framed``).
 
-    Every frame carries the terminal id: the first one (and any later change)
-    sets ``Decoded.login``. ``options.extra["utc_offset_min"]`` overrides the
-    terminal clock's zone (default +480, GMT+8).
+    Every binary frame carries the terminal id: the first one (and any later
+    change) sets ``Decoded.login``. A frame whose id is all zeros, and the
+    ASCII ``( ... )`` messages, belong to the session's device.
+    ``options.extra["utc_offset_min"]`` overrides the terminal clock's zone
+    (default +480, GMT+8).
     """
 
     protocol = "jt808"
@@ -49,16 +54,22 @@ class Jt808Connection(StreamConnection):
         return encode.general_response(h.terminal, self._next_serial(), h.serial, h.msg_id,
                                        result, h.version)
 
+    def _identify(self, h: Header) -> tuple[str, str | None]:
+        device_id = terminal_id(h.terminal)
+        if device_id == _NO_ID and self.device_id:
+            return self.device_id, None
+        if device_id != self.device_id:
+            self.device_id = device_id
+            return device_id, device_id
+        return device_id, None
+
     def receive_frame(self, frame: bytes, now: datetime) -> Decoded:
         if frame[:1] == b"(":
-            return self._text_frame(frame)
+            return self._text_frame(frame, now)
         h, ok = parse_frame(frame)
         if not ok and self.options.strict_checksum:
             raise ChecksumError("jt808: XOR checksum mismatch", data=frame)
-        device_id = terminal_id(h.terminal)
-        login = None
-        if device_id != self.device_id:
-            self.device_id = login = device_id
+        device_id, login = self._identify(h)
         if h.msg_id in _SESSION:
             return self._session(h, ok, device_id, login, now)
         decoder = DECODERS.get(h.msg_id)
@@ -66,7 +77,8 @@ class Jt808Connection(StreamConnection):
             self.unknown_count += 1
             unknown = UnknownMessage(protocol=self.protocol, message_type=h.msg_id, device_id=device_id)
             return Decoded(reply=self._general(h, 3), unknown=unknown, login=login, checksum_ok=ok)
-        ctx = Context(device_id, now, self.utc_offset_min)
+        tally = Tally()
+        ctx = Context(device_id, now, self.utc_offset_min, tally)
         try:
             positions, events = decoder(h.body, ctx)
         except ProtocolError:
@@ -75,7 +87,8 @@ class Jt808Connection(StreamConnection):
             raise MalformedError(f"jt808: bad 0x{h.msg_id:04x} body: {exc}", data=frame) from None
         reply = self._reply(h)
         return Decoded(positions=positions, events=events, reply=reply, login=login,
-                       defer_reply=reply is not None and bool(positions or events), checksum_ok=ok)
+                       defer_reply=reply is not None and bool(positions or events), checksum_ok=ok,
+                       unknown_items=tally.unknown)
 
     def _reply(self, h: Header) -> bytes | None:
         if h.msg_id in GENERAL_ACKED:
@@ -86,7 +99,7 @@ class Jt808Connection(StreamConnection):
 
     def _session(self, h: Header, ok: bool, device_id: str, login: str | None,
                  now: datetime) -> Decoded:
-        """Register, authenticate, heartbeat, logout, time request: immediate replies."""
+        """Register, authenticate, heartbeat, logout, time requests: immediate replies."""
         if h.msg_id == MsgType.REGISTER:
             serial = self._next_serial()
             reply = encode.register_response(h.terminal, serial, h.serial, 0, device_id, h.version)
@@ -100,13 +113,24 @@ class Jt808Connection(StreamConnection):
         if h.msg_id == MsgType.TIME_SYNC_REQUEST:
             reply = encode.time_response(h.terminal, self._next_serial(), now, h.version)
             return Decoded(reply=reply, login=login, checksum_ok=ok)
-        return Decoded(reply=self._general(h), login=login, checksum_ok=ok)
+        if h.msg_id == MsgType.SERVER_TIME_REQUEST:
+            reply = encode.server_time(h.terminal, self._next_serial(), now, h.version)
+            return Decoded(reply=reply, login=login, checksum_ok=ok)
+        events = ()
+        if h.msg_id == MsgType.HEARTBEAT:
+            events = decode_heartbeat(h.body, Context(device_id, now, self.utc_offset_min))[1]
+        return Decoded(events=events, reply=self._general(h), login=login, checksum_ok=ok)
 
-    def _text_frame(self, frame: bytes) -> Decoded:
-        """``(id,...,BASE,2,TIME)`` and other ASCII messages: recognised, not answered."""
-        text = frame.strip(b"()").decode("latin-1")
-        fields = text.split(",")
-        kind = ",".join(fields[3:5]) if len(fields) >= 5 else "text"
-        device_id = fields[0] if fields and fields[0].isdigit() else self.device_id
-        return Decoded(unknown=UnknownMessage(protocol=self.protocol, message_type=kind,
-                                              device_id=device_id))
+    def _text_frame(self, frame: bytes, now: datetime) -> Decoded:
+        """``( ... )`` ASCII messages. ``BASE,2,TIME`` asks for the time: the reply is the
+        message with ``TIME`` replaced by the UTC ``yyyyMMddHHmmss``. Any other text is a
+        command result of the session's device (the text carries no identity of its own)."""
+        text = frame.decode("latin-1")
+        if "BASE,2" in text:
+            stamp = now.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S")
+            return Decoded(reply=text.replace("TIME", stamp).encode("latin-1"))
+        if not self.device_id:
+            return Decoded(unknown=UnknownMessage(protocol=self.protocol, message_type="text"))
+        result = Event(device_id=self.device_id, protocol=self.protocol, time=now,
+                       type="commandResult", attributes={"result": text})
+        return Decoded(events=(result,))

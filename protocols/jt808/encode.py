@@ -10,7 +10,7 @@ from .constants import MsgType
 from .framing import escape
 
 __all__ = ["packet", "general_response", "register_response", "time_response", "alt_response",
-           "terminal_control", "text_message"]
+           "terminal_control", "text_message", "server_time"]
 
 _U16 = struct.Struct(">H")
 
@@ -66,3 +66,9 @@ def text_message(terminal: bytes, serial: int, text: str, flags: int = 0x01,
     """0x8300 text message (GBK in the standard; ASCII here)."""
     return packet(MsgType.TEXT_MESSAGE, bytes((flags,)) + text.encode("ascii"), terminal, serial,
                   version)
+
+
+def server_time(terminal: bytes, serial: int, now: datetime, version: int | None = None) -> bytes:
+    """0x8004 (JT/T 808-2019): UTC time, BCD YYMMDDhhmmss."""
+    stamp = now.astimezone(timezone.utc).strftime("%y%m%d%H%M%S")
+    return packet(MsgType.SERVER_TIME_RESPONSE, bytes.fromhex(stamp), terminal, serial, version)

@@ -91,8 +91,8 @@ def test_location_exact_and_deferred_reply():
     assert p.fix_time == datetime(2024, 3, 15, 0, 25, 30, tzinfo=timezone.utc)
     assert (p.valid, p.lat, p.lon) == (True, -22.54321, -114.123456)
     assert (p.altitude_m, p.speed_kmh, p.course_deg, p.satellites) == (35.0, 60.5, 270.0, 10)
-    assert p.attributes == {"alarm": "sos", "ignition": True, "odometer": 123400, "fuel": 45.6,
-                            "rssi": 23}
+    assert p.attributes == {"alarm": "sos", "ignition": True, "blocked": False, "charge": False,
+                            "status": 0x0F, "odometer": 123400, "fuel": 45.6, "rssi": 23}
     assert d.reply == general(0x1234, 0x0200) and d.defer_reply
 
 
@@ -108,7 +108,8 @@ def test_escaped_bytes_inside_location():
     raw = frame(0x0200, body, 0x7E7D)
     assert b"\x7d\x02" in raw and b"\x7d\x01" in raw
     d = Jt808Connection().receive_frame(raw, NOW)
-    assert d.positions[0].lat == 25.066752 and d.positions[0].attributes == {"ignition": False}
+    assert d.positions[0].lat == 25.066752
+    assert d.positions[0].attributes == {"ignition": False, "blocked": False, "charge": False, "status": 2}
     assert d.reply == general(0x7E7D, 0x0200) and b"\x7d\x02\x7d\x01" in d.reply
 
 
@@ -148,7 +149,7 @@ def test_alarm_bits_join():
 def test_vendor_items():
     ext = bytes.fromhex("000C00B2" "89860412345678901234" "0004002D0FA5" "000300A85C" "0006008"
                         "9FFFFEFFF")
-    items = bytes.fromhex("5104" "80170105") + bytes((0xEB, len(ext))) + ext + bytes.fromhex("E4020163")
+    items = bytes.fromhex("5104" "80170105") + bytes((0xEB, len(ext))) + ext + bytes.fromhex("E4020063")
     (p,) = Jt808Connection().receive_frame(frame(0x0200, BASIC + items), NOW).positions
     a = p.attributes
     assert (a["temp1"], a["temp2"]) == (-2.3, 26.1)
@@ -191,10 +192,16 @@ def test_time_sync_request_reply():
     assert d.reply == frame(0x8109, bytes.fromhex("07E803050A141E"), 0) and not d.defer_reply
 
 
-def test_text_frame_is_recognised_without_records():
-    d = Jt808Connection().receive_frame(b"(013912345678,1,001,BASE,2,TIME)", NOW)
-    assert d.positions == () and d.events == () and d.reply is None
-    assert d.unknown.message_type == "BASE,2"
+def test_text_frame_time_request_and_command_result():
+    conn = Jt808Connection()
+    d = conn.receive_frame(b"(013912345678,1,001,BASE,2,TIME)", NOW)
+    assert d.positions == () and d.events == ()
+    assert d.reply == b"(013912345678,1,001,BASE,2,20240305102030)"
+    d = conn.receive_frame(b"(ELOCK,OK)", NOW)  # no identity yet: nothing to attribute it to
+    assert d.events == () and d.unknown.message_type == "text"
+    conn.receive_frame(frame(0x0002, b""), NOW)
+    (e,) = conn.receive_frame(b"(ELOCK,OK)", NOW).events  # the session's device
+    assert (e.device_id, e.type, e.attributes) == ("13912345678", "commandResult", {"result": "(ELOCK,OK)"})
 
 
 def test_terminal_ids():

@@ -57,7 +57,8 @@ def test_unterminated_frame_is_bounded():
 
 def test_text_and_binary_on_one_stream():
     decoded = Jt808Connection().feed(b"(013912345678,1,001,BASE,2,TIME)" + LOCATION, NOW)
-    assert decoded[0].unknown.message_type == "BASE,2" and len(decoded[1].positions) == 1
+    assert decoded[0].reply == b"(013912345678,1,001,BASE,2,20240305102030)"
+    assert len(decoded[1].positions) == 1
 
 
 def test_device_hello_and_acks_2013_and_2019():
