@@ -1,11 +1,11 @@
 """Binary reports: Universal binary (0x81 status, 0x82 alert) and zip (0x02, type 0x10).
 
 Universal binary: ``type | length (2) | ID (5, BCD) | mask (3) |`` then per
-mask bit: model 1, SW 3 (``a.b.c``), message type 1, date 3 + time 3 (YY MM DD
+mask bit from bit 1 (bit 0 stands for the id): model 1, SW 3 (``a.b.c``), message type 1, date 3 + time 3 (YY MM DD
 hh mm ss), cell 4, MCC 2, MNC 2, LAC 2, RX 1, lat 4 and lon 4 (sign-magnitude,
 1e-6 degree), speed 2 (0.01 km/h), course 2 (0.01 degree), satellites 1, fix 1,
 input 1, output 1; alerts go on with alert id 1, modifier 2 and, for alert 59,
-an 8-byte driver id. (Status reports' later columns are not decoded.)
+an 8-byte driver id (bit 21). (Status reports' bits 19-21 are not decoded.)
 
 Zip: ``02 | length (2) | report type | ID (5, BCD, 9 digits used) | model | SW (2)
 | date+time (6) | LAC (2) | BSIC | lat | lon | speed (3) | course (3) | flags |
@@ -55,7 +55,7 @@ def _signed(raw: int) -> float:
     return -value if raw & 0x80000000 else value
 
 
-#: (field, size) in mask-bit order
+#: (field, size) in mask-bit order from bit 1
 _LAYOUT = (("model", 1), ("sw", 3), ("msgType", 1), ("date", 3), ("time", 3), ("cell", 4),
            ("mcc", 2), ("mnc", 2), ("lac", 2), ("rssi", 1), ("lat", 4), ("lon", 4),
            ("speed", 2), ("course", 2), ("sat", 1), ("fix", 1), ("input", 1), ("output", 1),
@@ -67,7 +67,7 @@ def _fields(frame: bytes, kind: int) -> tuple[dict[str, bytes], int]:
     layout = _LAYOUT if kind == BinaryType.ALERT else _LAYOUT[:18]
     out: dict[str, bytes] = {}
     pos = 11
-    for bit, (name, size) in enumerate(layout):
+    for bit, (name, size) in enumerate(layout, 1):
         if mask >> bit & 1:
             if pos + size > len(frame):
                 raise MalformedError("suntech: binary report cut short", data=frame)

@@ -1,12 +1,13 @@
 """Universal ASCII reports (ST4300/4500 ...): ``TYPE;ID;HDR_MASK;<fields per mask bit>``.
 
-Mask bits 0-17: model, SW, message type, date, time, cell id, MCC, MNC, LAC,
-RX, lat, lon, speed, course, satellites, fix, input, output; bits 18-20: STT
-mode/reason/message number or ALT alert id/modifier/data; bit 21 reserved
-(no column); bit 22 one column; bit 23 an ASSIGN mask (hex) followed by one
+Mask bit 0 stands for the device id (no column); bits 1-18: model, SW, message
+type, date, time, cell id, MCC, MNC, LAC, RX, lat, lon, speed, course,
+satellites, fix, input, output; bits 19-21: STT mode/reason/message number or
+ALT alert id/modifier/data; bit 22 reserved (one column, skipped); bit 23 an
+ASSIGN mask (hex) followed by one
 value per set bit (``io1`` ... ``io32``). Columns left over -> ``assign1`` ...
 (counted as unknown items). ``UEX`` carries serial data (see ``_uex``) after the
-output column instead of bits 18-20. Every report records its ``type``.
+output column instead of bits 19-21. Every report records its ``type``.
 BLE (beacon scan) and RES (command answer) have fixed layouts. Column
 catalogue: ``_catalogue.UNIVERSAL_COLUMNS``.
 """
@@ -21,7 +22,8 @@ from ._fields import coord, get, hex_int, number_or_text, parse_float, parse_int
 from ._report import Report, alert, event, position
 from ._uex import decode_uex
 from .constants import (
-    UNIVERSAL_BIT_ASSIGN, UNIVERSAL_BIT_EXTRA, UNIVERSAL_FIELDS, UNIVERSAL_TAIL,
+    UNIVERSAL_BIT_ASSIGN, UNIVERSAL_BIT_EXTRA, UNIVERSAL_FIELDS, UNIVERSAL_FIRST_BIT,
+    UNIVERSAL_TAIL,
 )
 
 __all__ = ["decode_universal"]
@@ -53,7 +55,7 @@ def _columns(f: list[str], kind: str) -> tuple[dict[str, str], int]:
                                  UNIVERSAL_TAIL.get(kind, _GENERIC_TAIL)))
     values: dict[str, str] = {}
     i = 3
-    for bit, name in enumerate(names):
+    for bit, name in enumerate(names, UNIVERSAL_FIRST_BIT):
         if mask >> bit & 1:
             values[name] = get(f, i)
             i += 1

@@ -35,17 +35,18 @@ ALERT_DRIVER_ID = 59
 #: legacy IO field: character index -> attribute
 LEGACY_IO = ("ignition", "in1", "in2", "in3", "out1", "out2")
 
-#: Universal header-mask bits (bit 0 = model ... bit 17 = output)
+#: Universal header-mask bits: bit 0 stands for the device id (always sent, before the
+#: mask), bit 1 = model ... bit 18 = output (fact sheet; Traccar numbers them the same)
 UNIVERSAL_FIELDS = (
     "model", "versionFw", "msgType", "date", "time", "cellId", "mcc", "mnc", "lac", "rssi",
     "lat", "lon", "speed", "course", "sat", "fix", "input", "output",
 )
-#: bits 18-20 by report type
+#: bits 19-21 by report type
 UNIVERSAL_TAIL = {
     "STT": ("mode", "reason", "index"),
     "ALT": ("alertId", "alertModifier", "alertData"),
 }
-#: bit 21 is reserved and carries no field; bit 22 one field; bit 23 the ASSIGN mask
-UNIVERSAL_BIT_RESERVED = 21
+#: the first bit with a column; bit 22 is reserved (one column); bit 23 the ASSIGN mask
+UNIVERSAL_FIRST_BIT = 1
 UNIVERSAL_BIT_EXTRA = 22
 UNIVERSAL_BIT_ASSIGN = 23

@@ -6,6 +6,10 @@ speed, course, satellites, fix, input, output, mode, reason, message number),
 CR-terminated. The keep-alive is ``ALV;<ID>``. The server answers nothing:
 ``expects_acks`` is False. Resolution of what we write: 1e-6 degree, whole
 seconds, 0.01 km/h, 0.01 degree.
+
+The other report families of the catalogue (``_catalogue.py``) are written by
+the functions of ``_device_reports`` (legacy, ST4xx/ST9xx, Universal with
+masks, Universal binary, zip), re-exported here for simulators and tests.
 """
 
 from __future__ import annotations
@@ -17,7 +21,12 @@ from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
 
-__all__ = ["SuntechDevice", "encode_stt"]
+from ._device_reports import (  # noqa: E402  (re-exported device-side encoders)
+    binary_report, legacy_report, st4_report, st9_report, universal_report, zip_report,
+)
+
+__all__ = ["SuntechDevice", "encode_stt", "legacy_report", "universal_report", "binary_report",
+           "zip_report", "st4_report", "st9_report"]
 
 MODEL = "56"
 FIRMWARE = "1.0.15"
