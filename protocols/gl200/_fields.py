@@ -47,6 +47,8 @@ class Block(msgspec.Struct, frozen=True, kw_only=True):
     course_deg: float | None
     altitude_m: float | None
     accuracy: float | None
+    size: int = 12              #: fields the block spans (12 + append-mask fields)
+    satellites: int | None = None
 
 
 def is_hex(text: str, size: int | None = None) -> bool:
@@ -155,7 +157,7 @@ def _coordinate(text: str, limit: float) -> float | None:
     return value
 
 
-def block_at(fields: list[str], start: int) -> Block | None:
+def block_at(fields: list[str], start: int, append: bool = True) -> Block | None:
     """The located block starting at ``fields[start]``, or None."""
     if start < 0 or start + 6 >= len(fields):
         return None
@@ -168,22 +170,45 @@ def block_at(fields: list[str], start: int) -> Block | None:
         return None
     speed = float_or_none(fields[start + 1])
     course = float_or_none(fields[start + 2])
-    return Block(start=start, fix_time=fix_time, lat=lat, lon=lon,
+    size, satellites = _append(fields, start) if append else (BLOCK_SIZE, None)
+    return Block(start=start, fix_time=fix_time, lat=lat, lon=lon, size=size, satellites=satellites,
                  speed_kmh=speed if speed is not None and speed >= 0 else None,
                  course_deg=course if course is not None and 0 <= course <= 360 else None,
                  altitude_m=float_or_none(fields[start + 3]),
                  accuracy=float_or_none(fields[start]))
 
 
-def find_blocks(fields: list[str], begin: int, end: int) -> list[Block]:
-    """Every located block whose GPS time lies in ``fields[begin:end]``."""
+def _append(fields: list[str], start: int) -> tuple[int, int | None]:
+    """Newer firmware puts ``<append mask>`` (2 hex digits) in the block's last slot:
+    bit 0 adds ``<satellites>``, bit 1 ``<trigger type>``, bit 4 ``<GNSS jamming state>``.
+    A decimal there is the odometer (older units) and adds nothing."""
+    index = start + 11
+    text = fields[index] if index < len(fields) else ""
+    if len(text) != 2 or not is_hex(text):
+        return BLOCK_SIZE, None
+    mask = int(text, 16)
+    size, satellites = BLOCK_SIZE, None
+    if mask & 0x01 and index + 1 < len(fields) and fields[index + 1].isdigit() \
+            and len(fields[index + 1]) <= 2:
+        satellites = int(fields[index + 1])
+        size += 1
+    elif mask & 0x01:
+        return BLOCK_SIZE, None
+    size += (mask >> 1 & 1) + (mask >> 4 & 1)
+    return size, satellites
+
+
+def find_blocks(fields: list[str], begin: int, end: int, append: bool = True) -> list[Block]:
+    """Every located block whose GPS time lies in ``fields[begin:end]``; ``append``:
+    the model may send an append mask in the block's last slot (not GL5xx, GT501,
+    GL320M, whose slot after the cell holds the CSQ)."""
     blocks: list[Block] = []
     i = begin + 6
     while i < end:
-        block = block_at(fields, i - 6)
+        block = block_at(fields, i - 6, append)
         if block is None:
             i += 1
             continue
         blocks.append(block)
-        i += BLOCK_SIZE
+        i += block.size
     return blocks

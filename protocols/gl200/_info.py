@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ._fields import TextMessage, float_or_none, int_or_none, is_hex, parse_stamp
-from .constants import ALARM_BY_TYPE
+from ._catalogue import ALARM_BY_TYPE
 
 __all__ = ["INFO", "decode_info"]
 

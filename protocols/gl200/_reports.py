@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ._can import can_attributes
+from ._eri import eri_attributes
 from ._fields import Block, TextMessage, float_or_none, int_or_none, is_hex
 from ._tail import head_attributes, parse_hours, tail_attributes, tail_fields
-from .constants import ALARM_BY_TYPE, HARSH_BEHAVIOUR
+from ._catalogue import ALARM_BY_TYPE, HARSH
 
 __all__ = ["LOCATED", "decode_located", "base_attributes"]
 
@@ -53,14 +54,57 @@ def _ignition(on: bool) -> Decoder:
     return decode
 
 
+def _report_type(msg: TextMessage) -> int | None:
+    """``<report id><report type>`` two fields after the device name (1-2 hex digits)."""
+    text = _field(msg, 2)
+    return int(text, 16) if 1 <= len(text) <= 2 and is_hex(text) else None
+
+
 def _harsh(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
     attrs = _base(msg, blocks)
-    if blocks and blocks[0].start >= 2:
-        kind = msg.fields[blocks[0].start - 2]
-        alarm = HARSH_BEHAVIOUR.get(kind[-1:]) if kind.isdigit() else None
-        if alarm is not None:
-            attrs["alarm"] = alarm
+    kind = _report_type(msg)
+    alarm = HARSH.get(kind & 0x0F) if kind is not None else None
+    if alarm is not None:
+        attrs["alarm"] = alarm
     return attrs
+
+
+def _input_status(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
+    """GTDIS: report type ``<input number><0/1>`` -> in<n>."""
+    attrs = _base(msg, blocks)
+    kind = _report_type(msg)
+    if kind is not None and kind >> 4:
+        attrs[f"in{kind >> 4}"] = kind & 0x0F == 1
+    return attrs
+
+
+def _ignition_location(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
+    """GTIGL: report type ``x1`` ignition on, ``x0`` off."""
+    attrs = _base(msg, blocks)
+    kind = _report_type(msg)
+    if kind is not None:
+        attrs["ignition"] = kind & 0x0F == 1
+    return attrs
+
+
+def _non_movement(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
+    """GTNMR: report type 1 = started moving, 0 = stopped."""
+    attrs = _base(msg, blocks)
+    kind = _report_type(msg)
+    if kind is not None:
+        attrs["motion"] = kind == 1
+    return attrs
+
+
+def _switch(number: int) -> Decoder:
+    """GTLSW / GTTSW: ``<type>,<state>`` -> in1 / in2."""
+    def decode(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
+        attrs = _base(msg, blocks)
+        state = _field(msg, 2)
+        if state in ("0", "1"):
+            attrs[f"in{number}"] = state == "1"
+        return attrs
+    return decode
 
 
 def _state(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
@@ -81,9 +125,15 @@ def _driver(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
 
 
 def _warning(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
+    """GTDAR: ``<warning type>,<fatigue degree>``; type 1 is fatigue driving."""
     attrs = _base(msg, blocks)
     kind = int_or_none(_field(msg, 1))
-    if kind is not None:
+    if kind == 1:
+        attrs["alarm"] = "fatigueDriving"
+        degree = int_or_none(_field(msg, 2))
+        if degree is not None:
+            attrs["fatigueDegree"] = degree
+    elif kind is not None:
         attrs["warningType"] = kind
     return attrs
 
@@ -154,17 +204,9 @@ def _accessory(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
 
 
 def _eri(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
-    """GTERI: the FRI layout plus extras selected by ``<ERI mask>`` (bit 0: digital fuel sensor)."""
+    """GTERI: the FRI layout plus the data its ``<ERI mask>`` selects (``_eri``)."""
     attrs = _base(msg, blocks)
-    mask_text = _field(msg, 1)
-    if not is_hex(mask_text, 8) or not int(mask_text, 16) & 0x01:
-        return attrs
-    tail = tail_fields(msg, blocks)
-    status = next((i for i in range(2, len(tail)) if len(tail[i]) == 6 and is_hex(tail[i])), None)
-    if status is not None:
-        fuel = next((t for t in tail[status + 1:] if is_hex(t, 4)), None)
-        if fuel is not None:
-            attrs["fuel"] = int(fuel, 16)
+    eri_attributes(msg, blocks, tail_fields(msg, blocks), attrs)
     return attrs
 
 
@@ -177,7 +219,8 @@ def _can(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
 
 LOCATED: dict[str, Decoder] = {
     "GTIGN": _ignition(True), "GTIGF": _ignition(False),
-    "GTHBM": _harsh, "GTSTT": _state, "GTIDA": _driver, "GTDAR": _warning,
+    "GTHBM": _harsh, "GTSTT": _state, "GTDIS": _input_status, "GTIGL": _ignition_location,
+    "GTNMR": _non_movement, "GTLSW": _switch(1), "GTTSW": _switch(2), "GTIDA": _driver, "GTDAR": _warning,
     "GTCTN": _container, "GTBPL": _battery_volts, "GTTEM": _temperature,
     "GTDAT": _data, "GTBAA": _accessory, "GTBID": _accessory, "GTERI": _eri,
     "GTCAN": _can,

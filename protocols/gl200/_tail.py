@@ -24,7 +24,7 @@ _BATTERY_INDEX = {"DE": 2}
 def tail_fields(msg: TextMessage, blocks: list[Block]) -> list[str]:
     if not blocks:
         return []
-    return msg.fields[blocks[-1].start + 12:msg.end]
+    return msg.fields[blocks[-1].start + blocks[-1].size:msg.end]
 
 
 def parse_hours(text: str) -> int | None:

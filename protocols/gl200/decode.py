@@ -18,6 +18,7 @@ from ._binary import decode_binary
 from ._fields import Block, TextMessage, find_blocks, parse_text
 from ._info import INFO, command_result, decode_info
 from ._reports import decode_located
+from ._catalogue import model_of
 from .constants import LOCATED_REPORTS, PROTOCOL
 from .framing import is_binary
 
@@ -58,7 +59,7 @@ def decode_text(msg: TextMessage, last: Position | None, now: datetime) -> Frame
         if msg.prefix == "BUFF":
             attrs["archive"] = True
         return FrameResult(imei=imei, message=msg, events=(_event(imei, when, kind, attrs),))
-    blocks = find_blocks(msg.fields, msg.name_index + 1, msg.end)
+    blocks = find_blocks(msg.fields, msg.name_index + 1, msg.end, has_append_mask(msg.version))
     attrs = decode_located(msg, blocks)
     if msg.prefix == "BUFF":
         attrs["archive"] = True
@@ -73,6 +74,11 @@ def decode_text(msg: TextMessage, last: Position | None, now: datetime) -> Frame
     return FrameResult(imei=imei, message=msg, positions=(outdated(imei, last, when, attrs),))
 
 
+def has_append_mask(version: str | None) -> bool:
+    model = model_of(version)
+    return not (model.startswith("GL5") or model in ("GT501", "GT500MA", "GL320M"))
+
+
 def _event(imei: str, when: datetime, kind: str, attrs: dict[str, Any]) -> Event:
     return Event(device_id=imei, protocol=PROTOCOL, time=when, type=kind, attributes=attrs)
 
@@ -82,7 +88,8 @@ def _position(imei: str, block: Block, attrs: dict[str, Any]) -> Position:
     return Position(
         device_id=imei, protocol=PROTOCOL, fix_time=block.fix_time, valid=True,
         lat=block.lat, lon=block.lon, altitude_m=block.altitude_m, speed_kmh=block.speed_kmh,
-        course_deg=block.course_deg, hdop=accuracy if accuracy else None, attributes=attrs)
+        course_deg=block.course_deg, hdop=accuracy if accuracy else None,
+        satellites=block.satellites, attributes=attrs)
 
 
 def outdated(imei: str, last: Position | None, when: datetime, attrs: dict[str, Any]) -> Position:
