@@ -10,11 +10,13 @@ from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError, ProtocolError
 from .._records import Fix
 from . import encode
+from ._catalogue import ITEMS, Scalar
 from ._header import parse_frame
 from .constants import MsgType
 from .framing import Jt808Framer
 
-__all__ = ["Jt808Device", "encode_location_body", "terminal_bytes"]
+__all__ = ["Jt808Device", "encode_location_body", "encode_basic", "encode_item", "encode_scalar",
+           "encode_bcd_time", "terminal_bytes"]
 
 _BASIC = struct.Struct(">IIIIhHH")
 _U16 = struct.Struct(">H")
@@ -30,23 +32,53 @@ def terminal_bytes(device_id: str) -> tuple[bytes, int | None]:
     return bytes.fromhex(device_id.rjust(20, "0")), 1
 
 
-def encode_location_body(fix: Fix, *, alarm: int = 0, utc_offset: timezone = _CST) -> bytes:
-    """Basic block (1e-6 degrees, 0.1 km/h, local BCD time) + items 0x01, 0x30, 0x31."""
-    status = 0x02 if fix.valid else 0
+def encode_bcd_time(fix_time, utc_offset: timezone = _CST) -> bytes:
+    """BCD ``YYMMDDhhmmss`` in the terminal's zone (GMT+8 by default)."""
+    return bytes.fromhex(fix_time.astimezone(utc_offset).strftime("%y%m%d%H%M%S"))
+
+
+def encode_basic(fix: Fix, *, alarm: int = 0, status: int = 0, utc_offset: timezone = _CST) -> bytes:
+    """The 28-byte location basic block: 1e-6 degrees, 0.1 km/h, local BCD time;
+    status bits 1-3 (fixed, south, west) and bit 0 (ignition) come from the fix."""
+    status |= 0x02 if fix.valid else 0
     if fix.attributes.get("ignition"):
         status |= 0x01
     if fix.lat < 0:
         status |= 0x04
     if fix.lon < 0:
         status |= 0x08
-    local = fix.time.astimezone(utc_offset)
     body = _BASIC.pack(alarm, status, int(round(abs(fix.lat) * 1e6)), int(round(abs(fix.lon) * 1e6)),
                        int(round(fix.altitude_m)), int(round(fix.speed_kmh * 10)),
                        int(round(fix.course_deg)) % 360)
-    body += bytes.fromhex(local.strftime("%y%m%d%H%M%S"))
+    return body + encode_bcd_time(fix.time, utc_offset)
+
+
+def encode_item(item_id: int, value: bytes) -> bytes:
+    """One additional-information item ``id | len | value``."""
+    if not 0 <= item_id <= 0xFF or len(value) > 0xFF:
+        raise LocalProtocolError(f"jt808: item 0x{item_id:02x} of {len(value)} bytes")
+    return bytes((item_id, len(value))) + value
+
+
+def encode_scalar(item_id: int, value) -> bytes:
+    """A catalogue item from its decoded value (the inverse of its Scalar variant)."""
+    spec = next((s for _, s in ITEMS[item_id].variants if isinstance(s, Scalar)), None)
+    if spec is None:
+        raise LocalProtocolError(f"jt808: item 0x{item_id:02x} has no scalar form")
+    raw = int(round((value - spec.add) * spec.div / spec.mul))
+    return encode_item(item_id, raw.to_bytes(spec.size, "big", signed=spec.signed))
+
+
+def encode_location_body(fix: Fix, *, alarm: int = 0, status: int = 0,
+                         items: Sequence[bytes] | None = None, utc_offset: timezone = _CST) -> bytes:
+    """Basic block + items; by default 0x01 (odometer), 0x30 (rssi), 0x31 (satellites)
+    from the fix, or exactly the given encoded ``items``."""
+    body = encode_basic(fix, alarm=alarm, status=status, utc_offset=utc_offset)
+    if items is not None:
+        return body + b"".join(items)
     odometer = fix.attributes.get("odometer")
     if isinstance(odometer, int):
-        body += b"\x01\x04" + (odometer // 100).to_bytes(4, "big")
+        body += encode_scalar(0x01, odometer - odometer % 100)
     rssi = fix.attributes.get("rssi")
     if isinstance(rssi, int):
         body += bytes((0x30, 1, rssi & 0xFF))
@@ -81,6 +113,10 @@ class Jt808Device:
 
     def heartbeat(self) -> bytes:
         return self._packet(MsgType.HEARTBEAT, b"")[0]
+
+    def message(self, msg_id: int, body: bytes) -> bytes:
+        """Any device -> server message (0x0200 with items, 0x0500, 0x0801, 0x0900 ...)."""
+        return self._packet(msg_id, body)[0]
 
     def encode_fixes(self, fixes: Sequence[Fix]) -> Outgoing:
         if not 1 <= len(fixes) <= self.max_fixes_per_packet:
