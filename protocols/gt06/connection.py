@@ -11,7 +11,7 @@ from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, MalformedError, ProtocolError
 from .._records import EMPTY, Decoded, UnknownMessage
 from . import encode
-from .constants import EXTENDED_ACK, NO_ACK, MsgType
+from .constants import EXTENDED_ACK, NO_ACK, STANDARD_ACK_EXTENDED, MsgType
 from .decode import DECODERS, Frame
 from .encode import REFLECT
 from .framing import Gt06Framer, frame_geometry
@@ -22,6 +22,20 @@ _WIFI_TYPES = frozenset({MsgType.WIFI, MsgType.LBS_PHONE})
 _LOGIN = int(MsgType.LOGIN)
 _TIME_REQUEST = int(MsgType.TIME_REQUEST)
 _WIFI = int(MsgType.WIFI)
+_ADDRESS_REQUEST = int(MsgType.ADDRESS_REQUEST)
+_VL_MODELS = frozenset({"VL103", "LL303", "VL512", "G18"})
+
+
+def model_family(model: str | None) -> str | None:
+    """The alarm-code family (constants.FAMILY_ALARMS) of a configured model name [TRACCAR]."""
+    if not model:
+        return None
+    name = model.upper()
+    if name.startswith("LW"):
+        return "lw"
+    if name == "SEEWORLD":
+        return "seeworld"
+    return "vl" if name in _VL_MODELS else None
 
 
 def split_frame(frame: bytes) -> tuple[Frame, bool]:
@@ -65,9 +79,11 @@ class Gt06Connection(StreamConnection):
     protocol = "gt06"
 
     def __init__(self, *, device_id: str | None = None,
-                 options: ConnectionOptions = DEFAULT_OPTIONS) -> None:
+                 options: ConnectionOptions = DEFAULT_OPTIONS, model: str | None = None) -> None:
         super().__init__(Gt06Framer(options.max_frame_size), device_id=device_id, options=options)
         self._max_frame = options.max_frame_size
+        #: the configured model's alarm-code family (LW*, SEEWORLD, VL103 ...), if any
+        self.family = model_family(model)
         #: model code and time-zone offset (minutes) from the login, if sent
         self.model: int | None = None
         self.login_utc_offset_min: int | None = None
@@ -122,13 +138,15 @@ class Gt06Connection(StreamConnection):
         device_id = self.device_id
         if device_id is None:
             return EMPTY if crc_ok else Decoded(checksum_ok=False)
+        if self.family is not None:
+            f.family = self.family
         decoder = DECODERS.get(msg_type)
         if decoder is None:
             self.unknown_count += 1
             unknown = UnknownMessage(protocol=self.protocol, message_type=f.msg_type, device_id=device_id)
             return Decoded(reply=self._reply(f), unknown=unknown, checksum_ok=crc_ok)
         try:
-            positions, events = decoder(f, device_id, now)
+            positions, events, unknown_items = decoder(f, device_id, now)
         except ProtocolError:
             raise
         except (IndexError, ValueError, UnicodeError, OverflowError, struct.error) as exc:
@@ -138,7 +156,8 @@ class Gt06Connection(StreamConnection):
         else:
             reply = self._reply(f)
         return Decoded(positions=positions, events=events, reply=reply,
-                       defer_reply=reply is not None and bool(positions or events), checksum_ok=crc_ok)
+                       defer_reply=reply is not None and bool(positions or events), checksum_ok=crc_ok,
+                       unknown_items=unknown_items)
 
     def _login(self, f: Frame, crc_ok: bool) -> Decoded:
         imei, model, offset = parse_login(f.content)
@@ -153,8 +172,12 @@ class Gt06Connection(StreamConnection):
         msg_type = f.msg_type
         if msg_type in _WIFI_TYPES and (msg_type == _WIFI or not f.consistent):
             return encode.wifi_reply(msg_type, f.content[:6])
+        if msg_type == _ADDRESS_REQUEST and not f.extended:
+            return encode.address_response()
         if f.serial is None or msg_type in NO_ACK:
             return None
         if f.extended:
+            if msg_type in STANDARD_ACK_EXTENDED:
+                return encode.ack(msg_type, f.serial)
             return encode.ack_extended(msg_type, f.serial) if msg_type in EXTENDED_ACK else None
         return encode.ack(msg_type, f.serial)

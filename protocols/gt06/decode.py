@@ -1,9 +1,9 @@
 """Frame content -> records: the dispatch table of GT06 message decoders.
 
-Every decoder has the signature ``(frame, device_id, now) -> (positions, events)``
-and reads ``frame.content`` (the bytes between the protocol number and the
-serial number). Variants that share a protocol number are told apart by the
-content length or by an impossible date, each in its own small function.
+Every decoder has the signature ``(frame, device_id, now) -> (positions, events, unknown_items)``
+and reads ``frame.content`` (the bytes between the protocol number and the serial number).
+Messages that carry a GPS block give a Position (alarms included, with an ``alarm`` attribute);
+the others give Events. Vendor layouts that share a protocol number are picked in _variants.py.
 """
 
 from __future__ import annotations
@@ -13,237 +13,214 @@ from typing import Callable
 
 import msgspec
 
-from .._errors import MalformedError
-from .._records import Event, Position
-from . import _info, _location as loc
-from ._location import GPS_SIZE, PROTOCOL, gps_position, parse_lbs, parse_lbs_4g, status_attributes
+from . import _info, _variants as var
+from ._location import (GPS_SIZE, NOTHING, Records, event, generic_tail, gps_position, one,
+                        position_or_event, skip_cell, skip_cell_4g, skip_cell_with_length,
+                        status_attributes, u16, upload_tail)
 from .constants import MsgType as T
 
 __all__ = ["Frame", "Records", "DECODERS", "NOTHING"]
 
-Records = tuple[tuple[Position, ...], tuple[Event, ...]]
 _GPS_LBS = int(T.GPS_LBS)
-NOTHING: Records = ((), ())
 
 
 class Frame(msgspec.Struct, gc=False):
     """One delimited frame, split into its fields (a Struct: built in C, a third
-    of a Python ``__init__``'s cost on the hot path; holds no containers)."""
+    of a Python ``__init__``'s cost on the hot path; holds no containers).
+    ``family`` is the device's model family when the session knows it (FAMILY_ALARMS)."""
 
     msg_type: int
     content: bytes
     serial: int | None
     extended: bool
     consistent: bool
+    family: str | None = None
 
 
 Decoder = Callable[[Frame, str, datetime], Records]
 
 
-def _one(position: Position) -> Records:
-    return (position,), ()
-
-
-def _gps_start(c: bytes) -> int:
-    """Offset of the GPS block: 0, or 8 when an IMEI precedes it (QH302R-style 0x12)."""
-    if len(c) >= 8 + GPS_SIZE and not 1 <= c[1] <= 12:
-        return 8
-    return 0
-
-
 def decode_gps_lbs(f: Frame, device_id: str, now: datetime) -> Records:
-    """0x10, 0x11, 0x12, 0x24, 0x37, 0x38 ...: GPS block, then cell and extras."""
+    """0x12 (standard layout; vendor layouts in _variants), 0x10, 0x1E: GPS, cell, tail."""
     c = f.content
-    start = 8 if len(c) >= 8 + GPS_SIZE and not 1 <= c[1] <= 12 else 0  # _gps_start, inlined
-    attrs: dict = {}
-    position = gps_position(c, start, device_id, attrs)
-    if f.msg_type == _GPS_LBS and len(c) > start + GPS_SIZE + 2:
-        tail = c[parse_lbs(c, start + GPS_SIZE):]
-        if tail:
-            _gps_lbs_extras(tail, attrs)
-    return (position,), ()
-
-
-def _gps_lbs_extras(tail: bytes, attrs: dict) -> None:
-    """Extras after the cell of 0x12, chosen by their length."""
-    if len(tail) == 5:  # terminal info, voltage, GSM, alarm, language
-        status_attributes(tail[0], tail[1], tail[2], tail[3], attrs)
-    elif len(tail) == 12:  # temperature sensor variant
-        attrs["temp1"] = int.from_bytes(tail[4:8], "big", signed=True)
-        attrs["adc1"] = int.from_bytes(tail[10:12], "big") / 100.0
-    elif len(tail) == 10:  # driving-time variant
-        attrs["drivingTime"] = int.from_bytes(tail[8:10], "big")
-
-
-def decode_gps_lbs_2(f: Frame, device_id: str, now: datetime) -> Records:
-    """0x22 (and 0x25): GPS, cell, ACC, upload mode, re-upload [, mileage]."""
-    c = f.content
-    if len(c) >= 55 and c[0] == 0x01:
-        return _decode_imei_variant(f, device_id)
+    if f.msg_type == _GPS_LBS and len(c) != 26:
+        special = var.gps_lbs_12_variant(c)
+        if special is not None:
+            return special(f, device_id, now)
     attrs: dict = {}
     position = gps_position(c, 0, device_id, attrs)
-    off = parse_lbs(c, GPS_SIZE)
-    _acc_upload_mileage(c, off, attrs)
-    if len(c) >= off + 14:
-        attrs["temp1"] = int.from_bytes(c[off + 12:off + 14], "big", signed=True) / 100.0
-    return _one(position)
-
-
-def _decode_imei_variant(f: Frame, device_id: str) -> Records:
-    """0x22/0x25 with 01 + IMEI + two dates before the GPS block (XT40/NT20 style)."""
-    c = f.content
-    attrs: dict = {}
-    gps = bytearray(c[15:21]) + c[21:33]
-    position = gps_position(bytes(gps), 0, device_id, attrs)
-    tail = c[33:]
-    if len(tail) >= 22:
-        attrs["power"] = int.from_bytes(tail[10:12], "big") / 100.0
-        attrs["battery"] = tail[12] / 10.0
-        attrs["hours"] = int.from_bytes(tail[20:22], "big") * 60_000
-    if f.msg_type == T.GPS_LBS_RFID and tail.endswith(b"\x03") and b"\x02" in tail:
-        attrs["driverUniqueId"] = tail[tail.rfind(b"\x02"):].hex()
-    return _one(position)
-
-
-def decode_alarm(f: Frame, device_id: str, now: datetime) -> Records:
-    """0x16, 0x26, 0x27: GPS, cell (with a length byte), status, extras."""
-    c = f.content
-    attrs: dict = {}
-    position = gps_position(c, 0, device_id, attrs)
-    rest = c[GPS_SIZE:]
-    if rest and rest[0] in (0x08, 0x09, 0x0A):
-        off = parse_lbs(rest, 1)
-    elif rest and rest[0] == 0:
-        off = len(rest) - 5
+    if f.msg_type == _GPS_LBS:
+        generic_tail(c, skip_cell(c, GPS_SIZE), attrs)
+    elif f.msg_type == T.GPS_LBS_6:
+        generic_tail(c, skip_cell(c, GPS_SIZE, mnc2=True, cid_size=4), attrs)
     else:
-        off = parse_lbs(rest, 0)
-    tail = rest[off:]
-    if f.msg_type == T.GPS_LBS_STATUS and len(tail) == 6:  # 2-byte battery level
-        status_attributes(tail[0], int.from_bytes(tail[1:3], "big"), tail[3], tail[4], attrs)
-    elif len(tail) >= 5:
-        status_attributes(tail[0], tail[1], tail[2], tail[3], attrs)
-        if len(tail) >= 13:
-            attrs["driverUniqueId"] = tail[5:13].hex()
-    return _one(position)
+        generic_tail(c, GPS_SIZE, attrs)
+    return position_or_event(position, device_id, now, attrs)
 
 
-def decode_alarm_4g(f: Frame, device_id: str, now: datetime) -> Records:
-    """0xA4: GPS, length byte, 4G cell, status."""
+def decode_gps_upload(f: Frame, device_id: str, now: datetime) -> Records:
+    """0x22, 0x2D, 0x37, 0x31 (and 0x25 without a driver block): GPS, cell, ACC, upload mode,
+    re-upload, then 0x37 modules or a 4-byte mileage [VL03]."""
     c = f.content
+    special = var.UPLOAD_VARIANTS.get((f.msg_type, len(c))) or var.nt_variant(f)
+    if special is not None:
+        return special(f, device_id, now)
     attrs: dict = {}
     position = gps_position(c, 0, device_id, attrs)
-    off = parse_lbs_4g(c, GPS_SIZE + 1)
-    tail = c[off:]
-    if len(tail) >= 5:
-        status_attributes(tail[0], tail[1], tail[2], tail[3], attrs)
-    return _one(position)
+    cid = 4 if f.msg_type == T.GPS_LBS_DRIVER else 3
+    off = upload_tail(c, skip_cell(c, GPS_SIZE, cid_size=cid), attrs)
+    if f.msg_type == T.GPS_LBS_3:
+        _info.read_modules(c, off, 1, var.MODULES_37, attrs)
+    else:
+        generic_tail(c, off, attrs)
+    return position_or_event(position, device_id, now, attrs)
 
 
 def decode_gps_4g(f: Frame, device_id: str, now: datetime) -> Records:
-    """0xA0: GPS, 4G cell, ACC, upload mode, re-upload [, mileage]."""
+    """0xA0: GPS, 4G cell, ACC, upload mode, re-upload [, mileage] [VL03]."""
     c = f.content
     attrs: dict = {}
     position = gps_position(c, 0, device_id, attrs)
-    _acc_upload_mileage(c, parse_lbs_4g(c, GPS_SIZE), attrs)
-    return _one(position)
+    off = upload_tail(c, skip_cell_4g(c, GPS_SIZE), attrs)
+    generic_tail(c, off, attrs)
+    return position_or_event(position, device_id, now, attrs)
 
 
-def _acc_upload_mileage(c: bytes, off: int, attrs: dict) -> None:
-    """The tail after the cell block of 0x22/0xA0: ACC, upload mode, re-upload, mileage."""
-    if len(c) >= off + 3:
-        attrs["ignition"] = c[off] == 1
-        attrs["archive"] = c[off + 2] == 1
-    if len(c) >= off + 7:
-        attrs["odometer"] = int.from_bytes(c[off + 3:off + 7], "big")
-
-
-def decode_gps_prefixed(f: Frame, device_id: str, now: datetime) -> Records:
-    """0x34: 4 bytes before the GPS block."""
+def decode_alarm(f: Frame, device_id: str, now: datetime) -> Records:
+    """0x16, 0x26, 0x27, 0xA4 (4G cell), 0x32 (78 78): GPS, length-prefixed cell, terminal
+    information, voltage level, GSM, alarm, language [, fence number] [, mileage | driver tag]."""
     c = f.content
-    attrs: dict = {}
-    position = gps_position(c, 4, device_id, attrs)
-    return _one(position)
-
-
-def decode_gps_driver(f: Frame, device_id: str, now: datetime) -> Records:
-    """0x17 with GPS, cell and an 8-byte driver tag; the length-0 form is Wi-Fi/LBS."""
-    if not f.consistent:
-        return _info.decode_network(f, device_id, now)
-    c = f.content
+    special = var.ALARM_VARIANTS.get((f.msg_type, len(c)))
+    if special is not None:
+        return special(f, device_id, now)
     attrs: dict = {}
     position = gps_position(c, 0, device_id, attrs)
-    off = parse_lbs(c, GPS_SIZE)
-    if len(c) >= off + 8:
-        attrs["driverUniqueId"] = c[off:off + 8].hex()
-    return _one(position)
+    status_tail(c, skip_cell_with_length(c, GPS_SIZE), attrs, f)  # 0xA4: its length covers the 4G cell
+    return position_or_event(position, device_id, now, attrs)
 
 
-def decode_imei_gps(f: Frame, device_id: str, now: datetime) -> Records:
-    """0x61: IMEI, GPS, cell, status, 4-byte driver number."""
+def status_tail(c: bytes, off: int, attrs: dict, f: Frame) -> None:
+    """The status block and what follows it in the alarm messages."""
+    if len(c) < off + 4:
+        return
+    alarm = c[off + 3]
+    fenced = f.msg_type in (T.GPS_LBS_STATUS_3, T.GPS_LBS_STATUS_4G)
+    if fenced and len(c) > off + 4:
+        alarm |= (c[off + 4] >> 4) << 8  # 12-bit alarm: high nibble of the language byte
+    status_attributes(c[off], c[off + 1], c[off + 2], alarm, attrs, f.family)
+    off += 5  # ... alarm, language
+    if fenced and len(c) > off:
+        attrs["geofence"] = c[off]
+        off += 1
+    rest = len(c) - off
+    if rest == 4:
+        attrs["odometer"] = int.from_bytes(c[off:off + 4], "big")
+    elif rest == 8:  # VL103: driver tag after the status
+        attrs["driverUniqueId"] = c[off:].hex()
+
+
+def decode_gps_rfid(f: Frame, device_id: str, now: datetime) -> Records:
+    """0x17 of 35 bytes: GPS, cell, RFID tag (8 bytes), validity; otherwise Wi-Fi/LBS."""
+    c = f.content
+    if not f.consistent or len(c) != 35:
+        return _info.decode_wifi(f, device_id, now)
+    attrs: dict = {}
+    position = gps_position(c, 0, device_id, attrs)
+    off = skip_cell(c, GPS_SIZE)
+    attrs["driverUniqueId"] = c[off:off + 8].hex()
+    return position_or_event(position, device_id, now, attrs)
+
+
+def decode_ibutton(f: Frame, device_id: str, now: datetime) -> Records:
+    """0x61: IMEI, GPS, cell (4-byte CID), iButton id (6 bytes, as a decimal number)."""
     c = f.content
     attrs: dict = {}
     position = gps_position(c, 8, device_id, attrs)
-    if len(c) >= 8 + GPS_SIZE + 4:
-        attrs["driverUniqueId"] = str(int.from_bytes(c[-4:], "big"))
-    return _one(position)
+    off = skip_cell(c, 8 + GPS_SIZE, cid_size=4)
+    if len(c) >= off + 6:
+        attrs["driverUniqueId"] = str(int.from_bytes(c[off:off + 6], "big"))
+    return position_or_event(position, device_id, now, attrs)
 
 
 def decode_status_driver(f: Frame, device_id: str, now: datetime) -> Records:
-    """0x36: a status record (short form) or GPS + cell + extras + driver tag."""
+    """0x36: status with modules (Jimi 4G), or (VL103) GPS, cell, extras, driver tag (8 bytes)."""
     c = f.content
-    if len(c) < GPS_SIZE + 8:
-        return _info.decode_status_36(f, device_id, now)
+    if len(c) < GPS_SIZE + 16 or f.extended:
+        return _info.decode_status_modules(f, device_id, now)
+    attrs: dict = {"driverUniqueId": c[-8:].hex()}
+    position = gps_position(c, 0, device_id, attrs)
+    return position_or_event(position, device_id, now, attrs)
+
+
+def decode_gps_phone(f: Frame, device_id: str, now: datetime) -> Records:
+    """0x1A: GPS, phone number (21 ASCII bytes, zero-padded), language [VL03 0x2A layout]."""
+    c = f.content
     attrs: dict = {}
     position = gps_position(c, 0, device_id, attrs)
-    attrs["driverUniqueId"] = c[-8:].hex()
-    return _one(position)
+    phone = c[GPS_SIZE:GPS_SIZE + 21].split(b"\x00", 1)[0]
+    if phone and phone.isdigit():
+        attrs["phone"] = phone.decode("ascii")
+    return position_or_event(position, device_id, now, attrs)
 
 
-def decode_gps_ext(f: Frame, device_id: str, now: datetime) -> Records:
-    """0x32/0x33: date, GPS length byte, GPS (if any), cells..."""
+def decode_address_request(f: Frame, device_id: str, now: datetime) -> Records:
+    """0x2A: GPS and a phone number asking for an address (answered with 0x97): an Event."""
     c = f.content
-    time = loc.parse_time(c, 0)
-    gps_length = c[6] if len(c) > 6 else 0
-    if gps_length >= 0x10 and len(c) >= GPS_SIZE:  # an info byte: the standard block
-        return _one(gps_position(c, 0, device_id, {}))
-    if gps_length >= 12 and len(c) >= 7 + 12:  # a GPS length byte, then the block
-        return _one(gps_position(c[0:6] + c[7:19], 0, device_id, {}))
-    return (), (Event(device_id=device_id, protocol=PROTOCOL, time=time, type="network",
-                      attributes={"gpsLength": gps_length}),)
+    attrs: dict = {}
+    phone = c[GPS_SIZE:GPS_SIZE + 21].split(b"\x00", 1)[0]
+    if phone and phone.isdigit():
+        attrs["phone"] = phone.decode("ascii")
+    return event(device_id, now, "addressRequest", attrs)
 
 
-def decode_gps_or_network(f: Frame, device_id: str, now: datetime) -> Records:
-    """0xA2 / 0x2C: a GPS block when the info byte says so, else cells and Wi-Fi."""
+def decode_gps_typed_cell(f: Frame, device_id: str, now: datetime) -> Records:
+    """0x38: GPS, upload mode, re-upload, cell type (>= 3: 4G cell + u16 RSSI; else 2G + u8)."""
     c = f.content
-    if len(c) >= GPS_SIZE and c[6] >> 4 == 0x0C:
-        try:
-            return _one(gps_position(c, 0, device_id, {}))
-        except MalformedError:
-            pass
+    attrs: dict = {}
+    position = gps_position(c, 0, device_id, attrs)
+    if len(c) >= GPS_SIZE + 2:
+        attrs["event"] = c[GPS_SIZE]
+        attrs["archive"] = c[GPS_SIZE + 1] > 0
+    return position_or_event(position, device_id, now, attrs)
+
+
+def decode_nothing(f: Frame, device_id: str, now: datetime) -> Records:
+    """Known messages with nothing to record (0x08 keep-alive, 0x35 photo announcement)."""
+    return NOTHING
+
+
+def decode_network(f: Frame, device_id: str, now: datetime) -> Records:
     return _info.decode_network(f, device_id, now)
 
 
 DECODERS: dict[int, Decoder] = {
+    T.HEARTBEAT_SHORT: decode_nothing,
     T.GPS: decode_gps_lbs,
-    T.LBS: decode_gps_lbs,
-    T.GPS_LBS: decode_gps_lbs,
-    T.GPS_LBS_3: decode_gps_lbs,
-    T.GPS_LBS_5: decode_gps_lbs,
     T.GPS_LBS_6: decode_gps_lbs,
-    T.GPS_LBS_2: decode_gps_lbs_2,
-    T.GPS_LBS_RFID: decode_gps_lbs_2,
+    T.GPS_LBS: decode_gps_lbs,
+    T.GPS_LBS_EXTEND: decode_gps_lbs,
+    T.GPS_LBS_2: decode_gps_upload,
+    T.GPS_LBS_4: decode_gps_upload,
+    T.GPS_LBS_3: decode_gps_upload,
+    T.GPS_LBS_5: decode_gps_upload,
+    T.GPS_LBS_DRIVER: decode_gps_upload,
+    T.GPS_LBS_4G: decode_gps_4g,
     T.GPS_LBS_STATUS: decode_alarm,
     T.GPS_LBS_STATUS_2: decode_alarm,
     T.GPS_LBS_STATUS_3: decode_alarm,
-    T.GPS_LBS_STATUS_4G: decode_alarm_4g,
-    T.GPS_LBS_4G: decode_gps_4g,
-    T.GPS_LBS_4: decode_gps_prefixed,
-    T.LBS_PHONE: decode_gps_driver,
-    0x61: decode_imei_gps,
+    T.GPS_LBS_STATUS_4G: decode_alarm,
+    T.GPS_LBS_EXT: var.decode_0x32,
+    T.GPS_LBS_EXT_STATUS: var.decode_0x33,
+    T.LBS_PHONE: decode_gps_rfid,
+    T.IBUTTON: decode_ibutton,
     T.STATUS_2: decode_status_driver,
-    T.GPS_LBS_EXT: decode_gps_ext,
-    T.GPS_LBS_EXT_STATUS: decode_gps_ext,
-    T.WIFI_4G: decode_gps_or_network,
-    T.LBS_WIFI: decode_gps_or_network,
+    T.GPS_PHONE: decode_gps_phone,
+    T.ADDRESS_REQUEST: decode_address_request,
+    T.GPS_LBS_8: decode_gps_typed_cell,
+    T.PHOTO_INFO: decode_nothing,
+    T.LBS_MULTIPLE_3: var.decode_0x24,
+    T.GPS_LBS_X1: var.decode_0x34,
+    T.WIFI_4G: var.decode_0xa2,
+    T.HEARTBEAT_4G: var.decode_0xa3,
     **_info.DECODERS,
 }

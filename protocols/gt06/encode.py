@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 from .._checksum import crc16_x25
 from .constants import START_EXT, START_STD, STOP
 
-__all__ = ["ack", "ack_extended", "time_response", "wifi_reply", "command", "packet", "REFLECT",
-           "crc_x25"]
+__all__ = ["ack", "ack_extended", "time_response", "wifi_reply", "address_response", "command",
+           "packet", "REFLECT", "crc_x25"]
 
 #: each byte with its bits in reverse order
 REFLECT = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
@@ -78,6 +78,12 @@ def time_response(now: datetime) -> bytes:
 def wifi_reply(msg_type: int, bcd_time: bytes) -> bytes:
     """Reply to 0x69/0x17 Wi-Fi/LBS: ``78 78 00 <type> <6-byte time> 0D 0A`` (no serial, no CRC)."""
     return START_STD + b"\x00" + bytes((msg_type,)) + bytes(bcd_time[:6]) + STOP
+
+
+def address_response(text: str = "NA&&NA&&0##") -> bytes:
+    """Reply to a 0x2A address request: extended 0x97 with length, server flag 0, text, serial 0."""
+    body = text.encode("ascii")
+    return packet(0x97, bytes((len(body),)) + b"\x00\x00\x00\x00" + body, 0, extended=True)
 
 
 def command(text: str, serial: int, *, server_flag: int = 0, language: bool = True) -> bytes:

@@ -128,8 +128,9 @@ def test_alarm_0x16_status_block():
     status = bytes((0x22, 0x04, 0x03, 0x01, 0x02))  # ACC on, SOS bits, level 4, GSM 3, SOS code
     d = logged_in().receive_frame(frame(0x16, GPS + b"\x09" + LBS + status, 9), NOW)
     (p,) = d.positions
-    assert p.attributes == {"ignition": True, "charge": False, "blocked": False,
-                            "batteryLevel": 66, "rssi": 3, "alarm": "sos"}
+    # the information bits and the alarm byte both say SOS: alarms accumulate (Traccar's addAlarm)
+    assert p.attributes == {"status": 0x22, "ignition": True, "charge": False, "blocked": False,
+                            "armed": False, "batteryLevel": 66, "rssi": 3, "alarm": "sos,sos"}
     assert d.reply == ack_bytes(0x16, 9) and d.defer_reply
 
 
@@ -146,8 +147,8 @@ def test_heartbeat_status_event():
     d = logged_in().receive_frame(frame(0x13, bytes((0x46, 0x06, 0x04, 0x00, 0x02)), 0x10), NOW)
     (e,) = d.events
     assert (e.type, e.time, e.device_id) == ("status", NOW, IMEI)
-    assert e.attributes == {"ignition": True, "charge": True, "blocked": False,
-                            "batteryLevel": 100, "rssi": 4}
+    assert e.attributes == {"status": 0x46, "ignition": True, "charge": True, "blocked": False,
+                            "armed": False, "batteryLevel": 100, "rssi": 4}
     assert d.reply == ack_bytes(0x13, 0x10) and d.defer_reply
 
 
@@ -159,13 +160,13 @@ def test_heartbeat_terminal_alarm_bits():
 def test_gps_lbs_2_acc_and_mileage():
     tail = bytes((0x01, 0x00, 0x01)) + (123456).to_bytes(4, "big")
     (p,) = logged_in().receive_frame(frame(0x22, GPS + LBS + tail, 5), NOW).positions
-    assert p.attributes == {"ignition": True, "archive": True, "odometer": 123456}
+    assert p.attributes == {"ignition": True, "event": 0, "archive": True, "odometer": 123456}
 
 
 def test_4g_location():
     lbs4g = bytes.fromhex("01cc01" "00009a00" "000000000a6f2401")
     (p,) = logged_in().receive_frame(frame(0xA0, GPS + lbs4g + b"\x00\x00\x00", 5), NOW).positions
-    assert p.attributes == {"ignition": False, "archive": False} and p.fix_time == FIX_TIME
+    assert p.attributes == {"ignition": False, "event": 0, "archive": False} and p.fix_time == FIX_TIME
 
 
 def test_time_request_immediate_even_before_login():
@@ -187,7 +188,7 @@ def test_command_results():
 
 def test_info_transfer_voltage_and_iccid():
     d = logged_in().receive_frame(frame(0x94, b"\x00\x04\xd2", 4, extended=True), NOW)
-    assert d.events[0].attributes == {"power": 12.34} and d.reply is None
+    assert d.events[0].attributes == {"adc1": 12.34} and d.reply is None
     ids = bytes.fromhex("0123456789012345" "0460001234567890" "8986001234567890123f")
     (e,) = logged_in().receive_frame(frame(0x94, b"\x0a" + ids, 4, extended=True), NOW).events
     assert e.attributes["iccid"] == "8986001234567890123"
@@ -222,9 +223,11 @@ def test_checksum_mismatch_lenient_and_strict():
 
 
 def test_malformed_content_raises_protocol_error():
+    # a GPS block whose date is no date (month 19) is what devices send before a fix: an Event
     bad_date = bytes.fromhex("18130505141e") + GPS[6:]
-    with pytest.raises(MalformedError):
-        logged_in().receive_frame(frame(0x12, bad_date + LBS, 1), NOW)
+    d = logged_in().receive_frame(frame(0x12, bad_date + LBS, 1), NOW)
+    assert d.positions == () and [(e.type, e.time, e.attributes) for e in d.events] == [
+        ("status", NOW, {"ignition": True})]
     with pytest.raises(MalformedError):
         logged_in().receive_frame(b"xx\x05\x12\x00\x01", NOW)
 
@@ -302,7 +305,7 @@ def test_buffer_bound_raises_framing_error():
 def test_extended_frame_decoded_from_stream():
     ext = frame(0x94, b"\x00\x04\xd2", 4, extended=True)
     out, _ = decode_stream([LOGIN + ext[:5], ext[5:]])
-    assert out[1].events[0].attributes == {"power": 12.34}
+    assert out[1].events[0].attributes == {"adc1": 12.34}
 
 
 # ---- device side -----------------------------------------------------------------------
