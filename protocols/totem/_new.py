@@ -4,6 +4,14 @@ Location reports (``AA`` timed, alarm types): one fixed-order record whose
 optional groups (3- or 4-digit battery/power, ADC2-4, temperatures, MNC/MCC,
 trailing temperature) are told apart by the total width; ``E2`` (RFID) and
 ``E5`` (OBD) are comma lists. Other types are unknown (answered anyway).
+Columns, types and status bits: ``_catalogue`` (NEW_COLUMNS, NEW_TYPES,
+STATUS_BITS, OBD_COLUMNS).
+
+Accepted forms: date ``YYMMDD`` + time ``HHMMSS`` (UTC, year 2000 + YY);
+E2/E5 time ``yymmddhhmmss``; coordinates ``DDMM.MMMM`` / ``DDDMM.MMMM`` with
+a hemisphere letter (report) or signed decimal degrees (E2/E5); battery as
+2 digits (x 0.1 V, with 2 power digits) or 3 digits (x 0.01 V); hex groups in
+upper case; checksum 2 hex digits (XOR), verified and flagged.
 """
 
 from __future__ import annotations
@@ -14,8 +22,9 @@ from datetime import datetime, timezone
 from .._errors import MalformedError
 from .._records import Position
 from .._text import check_latlon, parse_dm, parse_float, parse_number
-from .constants import (NEW_ALARMS, PROTOCOL, STATUS_ALARMS, STATUS_FLAGS, STATUS_GPS_VALID,
-                        STATUS_GPS_VALID_WITH_TEMP2)
+from ._catalogue import (KNOWN_STATUS_MASK, NEW_ALARMS, NEW_TYPES, OBD_COLUMNS, STATUS_ALARMS,
+                         STATUS_FLAGS, STATUS_GPS_VALID, STATUS_GPS_VALID_WITH_TEMP2)
+from .constants import PROTOCOL
 
 __all__ = ["decode_report", "decode_rfid", "decode_obd", "parse_stamp"]
 
@@ -62,13 +71,21 @@ def _status_attributes(status: int, kind: str) -> dict[str, object]:
     return attributes
 
 
-def decode_report(kind: str, imei: str, body: bytes) -> Position:
+_REPORT_TYPES = frozenset(t.code for t in NEW_TYPES if t.record == "report")
+
+
+def decode_report(kind: str, imei: str, body: bytes) -> tuple[Position, int]:
+    """(Position, items outside the catalogue: the type, status bits)."""
     m = _REPORT.fullmatch(body)
     if m is None:
         raise MalformedError(f"totem: bad {kind} report", data=body)
     g = m.groupdict()
     status = int(g["status"], 16)
     attributes = _status_attributes(status, kind)
+    unknown = bin(status & ~KNOWN_STATUS_MASK).count("1")
+    if kind not in _REPORT_TYPES:
+        attributes["event"] = kind
+        unknown += 1
     if g["bat3"] is not None:
         attributes["battery"] = int(g["bat3"]) / 100
     else:
@@ -77,9 +94,9 @@ def decode_report(kind: str, imei: str, body: bytes) -> Position:
     for n in range(1, 5):
         if g[f"adc{n}"] is not None:
             attributes[f"adc{n}"] = int(g[f"adc{n}"], 16)
-    for key in ("temp1", "temp2"):
-        if g[key] is not None:
-            attributes[key] = g[key].decode()
+    for group, key in (("temp1", "temp1"), ("temp2", "temp2"), ("temp", "temp3")):
+        if g[group] is not None:
+            attributes[key] = g[group].decode()
     attributes["rssi"] = int(g["gsm"])
     attributes["odometer"] = int(g["odometer"]) * 1000
     valid_bit = STATUS_GPS_VALID_WITH_TEMP2 if g["temp2"] is not None else STATUS_GPS_VALID
@@ -89,7 +106,7 @@ def decode_report(kind: str, imei: str, body: bytes) -> Position:
         lat=parse_dm(g["lat"].decode(), g["ns"].decode(), 90.0),
         lon=parse_dm(g["lon"].decode(), g["ew"].decode(), 180.0),
         speed_kmh=float(int(g["speed"])), course_deg=float(int(g["course"])),
-        satellites=int(g["sats"]), hdop=float(g["hdop"]), attributes=attributes)
+        satellites=int(g["sats"]), hdop=float(g["hdop"]), attributes=attributes), unknown
 
 
 def _located(imei: str, fields: list[str], attributes: dict[str, object]) -> Position:
@@ -107,20 +124,14 @@ def decode_rfid(imei: str, body: str) -> Position:
     return _located(imei, fields, {"driverUniqueId": fields[3]})
 
 
-#: E5 fields after the OBD version -> (attribute, divisor)
-_OBD = (("odometer", 1), ("fuelUsed", 1), ("fuelConsumption", 1), ("power", 1000), ("rpm", 1),
-        ("obdSpeed", 1), (None, 1), (None, 1), ("coolantTemp", 1), ("intakeTemp", 1),
-        ("engineLoad", 1), ("throttle", 1), ("fuel", 1))
-
-
 def decode_obd(imei: str, body: str) -> Position:
-    """``E5``: time, lon, lat, OBD version, then the values of ``_OBD`` in order."""
+    """``E5``: time, lon, lat, OBD version, then the values of ``OBD_COLUMNS`` in order."""
     fields = body.split(",")
-    if len(fields) < 4 + len(_OBD):
+    if len(fields) < 4 + len(OBD_COLUMNS):
         raise MalformedError("totem: bad OBD report", data=body.encode("latin-1")[:32])
     attributes: dict[str, object] = {}
-    for (key, divisor), text in zip(_OBD, fields[4:]):
-        if key is not None and text:
-            value = parse_number(text, key)
-            attributes[key] = value / divisor if divisor != 1 else value
+    for column, text in zip(OBD_COLUMNS, fields[4:]):
+        if column.key is not None and text:
+            value = parse_number(text, column.key)
+            attributes[column.key] = round(value * column.scale, 9) if column.scale != 1 else value
     return _located(imei, fields, attributes)

@@ -44,4 +44,5 @@ class TotemConnection(StreamConnection):
         positions = (decoded.position,) if decoded.position is not None else ()
         return Decoded(positions=positions, reply=ack_for(frame, decoded.new),
                        defer_reply=bool(positions), login=login,
-                       checksum_ok=decoded.checksum_ok, unknown=unknown)
+                       checksum_ok=decoded.checksum_ok, unknown=unknown,
+                       unknown_items=decoded.unknown)

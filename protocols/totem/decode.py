@@ -34,6 +34,8 @@ class Frame(NamedTuple):
     new: bool
     checksum_ok: bool
     known: bool = True
+    #: items outside the catalogue (type / alarm code, status bits) kept in the record
+    unknown: int = 0
 
 
 def new_checksum_ok(frame: bytes) -> bool:
@@ -63,7 +65,8 @@ def _decode_new(frame: bytes, text: str) -> Frame:
         body = text[bar + 1:].rpartition("|")[0]
         return Frame(imei, _TEXT_DECODERS[kind](imei, body), kind, True, ok)
     try:
-        return Frame(imei, decode_report(kind, imei, frame[bar + 1:]), kind, True, ok)
+        position, unknown = decode_report(kind, imei, frame[bar + 1:])
+        return Frame(imei, position, kind, True, ok, unknown=unknown)
     except MalformedError:
         if kind == "AA" or kind in _ALARM_TYPES:
             raise
@@ -78,10 +81,12 @@ def _decode_old(frame: bytes, text: str, now: datetime) -> Frame:
     imei = _imei(text, 4, len(parts[0]))
     ok = old_checksum_ok(frame)
     if "$GPRMC" in parts[1]:
-        return Frame(imei, decode_old1(imei, parts, now), "GPRMC", False, ok)
-    if len(parts) >= 3:
-        return Frame(imei, decode_old2(imei, parts, now), "old2", False, ok)
-    return Frame(imei, decode_old3(imei, parts[1], now), "old3", False, ok)
+        kind, (position, unknown) = "GPRMC", decode_old1(imei, parts, now)
+    elif len(parts) >= 3:
+        kind, (position, unknown) = "old2", decode_old2(imei, parts, now)
+    else:
+        kind, (position, unknown) = "old3", decode_old3(imei, parts[1], now)
+    return Frame(imei, position, kind, False, ok, unknown=unknown)
 
 
 def decode_frame(frame: bytes, now: datetime) -> Frame:

@@ -72,7 +72,9 @@ def test_new_alarm_report_with_every_optional_group():
     assert p.attributes == {"status": 0x50009800, "alarm": "geofenceEnter", "ignition": True,
                             "charge": True, "out1": False, "out2": False, "out3": False,
                             "battery": 4.15, "adc1": 18, "adc2": 52, "adc3": 86, "adc4": 120,
-                            "temp1": "0019", "temp2": "0020", "rssi": 25, "odometer": 42000}
+                            "temp1": "0019", "temp2": "0020", "rssi": 25, "odometer": 42000,
+                            "temp3": "0021"}
+    assert d.unknown_items == 2  # status bits 15 and 11 are outside the catalogue
 
 
 def test_new_rfid_and_obd():
@@ -100,7 +102,8 @@ def test_old1_gprmc():
     assert p.speed_kmh == pytest.approx(12.5 * 1.852)
     assert p.attributes == {"alarm": "sos", "pdop": 1.5, "vdop": 1.2, "in3": False, "in4": False,
                             "in1": True, "in2": False, "out1": True, "out2": False, "charge": True,
-                            "battery": 4.15, "power": 1250, "odometer": 12500.0}
+                            "battery": 4.15, "power": 1250, "odometer": 12500.0, "status": 0b101000001,
+                            "temp1": "00003"}
 
 
 def test_old2_fields():
@@ -110,7 +113,8 @@ def test_old2_fields():
     assert p.attributes == {"alarm": "overspeed", "antenna": False, "charge": True, "in1": True,
                             "in2": False, "in3": False, "in4": False, "in5": False, "in6": False,
                             "out1": True, "out2": True, "out3": False, "out4": True, "battery": 4.1,
-                            "power": 12.0, "adc1": "0012", "temp1": "25", "odometer": 3250.0}
+                            "power": 12.0, "adc1": "0012", "temp1": "25", "odometer": 3250.0,
+                            "status": 0b101100000110}
 
 
 def test_old3_fixed_width():
@@ -119,7 +123,7 @@ def test_old3_fixed_width():
     assert p.speed_kmh == pytest.approx(10 * 1.852)
     assert p.attributes == {"io1": "C001", "battery": 4.2, "power": 13.0, "adc1": "0010",
                             "adc2": "0200", "temp1": "025", "temp2": "026", "pdop": 2.3,
-                            "odometer": 1234000.0, "alarm": "parking"}
+                            "odometer": 1234000.0, "alarm": "parking", "charge": True}
 
 
 def test_all_zero_date_gives_no_record_but_an_answer():
