@@ -54,6 +54,8 @@ def _catalogued(key: str, value: object, name: str) -> tuple[str, object]:
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool):
             return name, value  # not a number: keep it under its own name
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)  # catalogued doubles (accuracy)
     return key, value
 
 

@@ -22,7 +22,7 @@ from .._records import Fix
 from .._text import format_dm
 from .constants import CRLF
 
-__all__ = ["WialonDevice", "body", "with_crc"]
+__all__ = ["WialonDevice", "body", "short_body", "params_text", "with_crc", "packet"]
 
 _MAX_PENDING_BYTES = 4096
 _MAX_FIXES = 32
@@ -30,12 +30,40 @@ _MAX_FIXES = 32
 
 
 
-def body(fix: Fix) -> str:
-    """The D body of one fix (params: none)."""
+def short_body(fix: Fix | None, *, date_form: str = "%d%m%y",
+               time_form: str = "%H%M%S") -> str:
+    """The SD body of one fix (``None``: every column ``NA``)."""
+    if fix is None:
+        return ";".join(["NA"] * 10)
     t = fix.time.astimezone(timezone.utc)
-    return (f"{t:%d%m%y};{t:%H%M%S};{format_dm(fix.lat, 2, 6)};{'S' if fix.lat < 0 else 'N'};"
-            f"{format_dm(fix.lon, 3, 6)};{'W' if fix.lon < 0 else 'E'};{fix.speed_kmh:.2f};"
-            f"{fix.course_deg:.2f};{fix.altitude_m:.1f};{fix.satellites};NA;NA;NA;NA;NA;NA")
+    return (f"{t.strftime(date_form)};{t.strftime(time_form)};{format_dm(fix.lat, 2, 6)};"
+            f"{'S' if fix.lat < 0 else 'N'};{format_dm(fix.lon, 3, 6)};"
+            f"{'W' if fix.lon < 0 else 'E'};{fix.speed_kmh:.2f};{fix.course_deg:.2f};"
+            f"{fix.altitude_m:.1f};{fix.satellites}")
+
+
+def params_text(params: Sequence[tuple[str, int, object]]) -> str:
+    """``NAME:TYPE:VALUE`` items (TYPE 1 int, 2 double, 3 string), or ``NA``."""
+    if not params:
+        return "NA"
+    return ",".join(f"{name}:{kind}:{value}" for name, kind, value in params)
+
+
+def body(fix: Fix | None, *, hdop: float | None = None, inputs: int | None = None,
+         outputs: int | None = None, adc: Sequence[float] = (), ibutton: str | None = None,
+         params: Sequence[tuple[str, int, object]] = ()) -> str:
+    """The D body of one fix: SD columns, hdop, inputs, outputs, adc, ibutton, params."""
+    def na(value: object) -> str:
+        return "NA" if value is None else str(value)
+    return ";".join((short_body(fix), na(hdop), na(inputs), na(outputs),
+                     ",".join(str(a) for a in adc) or "NA", na(ibutton), params_text(params)))
+
+
+def packet(kind: str, msg: str, *, crc: bool = True, prefix: str = "") -> bytes:
+    """``[prefix]#<kind>#<msg>[;CRC16]\r\n`` (B: ``|CRC16``)."""
+    if crc:
+        msg = with_crc(msg, "|" if kind == "B" else ";")
+    return f"{prefix}#{kind}#{msg}".encode("utf-8") + CRLF
 
 
 def with_crc(msg: str, separator: str = ";") -> str:
