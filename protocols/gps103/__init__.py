@@ -27,6 +27,15 @@ the "alternative" report and is kept). No checksum.
 - photo chunks ``imei:<IMEI>,vr,<hex>`` yield nothing; other messages become
   an ``UnknownMessage``.
 
+Catalogue (``_catalogue.py``): keywords (alarms, ignition, ``T:`` -> alarm +
+``temp1``, ``oil`` -> ``fuelLeak`` + ``fuel``), the regular, OBD and
+alternative columns. A keyword the catalogue lacks is kept as ``event``
+(Traccar's key) and counted in ``Decoded.unknown_items``, as are fields past
+the last column (``io<index>``). Accepted forms: local time ``yyMMddHHmm[ss]``
+also with ``/``, blank and ``:`` (``24/03/05 14:30``); no usable local date ->
+the UTC time on ``now``'s date; hemisphere letters before or after the
+number, an empty E/W field.
+
 Replies: ``LOAD`` (login), ``ON`` (heartbeat), both immediate;
 ``**,imei:<IMEI>,E;`` after an SOS (``help me``) report, deferred until its
 record is committed. Other reports get no reply. Identity: the login, the

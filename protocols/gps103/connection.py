@@ -16,7 +16,7 @@ from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ProtocolError
 from .._records import EMPTY, Decoded, UnknownMessage
 from .constants import PROTOCOL, Keyword
-from .decode import classify, decode_report
+from .decode import classify, decode_report, keyword_known
 from .encode import encode_heartbeat_reply, encode_login_reply, encode_sos_ack
 from .framing import Gps103Framer, split_messages
 
@@ -51,8 +51,11 @@ class _Gps103Session:
         if message.fields[1] == Keyword.SOS and (positions or events):
             reply = (reply or b"") + encode_sos_ack(message.device_id)
             defer = True
+        keyword = message.fields[1]
+        known = not keyword or message.alternative or keyword_known(keyword)
+        unknown = _kept_items(positions, events) + (0 if known else 1)
         return Decoded(positions=positions, events=events, login=login, reply=reply,
-                       defer_reply=defer)
+                       defer_reply=defer, unknown_items=unknown)
 
     def decode_messages(self, data: bytes, now: datetime) -> Decoded:
         """Every message of ``data``; bad ones are skipped unless all are bad."""
@@ -69,6 +72,12 @@ class _Gps103Session:
         if first_error is not None and not results:
             raise first_error
         return merge(results)
+
+
+def _kept_items(positions: tuple, events: tuple) -> int:
+    """Fields the catalogue lacks, kept as ``io<index>``."""
+    return sum(1 for r in (*positions, *events) for key in r.attributes
+               if key.startswith("io") and key[2:3].isdigit())
 
 
 class Gps103Connection(_Gps103Session, StreamConnection):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Final
 
+from ._catalogue import KEYWORD_ALARMS
+
 PROTOCOL: Final = "gps103"
 DEFAULT_PORT: Final = 5001
 
@@ -37,25 +39,8 @@ class Keyword(str, Enum):
     SOS = "help me"
 
 
-#: report keyword -> Traccar alarm value
-ALARMS: Final[dict[str, str]] = {
-    "help me": "sos",
-    "low battery": "lowBattery",
-    "stockade": "geofence",
-    "move": "movement",
-    "speed": "overspeed",
-    "door alarm": "door",
-    "ac alarm": "powerCut",
-    "accident alarm": "accident",
-    "sensor alarm": "vibration",
-    "bonnet alarm": "bonnet",
-    "footbrake alarm": "footBrake",
-    "DTC": "fault",
-}
-
-#: keyword prefixes: ``T:+22`` (temperature alarm), ``oil 12.3`` (fuel level)
-TEMPERATURE_PREFIX: Final = "T:"
-OIL_PREFIX: Final = "oil"
+#: report keyword -> Traccar alarm value (the table lives in _catalogue.py)
+ALARMS: Final = KEYWORD_ALARMS
 
 
 class Command(str, Enum):

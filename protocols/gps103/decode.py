@@ -16,9 +16,11 @@ from .._records import Event, Position
 from .._text import (
     check_latlon, combine, parse_date, parse_dm, parse_float, parse_int, parse_number, parse_time,
 )
-from .constants import (
-    ALARMS, IMEI_TAG, KNOT_KMH, LOGIN_MAX_LEN, OIL_PREFIX, PROTOCOL, TEMPERATURE_PREFIX, Keyword,
+from ._catalogue import (
+    ALT_COLUMNS, KEYWORD_ALARMS, KEYWORD_IGNITION, OBD_COLUMNS, PLAIN_KEYWORDS, PREFIX_KEYWORDS,
+    REGULAR_COLUMNS, UNKNOWN_KEY, Column,
 )
+from .constants import IMEI_TAG, KNOT_KMH, LOGIN_MAX_LEN, PROTOCOL, Keyword
 
 __all__ = [
     "Message", "Records", "classify", "decode_report", "REPORT_DECODERS", "local_to_utc",
@@ -95,7 +97,11 @@ def _field(fields: list[str], index: int) -> str:
 # ---------------------------------------------------------------- times
 
 def _local_parts(text: str) -> tuple[int, int, int, int, int, int] | None:
-    """``yyMMddHHmm[ss]`` -> parts, None when absent or not a date (``000000000``)."""
+    """The device's local date and time -> parts; None when absent or not a date
+    (``000000000``, ``0000000119``). Forms: ``yyMMddHHmm``, ``yyMMddHHmmss``,
+    and the same with ``/`` in the date, a blank before the time and ``:`` in
+    it (``12/11/05 18:40``); the year has two digits (20yy)."""
+    text = text.replace("/", "").replace(":", "").replace(" ", "")
     if len(text) not in (10, 12) or not text.isdigit():
         return None
     yy, mo, dd, hh, mi = (int(text[i:i + 2]) for i in range(0, 10, 2))
@@ -112,14 +118,20 @@ def _local_datetime(parts: tuple[int, ...], text: str) -> datetime:
         raise MalformedError(f"gps103: bad date {text!r}", data=text.encode()) from None
 
 
-def local_to_utc(local_text: str, utc_text: str) -> datetime:
+def local_to_utc(local_text: str, utc_text: str, now: datetime | None = None) -> datetime:
     """Date, hour and minute from the local field, seconds from the UTC field;
     the local-minus-UTC offset from the two hh:mm values (in (-11 h, +13 h]) is
-    subtracted. Without a usable UTC field the local time is taken as is."""
+    subtracted. Without a usable UTC field the local time is taken as is.
+    UTC field forms: ``hhmmss``, ``hhmmss.sss``; anything else is unusable.
+    Without a usable local date the UTC time goes on ``now``'s date (the one
+    within 12 hours of ``now``)."""
     parts = _local_parts(local_text)
-    if parts is None:
-        raise MalformedError(f"gps103: bad local time {local_text[:16]!r}", data=local_text.encode())
     whole = utc_text.partition(".")[0]
+    if parts is None:
+        if now is None or len(whole) != 6 or not whole.isdigit():
+            raise MalformedError(f"gps103: bad local time {local_text[:16]!r}",
+                                 data=local_text.encode())
+        return _near(now, parse_time(utc_text))
     if len(whole) != 6:
         return _local_datetime(parts, local_text)
     utc = parse_time(utc_text)
@@ -132,35 +144,50 @@ def local_to_utc(local_text: str, utc_text: str) -> datetime:
     return local - timedelta(minutes=delta)
 
 
+def _near(now: datetime, moment) -> datetime:
+    now = now.astimezone(UTC)
+    candidate = combine(now.date(), moment)
+    if candidate - now > timedelta(hours=12):
+        return candidate - timedelta(days=1)
+    if now - candidate > timedelta(hours=12):
+        return candidate + timedelta(days=1)
+    return candidate
+
+
 # ---------------------------------------------------------------- keyword
 
+def keyword_known(keyword: str) -> bool:
+    """The keyword is in the catalogue (an alarm, ignition, plain or prefix keyword)."""
+    return (keyword in KEYWORD_ALARMS or keyword in KEYWORD_IGNITION
+            or keyword in PLAIN_KEYWORDS or any(keyword.startswith(p) for p in PREFIX_KEYWORDS))
+
+
 def keyword_attributes(keyword: str, phone: str) -> dict:
+    """``KEYWORD_ALARMS``, ``KEYWORD_IGNITION``, ``PREFIX_KEYWORDS`` (``T:+22``,
+    ``oil 51.67``, ``vt14``); any other keyword but ``tracker`` is kept as
+    ``event`` (Traccar's key); ``rfid`` puts the phone field in ``driverUniqueId``."""
     attrs: dict = {}
-    alarm = ALARMS.get(keyword)
+    alarm = KEYWORD_ALARMS.get(keyword)
+    prefix = next((p for p in PREFIX_KEYWORDS if keyword.startswith(p)), None)
     if alarm is not None:
         attrs["alarm"] = alarm
-    elif keyword.startswith(TEMPERATURE_PREFIX):
-        attrs["alarm"] = "temperature"
-    elif keyword.startswith(OIL_PREFIX):
-        level = soft(parse_float, keyword[len(OIL_PREFIX):].strip())
-        if level is not None:
-            attrs["fuel"] = level
-    elif keyword == Keyword.ACC_ON:
-        attrs["ignition"] = True
-    elif keyword == Keyword.ACC_OFF:
-        attrs["ignition"] = False
-    elif keyword == Keyword.RFID and phone:
+    elif prefix is not None:
+        alarm, key = PREFIX_KEYWORDS[prefix]
+        if alarm is not None:
+            attrs["alarm"] = alarm
+        value = soft(parse_number, keyword[len(prefix):].strip()) if key else None
+        if value is not None and (prefix != "oil" or keyword[3:4] == " "):
+            attrs[key] = value
+    elif keyword in KEYWORD_IGNITION:
+        attrs["ignition"] = KEYWORD_IGNITION[keyword]
+    elif keyword and keyword != "tracker":
+        attrs["event"] = keyword
+    if keyword == Keyword.RFID and phone:
         attrs["driverUniqueId"] = phone
     return attrs
 
 
 # ---------------------------------------------------------------- reports
-
-def _coordinate(value: str, hemisphere: str, limit: float) -> float:
-    if value[:1].isalpha() and hemisphere[:1].isdigit():  # hemisphere written first
-        value, hemisphere = hemisphere, value
-    return parse_dm(value, hemisphere, limit)
-
 
 def _is_dtc(text: str) -> bool:
     """An OBD trouble code such as ``P0021`` (DTC reports put it in a fuel field)."""
@@ -171,46 +198,84 @@ def _percent(text: str) -> float | None:
     return soft(parse_float, text.rstrip("%"))
 
 
-def _extras(fields: list[str], attrs: dict) -> float | None:
-    """``[,<altitude>,<acc>,<door>,<fuel1 %>,<fuel2 %>,<temp>]`` -> altitude; attributes."""
-    altitude = soft(parse_float, _field(fields, 13))
-    for index, key in ((14, "ignition"), (15, "door")):
-        value = _field(fields, index)
-        if value in ("0", "1"):
-            attrs[key] = value == "1"
-    dtcs = [f for f in fields[16:19] if _is_dtc(f)]
+_CONVERT: dict[str, Callable[[str], object]] = {
+    "float": parse_float, "int": parse_int, "number": parse_number, "text": str,
+    "percent": lambda t: parse_float(t.rstrip("%")),
+    "bool01": lambda t: {"0": False, "1": True}[t] if t in ("0", "1") else _no(t),
+    "hours": lambda t: round(parse_float(t) * 3_600_000),  # Traccar's unit: ms
+}
+
+
+def _no(text: str):
+    raise MalformedError(f"gps103: not 0/1: {text[:8]!r}")
+
+
+def columns(fields: list[str], table: tuple[Column, ...], offset: int = 0) -> dict:
+    """The table's columns that are present and convert (firmware-dependent
+    fields that do not convert are left out)."""
+    values: dict = {}
+    for column in table:
+        text = _field(fields, offset + column.index)
+        value = soft(_CONVERT[column.kind], text)
+        if value is not None:
+            values[column.key] = value
+    return values
+
+
+def kept(fields: list[str], start: int) -> dict:
+    """Fields from ``start`` on, kept as ``io<index>`` (not in the catalogue)."""
+    return {UNKNOWN_KEY.format(i): fields[i] for i in range(start, len(fields)) if fields[i]}
+
+
+def _coordinates(fields: list[str], i: int) -> tuple[float, float, int]:
+    """``lat,N|S,lon,E|W`` or ``N|S,lat,E|W,lon[,]`` from index ``i`` (Traccar's
+    hemisphere-before-or-after reading) -> (lat, lon, index of the speed field)."""
+    ns = ew = ""
+    if _field(fields, i) in ("N", "S"):
+        ns, i = fields[i], i + 1
+    lat, i = _field(fields, i), i + 1
+    if _field(fields, i) in ("N", "S"):
+        ns, i = fields[i], i + 1
+    if _field(fields, i) in ("E", "W"):
+        ew, i = fields[i], i + 1
+    lon, i = _field(fields, i), i + 1
+    if i < len(fields) and fields[i] in ("E", "W", ""):  # Traccar's optional "([EW])?,"
+        ew, i = fields[i] or ew, i + 1
+    return parse_dm(lat, ns, 90.0), parse_dm(lon, ew, 180.0), i
+
+
+def _regular_tail(fields: list[str], speed_at: int, attrs: dict) -> dict:
+    """``REGULAR_COLUMNS`` from the speed field on; DTCs in the fuel fields;
+    fields beyond the table kept as ``io<index>``."""
+    values = columns(fields, REGULAR_COLUMNS, speed_at)
+    dtcs = [f for f in fields[speed_at + 5:speed_at + 8] if _is_dtc(f)]
     if dtcs:
         attrs["dtcs"] = " ".join(dtcs)
-    for index, key in ((16, "fuel1"), (17, "fuel2")):
-        value = _percent(_field(fields, index))
-        if value is not None:
-            attrs[key] = value
-    temp = soft(parse_number, _field(fields, 18))
-    if temp is not None:
-        attrs["temp1"] = temp
-    return altitude
+    for key in ("ignition", "door", "fuel1", "fuel2", "temp1"):
+        if key in values:
+            attrs[key] = values.pop(key)
+    attrs.update(kept(fields, speed_at + len(REGULAR_COLUMNS)))
+    knots, course = values.get("speed_kmh"), values.get("course_deg")
+    values["speed_kmh"] = None if knots is None or knots < 0 else knots * KNOT_KMH
+    values["course_deg"] = course if course is None or 0.0 <= course <= 360.0 else None
+    return values
 
 
 def decode_regular(fields: list[str], now: datetime) -> Records:
-    """``<id>,<keyword>,<local>,<phone>,<F|L>,...``: a GPS fix, or an LBS event."""
+    """``<id>,<keyword>,<local>,<phone>,<F|L>,<utc>,<A|V>,<coordinates>,<REGULAR_COLUMNS>``:
+    a GPS fix, or (``L``) an LBS event."""
     device_id, keyword, phone = fields[0], fields[1], _field(fields, 3)
     attrs = keyword_attributes(keyword, phone)
     if _field(fields, 4) != "F":
         return (), (_lbs_event(fields, device_id, attrs, now),)
     if len(fields) < 11:
         raise MalformedError("gps103: truncated report", data=",".join(fields)[:32].encode())
-    fix_time = local_to_utc(fields[2], fields[5])
-    lat = _coordinate(fields[7], fields[8], 90.0)
-    lon = _coordinate(fields[9], fields[10], 180.0)
-    knots = soft(parse_float, _field(fields, 11))
-    course = soft(parse_float, _field(fields, 12))
-    altitude = _extras(fields, attrs)
+    fix_time = local_to_utc(fields[2], fields[5], now)
+    lat, lon, speed_at = _coordinates(fields, 7)
+    values = _regular_tail(fields, speed_at, attrs)
     return (Position(
         device_id=device_id, protocol=PROTOCOL, fix_time=fix_time, valid=fields[6] == "A",
-        lat=lat, lon=lon, altitude_m=altitude,
-        speed_kmh=None if knots is None or knots < 0 else knots * KNOT_KMH,
-        course_deg=course if course is None or 0.0 <= course <= 360.0 else None,
-        attributes=attrs,
+        lat=lat, lon=lon, attributes=attrs, **values,
     ),), ()
 
 
@@ -232,24 +297,9 @@ def _lbs_event(fields: list[str], device_id: str, attrs: dict, now: datetime) ->
 
 
 def decode_obd(fields: list[str], now: datetime) -> Records:
-    """``OBD,<yyMMddHHmmss>,<odometer>,<fuel instant>,<fuel avg>,<hours>,<speed>,
-    <load %>,<coolant>,<throttle %>,<rpm>,<battery V>,<DTCs...>`` -> a status event
-    (local time without a UTC reference: stamped with ``now``)."""
-    attrs: dict = {}
-    numbers = (
-        (3, "odometer", parse_number), (4, "fuelConsumption", parse_float),
-        (5, "fuelAverage", parse_float), (7, "obdSpeed", parse_float),
-        (8, "engineLoad", lambda t: parse_float(t.rstrip("%"))),
-        (9, "coolantTemp", parse_int), (10, "throttle", lambda t: parse_float(t.rstrip("%"))),
-        (11, "rpm", parse_int), (12, "battery", parse_float),
-    )
-    for index, key, convert in numbers:
-        value = soft(convert, _field(fields, index))
-        if value is not None:
-            attrs[key] = value
-    hours = soft(parse_float, _field(fields, 6))
-    if hours is not None:
-        attrs["hours"] = round(hours * 3_600_000)  # Traccar's unit: milliseconds
+    """``OBD,<yyMMddHHmmss>,<OBD_COLUMNS>,<DTCs...>`` -> a status event (local time
+    without a UTC reference: stamped with ``now``)."""
+    attrs = columns(fields, OBD_COLUMNS)
     dtcs = " ".join(f for f in fields[13:] if f)
     if dtcs:
         attrs["dtcs"] = dtcs
@@ -264,25 +314,17 @@ def decode_photo_data(fields: list[str], now: datetime) -> Records:
 
 def decode_alternative(fields: list[str], now: datetime) -> Records:
     """``<id>,<x>,<event>,<sensor id>,<sensor V>,<hhmmss>,<ddmmyy>,<rssi>,<gps>,
-    <lat>,<lon>,<speed km/h>,<course>,<alt>,<hdop>,<sats>,<ign>,<charge>,<error>*``."""
+    <lat>,<lon>,<speed km/h>,<course>,<alt>,<hdop>,<sats>,<ign>,<charge>,<error>*``
+    (decimal degrees; ``ALT_COLUMNS`` are the attributes; ``-``/``--`` = absent)."""
     if len(fields) < 13:
         raise MalformedError("gps103: truncated alternative report",
                              data=",".join(fields)[:32].encode())
     fix_time = combine(parse_date(fields[6]), parse_time(fields[5]))
     lat = check_latlon(parse_float(fields[9], "latitude"), 90.0, fields[9])
     lon = check_latlon(parse_float(fields[10], "longitude"), 180.0, fields[10])
-    attrs: dict = {}
-    event = soft(parse_int, fields[2])
-    if event is not None:
-        attrs["event"] = event
-    for index, key in ((7, "rssi"),):
-        value = soft(parse_int, _field(fields, index))
-        if value is not None:
-            attrs[key] = value
-    for index, key in ((16, "ignition"), (17, "charge")):
-        value = _field(fields, index)
-        if value in ("0", "1"):
-            attrs[key] = value == "1"
+    cleaned = ["" if f.strip("-") == "" else f for f in fields]
+    attrs = columns(cleaned, ALT_COLUMNS)
+    attrs.update(kept(cleaned, 19))
     satellites = soft(parse_int, _field(fields, 15))
     return (Position(
         device_id=fields[0], protocol=PROTOCOL, fix_time=fix_time,

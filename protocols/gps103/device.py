@@ -21,25 +21,49 @@ from .._errors import LocalProtocolError
 from .._records import Fix
 from .constants import HEARTBEAT_REPLY, KNOT_KMH, LOGIN_REPLY
 
-__all__ = ["Gps103Device", "report"]
+__all__ = ["Gps103Device", "report", "obd_report", "alternative_report"]
 
 _MAX_PENDING_BYTES = 4096
 
 
 def report(device_id: str, fix: Fix, *, keyword: str = "tracker", utc_offset_minutes: int = 0,
-           phone: str = "") -> bytes:
-    """One regular report for ``fix`` (terminated by ``;``)."""
+           phone: str = "", door: bool | None = None, fuel1: float | None = None,
+           fuel2: float | None = None, temp: int | None = None,
+           extra: Sequence[str] = ()) -> bytes:
+    """One regular report for ``fix`` (terminated by ``;``): the columns of
+    ``_catalogue.REGULAR_COLUMNS`` (ignition from ``fix.attributes``), then ``extra``."""
     t = fix.time.astimezone(timezone.utc)
     local = t + timedelta(minutes=utc_offset_minutes)
     lat, south = format_dm(fix.lat, 2), fix.lat < 0
     lon, west = format_dm(fix.lon, 3), fix.lon < 0
     ignition = fix.attributes.get("ignition")
     acc = "" if ignition is None else "1" if ignition else "0"
+    tail = ",".join([acc, "" if door is None else "1" if door else "0",
+                     "" if fuel1 is None else f"{fuel1:.2f}%",
+                     "" if fuel2 is None else f"{fuel2:.2f}%",
+                     "" if temp is None else f"{temp:+d}", *extra])
     text = (f"imei:{device_id},{keyword},{local:%y%m%d%H%M%S},{phone},F,{t:%H%M%S}.000,"
             f"{'A' if fix.valid else 'V'},{lat},{'S' if south else 'N'},{lon},"
             f"{'W' if west else 'E'},{fix.speed_kmh / KNOT_KMH:.3f},{fix.course_deg:.2f},"
-            f"{fix.altitude_m:.1f},{acc},,,,;")
+            f"{fix.altitude_m:.1f},{tail};")
     return text.encode("ascii")
+
+
+def obd_report(device_id: str, local: str, values: Sequence[str],
+               dtcs: Sequence[str] = ()) -> bytes:
+    """``imei:<id>,OBD,<yyMMddHHmmss>,<OBD_COLUMNS values in order>,<DTCs...>;``."""
+    return f"imei:{device_id},OBD,{local},{','.join(values)},{','.join(dtcs)};".encode("ascii")
+
+
+def alternative_report(device_id: str, fix: Fix, *, event: int, sensor_id: str,
+                       sensor_volts: float, rssi: int, hdop: float, ignition: bool,
+                       charge: bool, error: str) -> bytes:
+    """The "alternative" report (decimal degrees, km/h), ended by ``*``."""
+    t = fix.time.astimezone(timezone.utc)
+    return (f"imei:{device_id},0,{event},{sensor_id},{sensor_volts:.2f},{t:%H%M%S},{t:%d%m%y},"
+            f"{rssi},{1 if fix.valid else 0},{fix.lat:.6f},{fix.lon:.6f},{round(fix.speed_kmh)},"
+            f"{round(fix.course_deg)},{round(fix.altitude_m)},{hdop:.1f},{fix.satellites},"
+            f"{int(ignition)},{int(charge)},{error}*").encode("ascii")
 
 
 class Gps103Device:

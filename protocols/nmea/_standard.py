@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from .decode import Records, Sentence
 
 __all__ = [
-    "near_now", "nmea_time", "nmea_date", "soft_number", "decode_rmc", "decode_gga", "decode_gll", "decode_rma", "decode_pubx",
+    "near_now", "nmea_time", "nmea_date", "soft_number", "decode_rmc", "decode_gga", "decode_gll",
+    "decode_rma", "decode_pubx",
     "t55_extension", "t55_identity",
 ]
 

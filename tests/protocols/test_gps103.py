@@ -134,8 +134,8 @@ def test_lbs_without_cell():
     (b"stockade", {"alarm": "geofence"}), (b"move", {"alarm": "movement"}),
     (b"speed", {"alarm": "overspeed"}), (b"door alarm", {"alarm": "door"}),
     (b"accident alarm", {"alarm": "accident"}), (b"bonnet alarm", {"alarm": "bonnet"}),
-    (b"footbrake alarm", {"alarm": "footBrake"}), (b"T:+31", {"alarm": "temperature"}),
-    (b"acc off", {"ignition": False}), (b"oil 42.5", {"fuel": 42.5}), (b"tracker", {}),
+    (b"footbrake alarm", {"alarm": "footBrake"}), (b"T:+31", {"alarm": "temperature", "temp1": 31}),
+    (b"acc off", {"ignition": False}), (b"oil 42.5", {"alarm": "fuelLeak", "fuel": 42.5}), (b"tracker", {}),
     (b"vt3", {}),
 ])
 def test_keywords(keyword, attrs):
@@ -148,7 +148,7 @@ def test_keywords(keyword, attrs):
 def test_rfid_driver():
     frame = (b"imei:861234567890123,rfid,2403051430,00A1B2C3,F,113015.000,A,5230.1234,N,"
              b"01322.5678,E,0.00,0;")
-    assert one(frame).positions[0].attributes == {"driverUniqueId": "00A1B2C3"}
+    assert one(frame).positions[0].attributes == {"event": "rfid", "driverUniqueId": "00A1B2C3"}
 
 
 def test_dtc_report():
@@ -181,7 +181,8 @@ def test_alternative_report():
     assert (p.lat, p.lon, p.valid) == (52.502057, -13.37613, True)
     assert (p.speed_kmh, p.course_deg, p.altitude_m, p.hdop, p.satellites) == (
         36.5, 90.0, 120.0, 0.9, 9)
-    assert p.attributes == {"event": 2, "rssi": 25, "ignition": True, "charge": False}
+    assert p.attributes == {"event": 2, "rssi": 25, "ignition": True, "charge": False,
+                            "sensorId": "0", "sensorVoltage": 0.0, "error": "0"}
 
 
 def test_heartbeat_glued_to_a_report():
@@ -202,7 +203,7 @@ def test_unknown_message():
 
 @pytest.mark.parametrize("frame", [
     b"imei:861234567890123,tracker,2403051430,,F,113015.000,A,5230.1234,N,01322.5678;",
-    b"imei:861234567890123,tracker,2413051430,,F,113015.000,A,5230.1234,N,01322.5678,E,0,0;",
+    b"imei:861234567890123,tracker,2413051430,,F,11301,A,5230.1234,N,01322.5678,E,0,0;",
     b"imei:861234567890123,tracker,2403051430,,F,113015.000,A,9130.1234,N,01322.5678,E,0,0;",
     b"imei:861234567890123,tracker,2403051430,,F,116015.000,A,5230.1234,N,01322.5678,E,0,0;",
     b"imei:861234567890123,tracker,2403051430,,F,113015.000,A,52x0.1234,N,01322.5678,E,0,0;",
