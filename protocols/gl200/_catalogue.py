@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 __all__ = ["REPORTS", "ALARM_BY_TYPE", "MODELS", "model_of", "HARSH", "INF_STATE",
-           "CAN_BITS", "CAN_EXT_BITS", "ERI_BITS", "BINARY_REPORTS", "BINARY_EVENTS",
+           "CAN_BITS", "CAN_EXT_BITS", "CAN_MODEL_BITS", "ERI_BITS", "BINARY_REPORTS", "BINARY_EVENTS",
            "BINARY_INFO"]
 
 #: report type -> (vendor name, Traccar alarm or None, carries a position block)
@@ -191,12 +191,41 @@ CAN_BITS: dict[int, tuple[str, Callable[[str], Any]]] = {
 #: bits 22..28 are model-dependent single fields, 29 the expansion mask, 30/31 the fix
 CAN_EXPANSION_BIT = 29
 
+
+def _number(text: str) -> float | str | None:
+    """A plain number when the field is one, else its text."""
+    try:
+        return float(text)
+    except ValueError:
+        return text or None
+
+
+#: model -> CAN mask bits 22..28 that carry one field on that model
+CAN_MODEL_BITS: dict[str, dict[int, tuple[str, Callable[[str], Any]]]] = {
+    "GV350M": {22: ("impulseDistance", _number), 23: ("grossVehicleWeight", _number),
+               24: ("catalystLiquidLevel", _number)},
+    "GV350CEU": {23: ("engineColdStarts", _number), 24: ("engineAllStarts", _number),
+                 25: ("engineStartsByIgnition", _number), 26: ("engineColdRunningTime", _number),
+                 27: ("handbrakeApplies", _number)},
+}
+CAN_MODEL_BITS["GV355CEU"] = CAN_MODEL_BITS["GV350CEU"]
+
 #: ``<CAN report expansion mask>`` bit -> (attribute key, converter)
 CAN_EXT_BITS: dict[int, tuple[str, Callable[[str], Any]]] = {
     0: ("adBlueLevel", _strip("LP")), 1: ("axleWeight1", _int), 2: ("axleWeight3", _int),
     3: ("axleWeight4", _int), 7: ("adc1", lambda t: _int(t) / 1000 if _int(t) is not None else None),
     15: ("driver1Card", _text), 16: ("driver2Card", _text), 17: ("driver1Name", _text),
     18: ("driver2Name", _text), 19: ("registration", _text),
+    4: ("tachographOverspeed", _number), 5: ("tachographMotion", _number),
+    6: ("tachographDirection", _number), 8: ("pedalBrakingFactor", _number),
+    9: ("engineBrakingFactor", _number), 10: ("acceleratorKickDowns", _number),
+    11: ("effectiveEngineSpeedTime", _number), 12: ("cruiseControlTime", _number),
+    13: ("acceleratorKickDownTime", _number), 14: ("brakeApplications", _number),
+    20: ("expansionInformation", _number), 21: ("rapidBrakings", _number),
+    22: ("rapidAccelerations", _number), 23: ("engineTorque", _number),
+    24: ("serviceDistance", _number), 25: ("ambientTemperature", _number),
+    26: ("driver1WorkingTime", _number), 27: ("driver2WorkingTime", _number),
+    29: ("gaseousFuelLevel", _number), 30: ("tachographInformationExpand", _number),
 }
 
 #: ``<ERI mask>`` bit -> what follows the report's common tail

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ._fields import TextMessage, float_or_none, int_or_none, is_hex, parse_stamp
-from ._catalogue import ALARM_BY_TYPE
+from ._catalogue import ALARM_BY_TYPE, INF_STATE
 
 __all__ = ["INFO", "decode_info"]
 
@@ -34,6 +34,11 @@ def _inf(msg: TextMessage) -> tuple[str, dict[str, Any]]:
         return "status", attrs
     if is_hex(body[0], 2):
         attrs["state"] = body[0]
+        ignition, motion = INF_STATE.get(int(body[0], 16), (None, None))
+        if ignition is not None:
+            attrs["ignition"] = ignition
+        if motion is not None:
+            attrs["motion"] = motion
     if body[1]:
         attrs["iccid"] = body[1]
     rssi = int_or_none(body[2])
@@ -45,6 +50,8 @@ def _inf(msg: TextMessage) -> tuple[str, dict[str, Any]]:
     battery = float_or_none(body[volts])
     if battery is not None and battery < 10:
         attrs["battery"] = battery
+        if volts + 1 < len(body) and body[volts + 1] == "1":
+            attrs["charge"] = True
     for key, text in zip(("power", "power2"), body[5:volts]):
         value = _millivolts(text)
         if value is not None:
@@ -98,8 +105,11 @@ def _version(msg: TextMessage) -> tuple[str, dict[str, Any]]:
     attrs: dict[str, Any] = {}
     if len(body) >= 3:
         attrs["deviceType"] = body[0]
-        attrs["versionFw"] = body[1]
-        attrs["versionHw"] = body[2]
+        for key, text in (("versionFw", body[1]), ("versionHw", body[2])):
+            if is_hex(text, 4):
+                attrs[key] = int(text, 16)
+            elif text:
+                attrs[key] = text
     return "status", attrs
 
 

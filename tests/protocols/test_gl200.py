@@ -84,7 +84,8 @@ def test_info_report_is_a_status_event():
     (e,) = fresh().receive_frame(INF, NOW).events
     assert (e.type, e.time) == ("status", datetime(2024, 6, 1, 11, 31, tzinfo=UTC))
     assert e.attributes == {"state": "21", "iccid": "89490200001234567890", "rssi": 23,
-                            "battery": 4.12, "power": 12.65, "adc1": 1250, "adc2": 0}
+                            "battery": 4.12, "power": 12.65, "adc1": 1250, "adc2": 0,
+                            "ignition": True, "motion": False}
 
 
 @pytest.mark.parametrize(("frame", "key", "value"), [
@@ -117,7 +118,7 @@ def test_can_report_decodes_by_mask():
              b"H123456,P42.00,0.25,00000001,P77.50,20240601090001,0007$")
     (e,) = fresh().receive_frame(frame, NOW).events
     assert e.attributes == {"canState": 1, "vin": "WVWZZZ1JZXW000001", "ignition": True,
-                            "odometer": 12345600.0, "fuel": 42.0, "idleTime": 0.25,
+                            "obdOdometer": 12345600.0, "fuel": 42.0, "idleHours": 0.25,
                             "adBlueLevel": 77.5}
 
 
