@@ -50,7 +50,10 @@ def is_time(text: str) -> bool:
 
 
 def is_coord(text: str) -> bool:
-    """Signed decimal degrees (cell ids and counters have no decimal point)."""
+    """Decimal degrees: ``+37.478519``, ``-046.322176`` (zero-padded), ``37.4`` (unsigned);
+    cell ids and counters have no decimal point. Number forms elsewhere: speed
+    ``045.120`` / ``12.50`` (km/h), course ``181.50``, power ``12.64``; ``UEX``'s
+    8-bit sum (``3E``, any case) is not verified."""
     return "." in text and text[:1] in "+-0123456789"
 
 

@@ -35,7 +35,7 @@ class SuntechConnection(StreamConnection):
         self.universal = False
 
     def receive_frame(self, frame: bytes, now: datetime) -> Decoded:
-        report = decode_frame(frame, now, self._extras)
+        report = decode_frame(frame, now, self._extras, self.device_id)
         login = None
         if report.device_id != self.device_id:
             self.device_id = login = report.device_id

@@ -32,8 +32,15 @@ BINARY_DECODERS: dict[int, Callable[[bytes], Report]] = {
 }
 
 
-def decode_frame(frame: bytes, now: datetime, extras: Extras) -> Report:
-    """Decode one whole frame (ASCII without its CR, or binary)."""
+def _id_index(f: list[str]) -> int:
+    """Where the device id sits: ``ST910;<kind>;ID``, ``<HDR>;Res;ID``, else ``HDR;ID``."""
+    return 2 if f[0].startswith("ST9") or (len(f) > 1 and f[1] == "Res") else 1
+
+
+def decode_frame(frame: bytes, now: datetime, extras: Extras,
+                 session_id: str | None = None) -> Report:
+    """Decode one whole frame (ASCII without its CR, or binary). An ASCII report
+    whose device id column is empty belongs to the session's device (``session_id``)."""
     if not frame:
         raise MalformedError("suntech: empty frame")
     if frame[0] == BinaryType.ZIP or (len(frame) > 1 and frame[1] == 0):
@@ -42,6 +49,9 @@ def decode_frame(frame: bytes, now: datetime, extras: Extras) -> Report:
     text = frame.rstrip(b"\r\n").decode("latin-1")
     f = text.split(";")
     head = f[0]
+    at = _id_index(f)
+    if session_id and len(f) > at and not f[at]:
+        f[at] = session_id
     if head == "CRR" or head.endswith("HTE"):
         device_id = f[1] if len(f) > 1 else ""
         if not device_id:

@@ -327,3 +327,24 @@ def test_round_trip_over_the_catalogue(entries, cut):
             assert p.attributes.get("alarm") == ALERTS[code].alarm
         if family.endswith("EMG"):
             assert p.attributes.get("alarm") == EMERGENCIES[code].alarm
+
+
+@pytest.mark.parametrize("lat,lon,expected", [
+    ("+37.478519", "+126.886819", (37.478519, 126.886819)),
+    ("-01.280825", "-047.931773", (-1.280825, -47.931773)),
+    ("12.5", "7.25", (12.5, 7.25)),
+])
+def test_coordinate_forms(lat, lon, expected):
+    frame = legacy_report("STT", LEGACY_ID, FIX).decode()
+    frame = frame.replace("-23.550520", lat).replace("-046.633308", lon).encode()
+    _, p = one_position(frame)
+    assert (p.lat, p.lon) == expected
+
+
+def test_report_without_its_id_belongs_to_the_session():
+    conn = SuntechConnection()
+    decode(legacy_report("STT", LEGACY_ID, FIX), conn)
+    (d,) = conn.feed(legacy_report("ALT", "", FIX, code=1), NOW)
+    assert d.positions[0].device_id == LEGACY_ID and d.login is None
+    (d,) = conn.feed(legacy_report("CMD", "", uex="OK"), NOW)
+    assert d.events[0].device_id == LEGACY_ID
