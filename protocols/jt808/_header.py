@@ -21,7 +21,7 @@ from .framing import unescape
 
 __all__ = ["Header", "parse_frame", "terminal_id", "luhn_digit"]
 
-_SHORT_SERIAL = (0x5501, 0x5502)
+_SHORT_SERIAL = (0x5501, 0x5502, 0x4401)
 
 
 class Header(NamedTuple):

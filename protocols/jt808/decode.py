@@ -15,6 +15,7 @@ from .._errors import MalformedError
 from .._records import Position
 from ._alt import decode_acceleration, decode_alt_buffered, decode_alt_location
 from ._context import Context, Records, event
+from ._catalogue import ITEMS
 from ._items import decode_items
 from ._location import BASIC_SIZE, basic_attributes, basic_position, parse_basic, parse_bcd_time
 from ._messages import MESSAGE_DECODERS
@@ -25,12 +26,22 @@ __all__ = ["DECODERS", "Context", "location_at"]
 
 
 def _vendor_tail(chunk: bytes, attrs: dict) -> None:
-    """Exactly 20 bytes after the basic block: battery/mileage (4), odometer km u32,
+    """Exactly 20 bytes after the basic block that are not an item list: battery/mileage (4), odometer km u32,
     battery 0.1 V u16, area id u32, RSSI, 3 reserved (a vendor layout without item ids)."""
     tail = chunk[BASIC_SIZE:]
     attrs["odometer"] = int.from_bytes(tail[4:8], "big") * 1000
     attrs["battery"] = int.from_bytes(tail[8:10], "big") / 10.0
     attrs["rssi"] = tail[14]
+
+
+def _items_fit(chunk: bytes) -> bool:
+    """True when the bytes after the basic block are a well-formed list of catalogued items."""
+    i = BASIC_SIZE
+    while i + 2 <= len(chunk):
+        if chunk[i] not in ITEMS:
+            return False
+        i += 2 + chunk[i + 1]
+    return i == len(chunk)
 
 
 def location_at(body: bytes, offset: int, end: int, ctx: Context) -> Position:
@@ -39,7 +50,7 @@ def location_at(body: bytes, offset: int, end: int, ctx: Context) -> Position:
     basic = parse_basic(chunk, 0, ctx.utc_offset_min)
     attrs: dict = {}
     basic_attributes(basic[0], basic[1], attrs)
-    if len(chunk) == BASIC_SIZE + 20:
+    if len(chunk) == BASIC_SIZE + 20 and not _items_fit(chunk):
         _vendor_tail(chunk, attrs)
     else:
         unknown = decode_items(chunk, BASIC_SIZE, attrs)

@@ -13,6 +13,8 @@ __all__ = ["packet", "general_response", "register_response", "time_response", "
            "terminal_control", "text_message", "server_time"]
 
 _U16 = struct.Struct(">H")
+#: messages whose header serial is one byte (vendor location forms and their reply)
+_SHORT_SERIAL = (0x5501, 0x5502, 0x4401)
 
 
 def packet(msg_id: int, body: bytes, terminal: bytes, serial: int, version: int | None = None) -> bytes:
@@ -23,7 +25,8 @@ def packet(msg_id: int, body: bytes, terminal: bytes, serial: int, version: int 
     head = _U16.pack(msg_id) + _U16.pack(props)
     if version is not None:
         head += bytes((version,))
-    content = head + terminal + _U16.pack(serial & 0xFFFF) + body
+    index = bytes((serial & 0xFF,)) if msg_id in _SHORT_SERIAL else _U16.pack(serial & 0xFFFF)
+    content = head + terminal + index + body
     return b"\x7e" + escape(content + bytes((xor8(content),))) + b"\x7e"
 
 
