@@ -8,16 +8,19 @@ Wire format (big-endian; fact sheet shared/protocols/ruptela.md, Ruptela
 The length counts IMEI through data; the CRC covers the same bytes. The IMEI
 is printed as 15 digits with leading zeros. Commands: 1 records, 68 extended
 records (2-byte event and IO IDs, merged records), 9 DTC codes, 15
-identification, 16 heartbeat, 37 files, 2/3/4/7 text answers, 17 set-IO
-answer. Records: Unix-second UTC time, longitude then latitude (1e-7 degree),
+identification, 16 heartbeat, 36 driver registration (card tracks), 37 files,
+2/3/4/7/8 text answers, 5/6/17 status answers (``_catalogue.Command``).
+Records: Unix-second UTC time, longitude then latitude (1e-7 degree),
 altitude 0.1 m, angle 0.01 degree, speed km/h, HDOP 0.1, IO groups of 1, 2, 4
-and 8-byte values (see ``_io``). A record with longitude and latitude both
+and 8-byte values. IO IDs are data in ``_catalogue.IO_IDS`` (key, kind,
+multiplier, unit, alarms); others stay ``io<ID>`` raw and are counted in
+``Decoded.unknown_items``. A record with longitude and latitude both
 0x80000000 has no fix: it is kept invalid at the session's last location
 (0, 0 before any) with its IO attributes, as Traccar does.
 
 Replies (server packets ``length | 100 + command | data | CRC``): records and
-DTC packets get ``00 02 64 01 13 BC`` / ``00 02 6D 01 C4 A4`` after the commit
-(``defer_reply``); identification and heartbeat get their fixed ACK at once;
+DTC packets get ``00 02 64 01 13 BC`` / ``00 02 6D 01 C4 A4`` and driver
+registrations ``00 02 88 01 53 85`` after the commit (``defer_reply``); identification and heartbeat get their fixed ACK at once;
 file parts get a request for the next part; text answers get nothing.
 
 Checksums: CRC-16/KERMIT verified; a mismatch is accepted with

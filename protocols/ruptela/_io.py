@@ -1,16 +1,20 @@
-"""IO element definitions: IO ID -> how it becomes a Traccar attribute.
+"""IO element decoding, built from the catalogue in ``_catalogue.py``.
 
 A handler gets the attribute dict, the raw unsigned value and its size in
-bytes. IDs not in ``IO_HANDLERS`` become ``io<ID>`` with the raw value. Pairs
-of 8-byte halves (driver IDs, tag IDs) are collected in ``Halves`` and joined
-once the record's IO section is read.
+bytes. IDs not in ``IO_HANDLERS`` become ``io<ID>`` with the raw value (and
+are counted by ``count_unknown``). Pairs of 8-byte halves (driver IDs, tag
+IDs) are collected in ``halves`` and joined once the record's IO section is
+read.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-__all__ = ["IO_HANDLERS", "store_io", "join_halves", "HALF_PAIRS"]
+from ._catalogue import ALARMS, HALF_PAIRS, IO_IDS
+
+__all__ = ["IO_HANDLERS", "store_io", "join_halves", "HALF_PAIRS", "count_unknown",
+           "add_alarm"]
 
 Attrs = dict[str, Any]
 Handler = Callable[[Attrs, int, int], None]
@@ -21,83 +25,53 @@ def _signed(value: int, size: int) -> int:
     return value - (1 << bits) if value >> (bits - 1) else value
 
 
-def _set(key: str, convert: Callable[[int], Any] = lambda v: v) -> Handler:
+def _scaler(scale: "float | tuple[int, int] | None") -> Callable[[int], int | float]:
+    """The multiplier as exactly as the catalogue states it: a fraction (a, b)
+    gives v * a / b; 1/n multipliers divide by n (0.05 l/h: v / 20)."""
+    if scale is None:
+        return lambda v: v
+    if isinstance(scale, tuple):
+        num, den = scale
+        return lambda v: v * num / den
+    inverse = 1 / scale
+    if scale < 1 and abs(inverse - round(inverse)) < 1e-9:
+        divisor = round(inverse)
+        return lambda v: v / divisor
+    return lambda v: v * scale
+
+
+_CONDITIONS: dict[str, Callable[[int], bool]] = {
+    "nonzero": lambda v: v != 0, "zero": lambda v: v == 0, "one": lambda v: v == 1}
+
+
+def add_alarm(attrs: Attrs, name: str) -> None:
+    old = attrs.get("alarm")
+    attrs["alarm"] = name if old is None or old == name else f"{old},{name}"
+
+
+def _handler(key: str, kind: str, scale: "float | tuple[int, int] | None",
+             alarm: tuple[str, str] | None) -> Handler:
+    scaled = _scaler(scale)
+    when, name = (_CONDITIONS[alarm[0]], alarm[1]) if alarm else (None, "")
+
     def handler(attrs: Attrs, value: int, size: int) -> None:
-        attrs[key] = convert(value)
-    return handler
-
-
-def _flag(key: str) -> Handler:
-    return _set(key, lambda v: v > 0)
-
-
-def _scaled(key: str, factor: float) -> Handler:
-    return _set(key, lambda v: v * factor)
-
-
-def _signed_tenths(key: str) -> Handler:
-    def handler(attrs: Attrs, value: int, size: int) -> None:
-        attrs[key] = _signed(value, size) / 10
-    return handler
-
-
-def _device_temp(attrs: Attrs, value: int, size: int) -> None:
-    attrs["deviceTemp"] = _signed(value, size)
-
-
-def _hex(key: str) -> Handler:
-    def handler(attrs: Attrs, value: int, size: int) -> None:
-        attrs[key] = value.to_bytes(size, "big").hex()
-    return handler
-
-
-def _alarm(name: str, when: Callable[[int], bool] = lambda v: v > 0) -> Handler:
-    def handler(attrs: Attrs, value: int, size: int) -> None:
-        if when(value):
-            attrs["alarm"] = name
+        if kind == "b":
+            attrs[key] = value != 0
+        elif kind == "s":
+            attrs[key] = scaled(_signed(value, size))
+        elif kind == "x":
+            attrs[key] = value.to_bytes(size, "big").hex()
+        else:
+            attrs[key] = scaled(value)
+        if when is not None and when(value):
+            add_alarm(attrs, name)
     return handler
 
 
 IO_HANDLERS: dict[int, Handler] = {
-    2: _flag("in1"), 3: _flag("in2"), 4: _flag("in3"), 5: _flag("in4"),
-    13: _flag("motion"), 173: _flag("motion"),
-    20: _set("adc3"), 21: _set("adc4"), 22: _set("adc1"), 23: _set("adc2"),
-    29: _set("power", lambda v: v / 1000), 30: _set("battery", lambda v: v / 1000),
-    32: _device_temp,
-    34: _hex("driverUniqueId"),
-    39: _set("engineLoad"),
-    65: _set("odometer"),
-    74: _signed_tenths("temp3"),
-    78: _signed_tenths("temp0"), 79: _signed_tenths("temp1"), 80: _signed_tenths("temp2"),
-    88: _alarm("jamming"),
-    94: _scaled("rpm", 0.25),
-    95: _set("obdSpeed"),
-    98: _set("fuel", lambda v: v * 100 / 255),
-    100: _set("fuelConsumption", lambda v: v / 20),
-    134: _alarm("hardBraking"),
-    136: _alarm("hardAcceleration"),
-    150: _set("operator"),
-    163: _scaled("odometer", 5), 164: _scaled("tripOdometer", 5),
-    165: _set("obdSpeed", lambda v: v / 256),
-    166: _scaled("rpm", 0.125), 197: _scaled("rpm", 0.125),
-    170: _flag("charge"),
-    205: _set("fuel"),
-    207: _scaled("fuelLevel", 0.4),
-    208: _scaled("fuelUsed", 0.5),
-    251: _flag("ignition"), 409: _flag("ignition"),
-    410: _alarm("tow"),
-    411: _alarm("accident"),
-    415: _alarm("gpsAntennaCut", lambda v: v == 0),
-    645: _scaled("obdOdometer", 1000),
-    758: _alarm("tampering", lambda v: v == 1),
-}
+    io_id: _handler(key, kind, scale, ALARMS.get(io_id))
+    for io_id, (_, key, kind, scale, _unit, _name) in IO_IDS.items()}
 
-#: first half ID -> (second half ID, attribute, as ASCII text (else hex))
-HALF_PAIRS: dict[int, tuple[int, str, bool]] = {
-    126: (127, "driverUniqueId", True),     # CAN driver ID
-    155: (156, "driverUniqueId", True),     # tachograph driver ID
-    760: (761, "tagId", False),
-}
 _HALF_IDS = frozenset(HALF_PAIRS) | frozenset(second for second, _, _ in HALF_PAIRS.values())
 
 _IO_KEYS = [f"io{n}" for n in range(1024)]
@@ -112,6 +86,11 @@ def store_io(attrs: Attrs, halves: dict[int, bytes], io_id: int, value: int, siz
         handler(attrs, value, size)
     else:
         attrs[_IO_KEYS[io_id] if io_id < 1024 else f"io{io_id}"] = value
+
+
+def count_unknown(attrs: Attrs) -> int:
+    """How many ``io<ID>`` keys (items outside the catalogue) a record holds."""
+    return sum(1 for key in attrs if key[:2] == "io" and key[2:].isdigit())
 
 
 def _text(raw: bytes) -> str:

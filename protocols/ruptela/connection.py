@@ -65,4 +65,4 @@ class RuptelaConnection(StreamConnection):
                 break
         return Decoded(positions=result.positions, events=result.events, reply=result.reply,
                        defer_reply=result.defer and bool(result.positions or result.events),
-                       login=login, checksum_ok=checksum_ok)
+                       login=login, checksum_ok=checksum_ok, unknown_items=result.unknown_items)

@@ -9,33 +9,20 @@ and Trace send command 1 records; HCV and newer firmwares send command 68
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from enum import IntEnum
+
+from ._catalogue import Command
 
 __all__ = ["Command", "PROTOCOL", "MAX_FRAME_SIZE", "HEADER_SIZE", "MIN_PAYLOAD",
-           "REPLY_OFFSET", "RECORDS_ACK_COMMAND", "ACK_ACCEPTED", "NO_FIX", "UNIX_EPOCH", "TEXT_COMMANDS"]
+           "REPLY_OFFSET", "STATUS_COMMANDS", "RECORDS_ACK_COMMAND", "ACK_ACCEPTED", "NO_FIX", "UNIX_EPOCH", "TEXT_COMMANDS"]
 
 PROTOCOL = "ruptela"
 
 
-class Command(IntEnum):
-    """Command ID byte after the IMEI (device -> server)."""
-
-    RECORDS = 1
-    CONFIGURATION = 2       # text answer
-    VERSION = 3             # text answer
-    FIRMWARE = 4            # text answer
-    SMS_VIA_GPRS = 7        # text answer
-    DTC = 9
-    IDENTIFICATION = 15
-    HEARTBEAT = 16
-    SET_IO = 17             # answer: first data byte
-    FILES = 37
-    EXTENDED_RECORDS = 68
-
-
 #: text answers whose data is ASCII (``result``)
 TEXT_COMMANDS = frozenset({Command.CONFIGURATION, Command.VERSION, Command.FIRMWARE,
-                           Command.SMS_VIA_GPRS})
+                           Command.SMS_VIA_GPRS_RESPONSE, Command.SMS_VIA_GPRS})
+#: answers whose first data byte is a status (``result`` as a decimal string)
+STATUS_COMMANDS = frozenset({Command.SET_IO, Command.SET_CONNECTION, Command.SET_ODOMETER})
 
 #: a server packet's command is 100 + the request's command
 REPLY_OFFSET = 100

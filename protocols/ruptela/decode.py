@@ -14,9 +14,10 @@ import msgspec
 
 from .._errors import MalformedError
 from .._records import Event, Position
-from ._io import join_halves, store_io
-from .constants import NO_FIX, PROTOCOL, TEXT_COMMANDS, UNIX_EPOCH, Command
-from .encode import DTC_ACK, HEARTBEAT_ACK, IDENTIFICATION_ACK, RECORDS_ACK, encode_file_request
+from ._io import count_unknown, join_halves, store_io
+from .constants import NO_FIX, PROTOCOL, STATUS_COMMANDS, TEXT_COMMANDS, UNIX_EPOCH, Command
+from .encode import (DTC_ACK, HEARTBEAT_ACK, IDENTIFICATION_ACK, RECORDS_ACK, encode_ack,
+                     encode_file_request)
 
 __all__ = ["Payload", "Context", "DECODERS", "decode_records", "decode_dtc"]
 
@@ -27,6 +28,8 @@ class Payload(NamedTuple):
     reply: bytes | None = None
     #: True when ``reply`` acknowledges the records
     defer: bool = False
+    #: IO elements outside the catalogue (kept as ``io<ID>``)
+    unknown_items: int = 0
 
 
 class Context(NamedTuple):
@@ -111,7 +114,9 @@ def decode_records(data: bytes, ctx: Context, extended: bool = False) -> Payload
             positions.append(position)
         if position.valid:
             ctx = ctx._replace(last=(position.lat, position.lon))
-    return Payload(positions=tuple(positions), reply=RECORDS_ACK, defer=True)
+    unknown = sum(count_unknown(p.attributes) for p in positions)
+    return Payload(positions=tuple(positions), reply=RECORDS_ACK, defer=True,
+                   unknown_items=unknown)
 
 
 def _extended(data: bytes, ctx: Context) -> Payload:
@@ -149,9 +154,35 @@ def decode_text_answer(data: bytes, ctx: Context) -> Payload:
     return _result(ctx, _text(data))
 
 
-def decode_set_io(data: bytes, ctx: Context) -> Payload:
-    """Command 17: the first data byte as a decimal string; no reply."""
+def decode_status_answer(data: bytes, ctx: Context) -> Payload:
+    """Commands 5, 6, 17 (set connection, set odometer, set IO): the first data
+    byte (status) as a decimal string; no reply."""
     return _result(ctx, str(data[0]))
+
+
+_DLT_HEAD = struct.Struct(">BIBBB")
+_DLT_ACK = encode_ack(Command.DRIVER_DLT)
+
+
+def decode_driver_dlt(data: bytes, ctx: Context) -> Payload:
+    """Command 36, driver registration: sub-command (1), time (4), registration
+    status (1), card status (1), track ID (1), then three magnetic card tracks
+    (length (2) + ASCII). ``driverUniqueId`` = ``track1|track2|track3``."""
+    sub, stamp, registration, card, track = _DLT_HEAD.unpack_from(data)
+    off = _DLT_HEAD.size
+    tracks = []
+    for _ in range(3):
+        (length,) = struct.unpack_from(">H", data, off)
+        raw = data[off + 2 : off + 2 + length]
+        if len(raw) != length:
+            raise IndexError("card track cut short")
+        tracks.append(_text(raw))
+        off += 2 + length
+    attrs = {"driverUniqueId": "|".join(tracks), "registrationStatus": registration,
+             "cardStatus": card, "trackId": track, "subCommand": sub}
+    event = Event(device_id=ctx.device_id, protocol=PROTOCOL, type="status",
+                  time=UNIX_EPOCH + timedelta(seconds=stamp), attributes=attrs)
+    return Payload(events=(event,), reply=_DLT_ACK, defer=True)
 
 
 def decode_identification(data: bytes, ctx: Context) -> Payload:
@@ -178,9 +209,10 @@ DECODERS: dict[int, Callable[[bytes, Context], Payload]] = {
     Command.DTC: decode_dtc,
     Command.IDENTIFICATION: decode_identification,
     Command.HEARTBEAT: decode_heartbeat,
-    Command.SET_IO: decode_set_io,
     Command.FILES: decode_files,
+    Command.DRIVER_DLT: decode_driver_dlt,
     **{command: decode_text_answer for command in TEXT_COMMANDS},
+    **{command: decode_status_answer for command in STATUS_COMMANDS},
 }
 
 

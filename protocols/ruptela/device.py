@@ -56,17 +56,23 @@ def encode_packet(imei: str, command: int, data: bytes) -> bytes:
     return _U16.pack(len(payload)) + payload + _U16.pack(crc16_kermit(payload))
 
 
-def _io(attributes: dict[str, Any], extended: bool) -> bytes:
+def _io(attributes: dict[str, Any], extended: bool,
+        io: dict[int, tuple[int, int]] | None = None) -> bytes:
+    """The IO groups: ``Fix.attributes`` through ``DEVICE_IO``, then raw
+    elements ``io`` (IO ID -> (value size, unsigned value))."""
     groups: dict[int, list[bytes]] = {1: [], 2: [], 4: [], 8: []}
     id_fmt = "H" if extended else "B"
     for key, (io_id, size, encode) in DEVICE_IO.items():
         value = attributes.get(key)
         if value is not None:
             groups[size].append(struct.pack(f">{id_fmt}{_GROUP_FORMAT[size]}", io_id, encode(value)))
+    for io_id, (size, value) in (io or {}).items():
+        groups[size].append(struct.pack(f">{id_fmt}{_GROUP_FORMAT[size]}", io_id, value))
     return b"".join(bytes((len(items),)) + b"".join(items) for items in groups.values())
 
 
-def encode_record(fix: Fix, extended: bool = False) -> bytes:
+def encode_record(fix: Fix, extended: bool = False,
+                  io: dict[int, tuple[int, int]] | None = None) -> bytes:
     """One record at the protocol's resolution (1e-7 degree, 0.1 m, 0.01 degree, 1 km/h)."""
     stamp = int(fix.time.astimezone(timezone.utc).timestamp())
     if fix.valid:
@@ -80,7 +86,7 @@ def encode_record(fix: Fix, extended: bool = False) -> bytes:
         head = _EXT_RECORD.pack(stamp, 0, 0, 0, *fields) + _U16.pack(0)
     else:
         head = _RECORD.pack(stamp, 0, 0, *fields) + b"\x00"
-    return head + _io(fix.attributes, extended)
+    return head + _io(fix.attributes, extended, io)
 
 
 class RuptelaDevice:

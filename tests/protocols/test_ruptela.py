@@ -143,7 +143,8 @@ def test_extended_records_merge():
     assert decoded.reply == RECORDS_ACK and decoded.defer_reply
     (p,) = decoded.positions
     assert p.attributes == {"event": 5, "ignition": True, "alarm": "gpsAntennaCut",
-                            "io4000": 0x0123}
+                            "gnssAntenna": 0, "io4000": 0x0123}
+    assert decoded.unknown_items == 1
 
 
 def test_dtc():
