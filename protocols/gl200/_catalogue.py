@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 __all__ = ["REPORTS", "ALARM_BY_TYPE", "MODELS", "model_of", "HARSH", "INF_STATE",
-           "CAN_BITS", "CAN_EXT_BITS", "CAN_MODEL_BITS", "ERI_BITS", "BINARY_REPORTS", "BINARY_EVENTS",
+           "CAN_BITS", "CAN_EXT_BITS", "CAN_MODEL_BITS", "OBD_BITS", "ERI_BITS", "BINARY_REPORTS", "BINARY_EVENTS",
            "BINARY_INFO"]
 
 #: report type -> (vendor name, Traccar alarm or None, carries a position block)
@@ -226,6 +226,18 @@ CAN_EXT_BITS: dict[int, tuple[str, Callable[[str], Any]]] = {
     24: ("serviceDistance", _number), 25: ("ambientTemperature", _number),
     26: ("driver1WorkingTime", _number), 27: ("driver2WorkingTime", _number),
     29: ("gaseousFuelLevel", _number), 30: ("tachographInformationExpand", _number),
+}
+
+#: GTOBD ``<report mask>`` bit -> (attribute key, converter); one field per set bit
+#: before the position block; the field just before the block is the OBD odometer (km)
+OBD_BITS: dict[int, tuple[str, Callable[[str], Any]]] = {
+    0: ("vin", _text), 1: ("obdConnect", lambda t: t == "1" if t in ("0", "1") else None),
+    2: ("obdVoltage", lambda t: _int(t) / 1000 if _int(t) is not None else None),
+    3: ("supportedPids", _text), 4: ("rpm", _int), 5: ("obdSpeed", _int),
+    6: ("coolantTemp", _int), 7: ("fuelConsumption", _strip("")),
+    8: ("dtcsClearedDistance", _int), 9: ("milActivatedDistance", _int),
+    10: ("milStatus", _int), 11: ("dtcsNumber", _int), 12: ("dtcsCodes", _text),
+    13: ("throttle", _int), 14: ("engineLoad", _int), 15: ("fuel", _int),
 }
 
 #: ``<ERI mask>`` bit -> what follows the report's common tail

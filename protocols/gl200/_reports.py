@@ -14,7 +14,7 @@ from ._can import can_attributes
 from ._eri import eri_attributes
 from ._fields import Block, TextMessage, float_or_none, int_or_none, is_hex
 from ._tail import head_attributes, parse_hours, tail_attributes, tail_fields
-from ._catalogue import ALARM_BY_TYPE, HARSH
+from ._catalogue import ALARM_BY_TYPE, HARSH, OBD_BITS
 
 __all__ = ["LOCATED", "decode_located", "base_attributes"]
 
@@ -210,6 +210,30 @@ def _eri(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
     return attrs
 
 
+def _obd(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
+    """GTOBD: ``<report type>,<report mask>,<fields per set bit (OBD_BITS)>...,<OBD odometer km>``
+    then the block and the device mileage (km)."""
+    attrs = _base(msg, blocks)
+    # an empty <VIN> slot after the IMEI leaves the name one field later
+    shift = 0 if len(_field(msg, 2)) >= 4 else 1
+    mask_text = _field(msg, 2 + shift)
+    stop = blocks[0].start if blocks else msg.end
+    if not is_hex(mask_text) or not 4 <= len(mask_text) <= 8:
+        return attrs
+    mask, index = int(mask_text, 16), msg.name_index + 3 + shift
+    for bit in range(16):
+        if mask & (1 << bit) and index < stop:
+            key, convert = OBD_BITS[bit]
+            value = convert(msg.fields[index]) if msg.fields[index] else None
+            if value is not None:
+                attrs[key] = value
+            index += 1
+    odometer = int_or_none(msg.fields[stop - 1]) if index < stop else None
+    if odometer is not None:
+        attrs["obdOdometer"] = odometer * 1000
+    return attrs
+
+
 def _can(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
     attrs = can_attributes(msg, blocks)
     if blocks:
@@ -223,7 +247,7 @@ LOCATED: dict[str, Decoder] = {
     "GTNMR": _non_movement, "GTLSW": _switch(1), "GTTSW": _switch(2), "GTIDA": _driver, "GTDAR": _warning,
     "GTCTN": _container, "GTBPL": _battery_volts, "GTTEM": _temperature,
     "GTDAT": _data, "GTBAA": _accessory, "GTBID": _accessory, "GTERI": _eri,
-    "GTCAN": _can,
+    "GTCAN": _can, "GTOBD": _obd,
 }
 
 

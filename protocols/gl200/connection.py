@@ -21,6 +21,13 @@ from .framing import Gl200Framer
 __all__ = ["Gl200Connection", "Gl200UdpConnection"]
 
 
+def _unknown_items(result: FrameResult) -> int:
+    """Mask items the catalogue lacks, kept as ``io<n>`` (counted once per frame)."""
+    records = result.positions[:1] or result.events[:1]
+    return sum(1 for r in records for key in r.attributes
+               if key.startswith("io") and key[2:].isdigit())
+
+
 class _Gl200Session:
     protocol = PROTOCOL
     device_id: str | None
@@ -48,7 +55,8 @@ class _Gl200Session:
             unknown = UnknownMessage(protocol=PROTOCOL, message_type=result.kind,
                                      device_id=self.device_id)
         return Decoded(positions=result.positions, events=result.events, reply=reply,
-                       defer_reply=reply is not None and records, login=login, unknown=unknown)
+                       defer_reply=reply is not None and records, login=login, unknown=unknown,
+                       unknown_items=_unknown_items(result))
 
     def _reply(self, result: FrameResult) -> bytes | None:
         msg = result.message
