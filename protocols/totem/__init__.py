@@ -8,7 +8,11 @@ braking), ``E2`` RFID and ``E5`` OBD (comma lists). Old protocols:
 ``$$<len:2 hex><IMEI>|...<CRC:4>`` + CR LF, in three layouts (``$GPRMC``
 inside; ``|``-separated; fixed width). Every frame carries the IMEI (no
 login). Units: new-protocol speed km/h; old-protocol speed knots (converted);
-odometer km -> metres; an all-zero date gives no record.
+odometer km -> metres; an all-zero date gives no record. The catalogue
+(types, alarm and event codes, status and IO bits, columns with keys, units
+and scaling) is data in ``_catalogue.py``; an unknown type or code is kept as
+``event`` and unknown status bits in ``status``, all counted in
+``Decoded.unknown_items``.
 
 Replies, to every frame: new ``$$0014AA<4 chars before the checksum><xor>``,
 old ``ACK OK\\r\\n``; deferred when the frame yields a record.
