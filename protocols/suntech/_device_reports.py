@@ -172,7 +172,7 @@ def st4_report(device_id: str, fix: Fix | None, *, kind: str = "STT", model: str
     fields = [f"ST410{kind}", device_id, sw, model] + (["04"] if model == "41" else []) + cells
     fields += [f"{battery:.2f}", "1", f"{index:04d}", "2"]
     if model == "41":
-        fields += ["0", temperature, "2" if motion else "1"]
+        fields += ["00010000", temperature, "2" if motion else "1"]
     if fix is None:
         fields += [""] * 8
     else:

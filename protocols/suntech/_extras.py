@@ -8,9 +8,11 @@ say it (``ConnectionOptions.extra``: ``hbm`` 0/1/2, ``includeAdc``,
 ``includeRpm``, ``includeTemp``, Traccar's names) and they are then read by
 position. Without ``hbm`` they are recognised by shape: an hour meter
 (digits), a backup voltage (``d.d``) and a message type (``0``/``1``), then a
-14-hex-digit driver id followed by its ``0``/``1`` flag, and ``id:value``
-temperature columns numbered in order (ADC and RPM columns are not told
-apart by shape and are left out).
+14-hex-digit driver id column followed by its ``0``/``1`` flag (all zeros: no
+driver), and ``id:value`` temperature columns numbered in order. The columns
+between the message type and the driver id column are, in catalogue order,
+ADC1-ADC3 (three), ADC1-ADC3 and RPM (four) or RPM (one); without a driver
+column they are not told apart and are left out.
 """
 
 from __future__ import annotations
@@ -71,13 +73,28 @@ def _by_shape(f: list[str], attrs: dict[str, Any]) -> None:
     _head(f, attrs)
     for i in range(3, len(f) - 1):
         if _is_driver(f[i]) and f[i + 1] in ("0", "1"):
-            attrs["driverUniqueId"] = f[i]
+            if f[i].strip("0"):
+                attrs["driverUniqueId"] = f[i]
+            _between(f[3:i], attrs)
             break
     _temperatures([v for v in f[3:] if ":" in v], attrs)
 
 
+def _between(columns: list[str], attrs: dict[str, Any]) -> None:
+    """ADC1-3 [RPM] or RPM alone, by their count (see the module docstring)."""
+    try:
+        if len(columns) in (3, 4):
+            for n, text in enumerate(columns[:3], start=1):
+                if text:
+                    attrs[f"adc{n}"] = parse_float(text, "adc")
+        if len(columns) in (1, 4) and columns[-1]:
+            attrs["rpm"] = parse_float(columns[-1], "rpm")
+    except MalformedError:
+        return
+
+
 def _is_driver(text: str) -> bool:
-    return len(text) == 14 and _HEX.issuperset(text) and text.strip("0") != ""
+    return len(text) == 14 and _HEX.issuperset(text)
 
 
 def _by_position(f: list[str], extras: Extras, attrs: dict[str, Any]) -> None:

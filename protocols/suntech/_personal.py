@@ -52,7 +52,7 @@ def decode_st4(f: list[str], now: datetime) -> Report:
     if f[at + 3]:
         attrs["status"] = parse_int(f[at + 3], "status")
     i = at + 4
-    if variant and len(f) > i + 3 and not is_date(f[i]):
+    if variant and len(f) > i + 3 and not (is_date(f[i]) and is_time(f[i + 1])):
         i = _variant_columns(f, i, attrs)
     for i in range(i, len(f) - 1):
         if is_date(f[i]) and is_time(f[i + 1]):

@@ -165,17 +165,30 @@ def test_date_and_time_forms(date_form, time_form):
     assert p.fix_time == T
 
 
-EXTRAS = ["000090", "3.9", "0", "00A1B2C3D4E5F6", "1", "28AA:+21.5", "28BB:-3.0", ":"]
-EXTRA_VALUES = {"hours": 5_400_000, "battery": 3.9, "archive": True,
-                "driverUniqueId": "00A1B2C3D4E5F6", "temp1": 21.5, "temp2": -3.0}
+EXTRAS = ["000090", "3.9", "0", "1.25", "", "0.00", "2100", "00A1B2C3D4E5F6", "1",
+          "28AA:+21.5", "28BB:-3.0", ":"]
+EXTRA_VALUES = {"hours": 5_400_000, "battery": 3.9, "archive": True, "adc1": 1.25,
+                "adc3": 0.0, "rpm": 2100.0, "driverUniqueId": "00A1B2C3D4E5F6", "temp1": 21.5,
+                "temp2": -3.0}
+EXTRA_KEYS = {"adc1..adc3": ["adc1", "adc3"], "temp1..temp3": ["temp1", "temp2"]}
 
 
-@pytest.mark.parametrize("column", [c[1] for c in EXTRA_COLUMNS if c[1] not in (
-    "-", "adc1..adc3", "rpm")])
+@pytest.mark.parametrize("column", [c[1] for c in EXTRA_COLUMNS if c[1] != "-"])
 def test_extra_columns_by_shape(column):
     _, p = one_position(legacy_report("STT", LEGACY_ID, FIX, extras=EXTRAS))
-    keys = ["temp1", "temp2"] if column == "temp1..temp3" else [column]
+    keys = EXTRA_KEYS.get(column, [column])
     assert {k: p.attributes[k] for k in keys} == {k: EXTRA_VALUES[k] for k in keys}
+    assert "adc2" not in p.attributes and "temp3" not in p.attributes
+
+
+def test_adc_without_rpm_and_rpm_alone_by_shape():
+    _, p = one_position(legacy_report("STT", LEGACY_ID, FIX, extras=[
+        "000090", "3.9", "1", "0.50", "1.00", "1.50", "00000000000000", "0"]))
+    assert (p.attributes["adc1"], p.attributes["adc3"], "rpm" in p.attributes,
+            "driverUniqueId" in p.attributes) == (0.5, 1.5, False, False)
+    _, p = one_position(legacy_report("STT", LEGACY_ID, FIX, extras=[
+        "000090", "3.9", "1", "800", "00000000000000", "0"]))
+    assert (p.attributes["rpm"], "adc1" in p.attributes) == (800.0, False)
 
 
 def test_adc_and_rpm_columns_by_configuration():
