@@ -56,10 +56,36 @@ def decode_status(f, device_id: str, now: datetime) -> Records:
         attrs["power"] = u16(c, 7) / 100.0
         if c[6] == 4:
             attrs["temp1"] = int.from_bytes(c[12:14], "big", signed=True) / 10.0
+    elif f.family in _STATUS_FAMILIES and len(c) >= 5:
+        _STATUS_FAMILIES[f.family](c, attrs)
     elif c:
         status_attributes(c[0], c[1] if len(c) > 1 else None, c[2] if len(c) > 2 else None,
                           c[3] if len(c) > 3 else None, attrs, f.family)
     return event(device_id, now, "alarm" if "alarm" in attrs else "status", attrs)
+
+
+def _status_lw(c: bytes, attrs: dict) -> None:
+    """LW*: info, voltage level, GSM, power word (low 12 bits, 0.1 V) instead of alarm + language."""
+    status_attributes(c[0], c[1], c[2], None, attrs, "lw")
+    attrs["power"] = (u16(c, 3) & 0x0FFF) / 10.0
+
+
+def _status_seeworld(c: bytes, attrs: dict) -> None:
+    """SEEWORLD: info, voltage level, GSM, power (whole volts) instead of the alarm byte."""
+    status_attributes(c[0], c[1], c[2], None, attrs, "seeworld")
+    attrs["power"] = float(c[3])
+
+
+def _status_r11(c: bytes, attrs: dict) -> None:
+    """R11: info, power (u16, 0.01 V) instead of the voltage level, GSM, alarm."""
+    status_attributes(c[0], None, c[3], c[4], attrs, "r11")
+    attrs["power"] = u16(c, 1) * 0.01
+
+
+#: 0x13 layouts of model families (Gt06Connection(model=...)) [TRACCAR]
+_STATUS_FAMILIES: dict[str, Callable[[bytes, dict], None]] = {
+    "lw": _status_lw, "seeworld": _status_seeworld, "r11": _status_r11,
+}
 
 
 def decode_heartbeat_2(f, device_id: str, now: datetime) -> Records:

@@ -33,8 +33,8 @@ def model_family(model: str | None) -> str | None:
     name = model.upper()
     if name.startswith("LW"):
         return "lw"
-    if name == "SEEWORLD":
-        return "seeworld"
+    if name in ("SEEWORLD", "R11"):
+        return name.lower()
     return "vl" if name in _VL_MODELS else None
 
 

@@ -70,7 +70,7 @@ def decode_gps_upload(f: Frame, device_id: str, now: datetime) -> Records:
     cid = 4 if f.msg_type == T.GPS_LBS_DRIVER else 3
     off = upload_tail(c, skip_cell(c, GPS_SIZE, cid_size=cid), attrs)
     if f.msg_type == T.GPS_LBS_3:
-        _info.read_modules(c, off, 1, var.MODULES_37, attrs)
+        _info.read_modules(c, off, None, var.MODULES_37, attrs)
     else:
         generic_tail(c, off, attrs)
     return position_or_event(position, device_id, now, attrs)

@@ -1,4 +1,5 @@
-"""Device side of GT06: login, heartbeat and 0x12 GPS+LBS frames; reading our acks."""
+"""Device side of GT06: login, heartbeat and 0x12 GPS+LBS frames; reading our acks.
+The other catalogue messages' encoders live in _device_messages.py (re-exported here)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from .._records import Fix
 from . import encode
 from .constants import MsgType
 
-__all__ = ["Gt06Device", "encode_login", "encode_heartbeat", "encode_location"]
+from ._device_messages import *  # noqa: F401,F403  (the catalogue's device-side encoders)
+from ._device_messages import __all__ as _MESSAGES
+
+__all__ = ["Gt06Device", "encode_login", "encode_heartbeat", "encode_location", *_MESSAGES]
 
 _LOCATION = struct.Struct(">6BBIIBH")  # date, info, lat, lon, speed, course/status
 _ACK_SIZE = 10
