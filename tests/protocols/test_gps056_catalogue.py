@@ -16,7 +16,7 @@ from protocols.gps056 import Gps056Connection
 from protocols.gps056 import encode
 from protocols.gps056._catalogue import GPSL_FIELDS, MESSAGE_TYPES, STATUS_BLOCK
 from protocols.gps056.constants import REPLY_PREFIX
-from protocols.gps056.device import Gps056Device, encode_location_body, encode_status_block
+from protocols.gps056.device import Gps056Device, encode_location_body
 
 UTC = timezone.utc
 NOW = datetime(2024, 3, 5, 12, 0, tzinfo=UTC)
