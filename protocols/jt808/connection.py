@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import struct
+
+import msgspec
 from datetime import datetime, timezone
 
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
@@ -12,7 +14,7 @@ from . import encode
 from ._context import Context, Tally
 from ._header import Header, parse_frame, terminal_id
 from ._messages import decode_heartbeat
-from .constants import GENERAL_ACKED, MsgType
+from .constants import FLAG, GENERAL_ACKED, MsgType
 from .decode import DECODERS
 from .framing import Jt808Framer
 
@@ -67,6 +69,14 @@ class Jt808Connection(StreamConnection):
         if frame[:1] == b"(":
             return self._text_frame(frame, now)
         h, ok = parse_frame(frame)
+        decoded = self._receive(h, ok, frame, now)
+        if h.flag != FLAG and (decoded.reply or decoded.reject_reply):
+            decoded = msgspec.structs.replace(
+                decoded, reply=decoded.reply and encode.to_alt_framing(decoded.reply),
+                reject_reply=decoded.reject_reply and encode.to_alt_framing(decoded.reject_reply))
+        return decoded
+
+    def _receive(self, h: Header, ok: bool, frame: bytes, now: datetime) -> Decoded:
         if not ok and self.options.strict_checksum:
             raise ChecksumError("jt808: XOR checksum mismatch", data=frame)
         device_id, login = self._identify(h)

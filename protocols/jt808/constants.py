@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["MsgType", "FLAG", "ESCAPE", "MESSAGES", "ALARM_BITS", "TRACCAR_ALARMS", "STATUS_BITS",
+__all__ = ["MsgType", "FLAG", "ESCAPE", "ALT_FLAG", "MESSAGES", "ALARM_BITS", "TRACCAR_ALARMS", "STATUS_BITS",
            "GENERAL_ACKED", "NO_REPLY", "RESULT_CODES"]
 
 FLAG = 0x7E
 ESCAPE = 0x7D
+#: the alternative framing: flag E7, escapes E6 01/E6 02/3E 01/3E 02, 7-byte terminal id
+ALT_FLAG = 0xE7
 
 
 class MsgType(IntEnum):

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 
 from .._checksum import xor8
 from .constants import MsgType
-from .framing import escape
+from .framing import escape, escape_alt, unescape
 
 __all__ = ["packet", "general_response", "register_response", "time_response", "alt_response",
-           "terminal_control", "text_message", "server_time"]
+           "terminal_control", "text_message", "server_time", "to_alt_framing"]
 
 _U16 = struct.Struct(">H")
 #: messages whose header serial is one byte (vendor location forms and their reply)
@@ -75,3 +75,8 @@ def server_time(terminal: bytes, serial: int, now: datetime, version: int | None
     """0x8004 (JT/T 808-2019): UTC time, BCD YYMMDDhhmmss."""
     stamp = now.astimezone(timezone.utc).strftime("%y%m%d%H%M%S")
     return packet(MsgType.SERVER_TIME_RESPONSE, bytes.fromhex(stamp), terminal, serial, version)
+
+
+def to_alt_framing(packet_bytes: bytes) -> bytes:
+    """A ``7E`` packet re-framed for a terminal of the ``E7`` variant (same content)."""
+    return b"\xe7" + escape_alt(unescape(packet_bytes[1:-1])) + b"\xe7"

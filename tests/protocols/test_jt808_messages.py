@@ -240,3 +240,31 @@ def test_round_trip_over_the_catalogue(report):
         fix.time, fix.lat, fix.lon, fix.speed_kmh, fix.course_deg, fix.altitude_m, fix.satellites)
     expected = {SCALARS[i].key: v for i, v in values.items()}
     assert {k: p.attributes[k] for k in expected} == expected and d.unknown_items == 0
+
+
+# --- the E7 framing variant (7-byte terminal id, E6/3E escapes) -------------------------------
+
+def _alt_frame(msg_id: int, body: bytes, terminal: bytes, serial: int = 3) -> bytes:
+    content = msg_id.to_bytes(2, "big") + len(body).to_bytes(2, "big") + terminal
+    content += serial.to_bytes(2, "big") + body
+    xor = 0
+    for b in content:
+        xor ^= b
+    content += bytes((xor,))
+    escaped = bytearray()
+    for b in content:
+        escaped += {0xE6: b"\xe6\x01", 0xE7: b"\xe6\x02", 0x3E: b"\x3e\x01", 0x3D: b"\x3e\x02"}.get(b, bytes((b,)))
+    return b"\xe7" + bytes(escaped) + b"\xe7"
+
+
+def test_alt_framing_e7_stream_and_reply():
+    terminal = H("01391234567E")[:6] + H("3D")  # a 3D in the id needs an escape
+    body = H("00000000" "00000002" "0157FB6A" "06CD62C0" "00E7" "003E" "00E6" "240315082530")
+    raw = _alt_frame(0x0200, body, terminal)
+    assert b"\x3e\x02" in raw and b"\xe6\x02" in raw
+    conn = Jt808Connection()
+    (d,) = conn.feed(b"zz" + raw, NOW)
+    (p,) = d.positions
+    assert (p.lat, p.altitude_m, p.speed_kmh, p.course_deg) == (22.54321, 231.0, 6.2, 230.0)
+    assert p.device_id == "13446301835500"  # not BCD: the first 6 bytes as a number + Luhn digit
+    assert d.reply == _alt_frame(0x8001, H("0003" "0200" "00"), terminal, serial=0)
