@@ -14,7 +14,16 @@ operation manuals): four encodings on one TCP port.
 - Universal binary ``81``/``82 | length | ID (BCD) | mask | ...``.
 - Zip ``02 | length | 10 | ID | ... | 03``.
 
-Dates are UTC; coordinates signed decimal degrees; speed km/h. Every report
+Catalogue (``_catalogue.py``, sources named there): report types, 50 alert
+ids and 8 emergency ids with their Traccar alarms, legacy/extra/Universal/
+binary columns, zip report types, UEX items. Every report records ``type``
+and ``versionFw``; alert ids are kept as ``alertId``; ids outside the tables,
+leftover Universal columns and extra I/O characters are kept and counted in
+``Decoded.unknown_items``. Universal mask bit 0 stands for the device id
+(bit 1 = model). A report with an empty id column belongs to the session.
+
+Dates are UTC (``YYYYMMDD`` or ``YYMMDD``; ``HH:MM:SS`` or ``HHMMSS``);
+coordinates signed decimal degrees; speed km/h. Every report
 carries the device id (legacy 9 digits, SA200/ST9xx 6, Universal 10, binary
 BCD): the first report of a session (and any change of id) sets
 ``Decoded.login``. No checksum to verify (UEX's 8-bit sum is skipped).

@@ -8,11 +8,15 @@ Wire format: ``#<TYPE>#<msg>\\r\\n``. TCP sessions open with the login
 Packets: ``SD`` (date;time;lat;N/S;lon;E/W;speed km/h;course;height;sats),
 ``D`` (SD + hdop;inputs;outputs;adc;ibutton;params, possibly cut after
 sats), ``B`` (``|``-separated SD/D bodies, each record ``archive``),
-``P`` ping, ``M`` driver message. ``NA`` (or empty) = no value: no date and
-time -> ``now``; no coordinates -> an ``Event`` (``status``) instead of a
-position. valid = satellites >= 3. Params ``NAME:TYPE:VALUE``: lowercased
-names, numeric values as numbers, ``true``/``false`` as booleans; ``bat`` ->
-``batteryLevel``, ``temp`` -> ``deviceTemp``.
+``P`` ping, ``M`` driver message; I / IT / T (snapshot, tachograph files) are
+catalogued but not decoded (``UnknownMessage``). ``NA`` (or empty) = no value:
+no date and time -> ``now``; no coordinates -> the session's last location
+(``outdated``, not valid) or, before any, an ``Event`` (``status``).
+valid = satellites >= 3. Params ``NAME:TYPE:VALUE``: lowercased names, TYPE
+1 int, 2 double, 3 string, ``true``/``false`` as booleans; ``bat`` ->
+``batteryLevel``, ``temp`` -> ``deviceTemp``; unknown TYPEs, stray items and
+columns after params are kept and counted (``unknown_items``). Catalogue:
+``constants.PACKET_TYPES``, ``PARAM_TYPES``, ``PARAMS``, ``BODY_COLUMNS``.
 
 Answers (see connection.py): ``#AL#1``/``#AL#0``, ``#ASD#1``, ``#AD#1``,
 ``#AB#<n>`` (n = records decoded, as the specification says; Traccar counts
