@@ -22,6 +22,14 @@ Wire format, two encodings told apart by the first byte:
 
 Times are UTC; speeds are knots on the wire (converted to km/h). No checksum.
 
+Catalogue (``_catalogue.py``): message types, the status-word alarm bits in
+Traccar's order and flags, the sensor tail, LINK columns. The whole status
+word is kept as ``status``; free tail fields are ``io<n>`` and counted in
+``Decoded.unknown_items``. Validity: ``A`` valid, a number (coding scheme)
+valid, V/B/empty invalid; VP1's ``A`` and ``B`` both mean a fix. HTBT with a
+battery field -> a ``status`` event (``batteryLevel``); NBR/V3/VP1 keep the
+serving cell (``lac``, ``cid``, ``cellCount``); V3 its raw ``battery``.
+
 Replies: V1 -> ``*HQ,<id>,V4,V1,<yyyyMMddHHmmss>#``, NBR ->
 ``*HQ,<id>,V4,NBR,<...>#`` (deferred until the records commit); V0/HTBT ->
 the echo ``*HQ,<id>,HTBT#`` (immediate); with ``extra["ack"]`` other

@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 
 from .._errors import MalformedError
 from .._text import check_latlon, parse_date, parse_float, parse_int, parse_time, signed
+from ._catalogue import SENSOR_TAIL, STATUS_ALARMS, STATUS_FLAGS, UNKNOWN_KEY
 from .constants import KNOT_KMH
 
 __all__ = ["find_run", "parse_run", "parse_coordinate", "status_attributes", "parse_status",
@@ -63,18 +64,19 @@ def parse_status(text: str) -> int:
     return int(text, 16)
 
 
+def _active(status: int, entry) -> bool:
+    return bool(status >> entry.bit & 1) != entry.active_low
+
+
 def status_attributes(status: int, attrs: dict) -> dict:
-    """``status``, ``ignition`` and the first alarm the (active-low) status word raises."""
+    """``status`` (the whole word), ``STATUS_FLAGS`` and the first of
+    ``STATUS_ALARMS`` that is active."""
     attrs["status"] = status
-    attrs["ignition"] = bool(status & (1 << 10))
-    if not status & 1:
-        attrs["alarm"] = "vibration"
-    elif not status & (1 << 1) or not status & (1 << 18):
-        attrs["alarm"] = "sos"
-    elif not status & (1 << 2):
-        attrs["alarm"] = "overspeed"
-    elif not status & (1 << 19):
-        attrs["alarm"] = "powerCut"
+    for entry in STATUS_FLAGS:
+        attrs[entry.key] = _active(status, entry)
+    alarm = next((e for e in STATUS_ALARMS if _active(status, e)), None)
+    if alarm is not None:
+        attrs[alarm.key] = alarm.value
     return attrs
 
 
@@ -109,7 +111,9 @@ def parse_run(fields: list[str], j: int, now: datetime) -> tuple[dict, dict]:
             status_attributes(int(text, 16), attrs)
             altitude = tail_attributes(tail[n + 1:], attrs)
             break
-    kwargs = dict(fix_time=fix_time, valid=validity == "A", lat=lat, lon=lon,
+    # validity: A valid; V/B/empty invalid; a number is a "coding scheme" (valid)
+    valid = validity == "A" or (validity.isascii() and validity.isdigit())
+    kwargs = dict(fix_time=fix_time, valid=valid, lat=lat, lon=lon,
                   speed_kmh=speed, course_deg=course, altitude_m=altitude)
     return kwargs, attrs
 
@@ -133,19 +137,25 @@ def tail_attributes(tail: list[str], attrs: dict) -> float | None:
             return altitude
     for n, text in enumerate(tail, 1):
         if text:
-            attrs[f"io{n}"] = text
+            attrs[UNKNOWN_KEY.format(n)] = text
     return None
 
 
+_TAIL_KINDS = {"int": parse_int, "float": parse_float, "hex": lambda t: int(t, 16)}
+
+
 def _sensor_tail(tail: list[str], attrs: dict) -> float | None:
-    odometer, temp, fuel, altitude, lac, cid = tail
+    """``SENSOR_TAIL``: odometer, temperature, fuel (with a point), altitude,
+    LAC and CID (hex) -> attributes and the altitude; None when it is not that."""
+    odometer, _, fuel, _, lac, cid = tail
     if not (odometer.isascii() and odometer.isdigit() and "." in fuel and lac and cid
-            and _HEX.issuperset(lac) and _HEX.issuperset(cid)):
+            and _HEX.issuperset(lac) and _HEX.issuperset(cid) and len(lac + cid) <= 16):
         return None
     try:
-        values = (parse_int(odometer), parse_int(temp), parse_float(fuel), parse_int(altitude))
-    except MalformedError:
+        values = {key: _TAIL_KINDS[kind](text) for (key, kind), text in zip(SENSOR_TAIL, tail)}
+    except (MalformedError, ValueError):
         return None
-    attrs["odometer"], attrs["temp1"], attrs["fuel"] = values[:3]
-    return float(values[3])
+    altitude = values.pop("altitude_m")
+    attrs.update(values)
+    return float(altitude)
 

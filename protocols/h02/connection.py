@@ -74,7 +74,8 @@ class _H02Session:
         reply = self._reply(msg, bool(positions))
         records = bool(positions or events)
         return Decoded(positions=positions, events=events, reply=reply,
-                       defer_reply=reply is not None and records, login=login)
+                       defer_reply=reply is not None and records, login=login,
+                       unknown_items=_kept_items(positions, events))
 
     def _reply(self, msg: TextMessage, located: bool) -> bytes | None:
         kind = msg.kind
@@ -99,6 +100,12 @@ class _H02Session:
         reply = encode.ack_r12(device_id, now) if self._ack else None
         return Decoded(positions=(position,), reply=reply, defer_reply=reply is not None,
                        login=login)
+
+
+def _kept_items(positions: tuple, events: tuple) -> int:
+    """Free fields the catalogue lacks, kept as ``io<n>``."""
+    return sum(1 for r in (*positions, *events) for key in r.attributes
+               if key.startswith("io") and key[2:3].isdigit())
 
 
 class H02Connection(_H02Session, StreamConnection):

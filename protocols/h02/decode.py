@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
+import msgspec
+
 from .._errors import MalformedError
 from .._records import Event, Position
 from .._text import parse_date, parse_time
 from ._position import find_run, parse_run, status_attributes
+from ._catalogue import LINK_COLUMNS
 from .constants import PROTOCOL
 
 __all__ = ["TextMessage", "DECODERS", "decode_position", "split_text", "Records"]
@@ -82,11 +85,24 @@ def decode_position(msg: TextMessage) -> Records:
 
 
 def decode_vp1(msg: TextMessage) -> Records:
-    """VP1: ``A,<lat>,...,<date>`` (no time of day) or ``V,<MCC>,<MNC>,<cells>``."""
-    if msg.fields[3:4] == ["A"]:
-        return decode_position(msg)
+    """VP1: ``A|B,<lat>,...,<date>`` (no time of day; both letters mean a fix)
+    or ``V,<MCC>,<MNC>,<LAC>,<CID>,<RSSI>Y<LAC>,<CID>,<RSSI>...``."""
+    if msg.fields[3:4] in (["A"], ["B"]):
+        positions, events = decode_position(msg)
+        return tuple(msgspec.structs.replace(p, valid=True) for p in positions), events
     attrs = _ints(msg.fields, {"mcc": 4, "mnc": 5})
+    cells = [c.split(",") for c in ",".join(msg.fields[6:]).split("Y") if c]
+    attrs.update(_first_cell(cells, 0, 1))
     return (), (_event(msg, _utc(msg.now), "network", attrs),)
+
+
+def _first_cell(cells: list[list[str]], lac: int, cid: int) -> dict:
+    """The serving (first) cell's ``lac``/``cid`` (decimal) and ``cellCount``."""
+    if not cells:
+        return {}
+    out = _ints(cells[0], {"lac": lac, "cid": cid})
+    out["cellCount"] = len(cells)
+    return out
 
 
 def _ints(fields: list[str], where: dict[str, int]) -> dict:
@@ -121,6 +137,9 @@ def decode_nbr(msg: TextMessage) -> Records:
     """NBR: ``<time>,<MCC>,<MNC>,<TA>,<n>,n x (<LAC>,<CID>,<RSSI>),<date>,<status>``."""
     time, attrs = _time_and_status(msg)
     attrs.update(_ints(msg.fields, {"mcc": 4, "mnc": 5}))
+    count = _ints(msg.fields, {"n": 7}).get("n", 0)
+    cells = [msg.fields[i:i + 3] for i in range(8, 8 + 3 * count, 3)]
+    attrs.update(_first_cell([c for c in cells if len(c) == 3], 0, 1))
     return (), (_event(msg, time, "network", attrs),)
 
 
@@ -130,14 +149,21 @@ def decode_v3(msg: TextMessage) -> Records:
     code = msg.fields[4] if len(msg.fields) > 4 else ""
     if len(code) >= 5 and code.isascii() and code.isdigit():
         attrs["mcc"], attrs["mnc"] = int(code[:3]), int(code[3:])
+    count = _ints(msg.fields, {"n": 5}).get("n", 0)
+    cells = [msg.fields[i:i + 4] for i in range(6, 6 + 4 * count, 4)]
+    attrs.update(_first_cell([c for c in cells if len(c) == 4], 0, 1))
+    if "X" in msg.fields[6:]:  # ...,<battery hex4>,<reboot>,X,<date>,<status>
+        x = msg.fields.index("X", 6)
+        battery = msg.fields[x - 2]
+        if len(battery) == 4 and _HEX.issuperset(battery):
+            attrs["battery"] = int(battery, 16)  # raw, as Traccar stores it
     return (), (_event(msg, time, "network", attrs),)
 
 
 def decode_link(msg: TextMessage) -> Records:
-    """LINK: ``<time>,<GSM>,<sats>,<battery %>,<steps>,<turnovers>,<date>,<status>``."""
+    """LINK: ``<time>,<LINK_COLUMNS>,<date>,<status>``."""
     time, attrs = _time_and_status(msg)
-    attrs.update(_ints(msg.fields, {"rssi": 4, "sat": 5, "batteryLevel": 6, "steps": 7,
-                                    "turnovers": 8}))
+    attrs.update(_ints(msg.fields, LINK_COLUMNS))
     return (), (_event(msg, time, "status", attrs),)
 
 
@@ -149,7 +175,11 @@ def decode_sms(msg: TextMessage) -> Records:
 
 
 def decode_heartbeat(msg: TextMessage) -> Records:
-    return NONE
+    """V0/HTBT; ``HTBT,<battery %>`` -> a status event with ``batteryLevel``."""
+    level = _ints(msg.fields, {"batteryLevel": 3})
+    if not level:
+        return NONE
+    return (), (_event(msg, _utc(msg.now), "status", level),)
 
 
 Decoder = Callable[[TextMessage], Records]

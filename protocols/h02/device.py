@@ -20,7 +20,7 @@ from .._records import Fix
 from .._text import format_dm
 from .constants import KNOT_KMH, STATUS_IDLE
 
-__all__ = ["H02Device", "encode_v1", "encode_binary", "format_dm"]
+__all__ = ["H02Device", "encode_v1", "encode_binary", "encode_heartbeat", "format_dm"]
 
 _MAX_PENDING_BYTES = 4096
 _IGNITION = 1 << 10
@@ -33,13 +33,26 @@ def _status(fix: Fix) -> int:
     return STATUS_IDLE | _IGNITION if ignition else STATUS_IDLE
 
 
-def encode_v1(device_id: str, fix: Fix, *, manufacturer: str = "HQ") -> bytes:
+def encode_v1(device_id: str, fix: Fix, *, manufacturer: str = "HQ", kind: str = "V1",
+              answer: Sequence[str] = (), status: int | None = None,
+              tail: Sequence[str] = ()) -> bytes:
+    """``*HQ,<id>,<kind>[,<answer>...],<hhmmss>,<A|V>,<lat>,<N|S>,<lon>,<E|W>,<knots>,
+    <course>,<ddmmyy>,<status>[,<tail>...]#``; ``kind="V4"`` with ``answer`` is a
+    command answer carrying a position; ``tail`` the fields after the status."""
     t = fix.time.astimezone(timezone.utc)
-    return (f"*{manufacturer},{device_id},V1,{t:%H%M%S},{'A' if fix.valid else 'V'},"
+    word = _status(fix) if status is None else status
+    head = ",".join((kind, *answer))
+    extra = "".join("," + f for f in tail)
+    return (f"*{manufacturer},{device_id},{head},{t:%H%M%S},{'A' if fix.valid else 'V'},"
             f"{format_dm(fix.lat, 2)},{'S' if fix.lat < 0 else 'N'},"
             f"{format_dm(fix.lon, 3)},{'W' if fix.lon < 0 else 'E'},"
             f"{fix.speed_kmh / KNOT_KMH:.2f},{round(fix.course_deg) % 360},{t:%d%m%y},"
-            f"{_status(fix):08X}#").encode("ascii")
+            f"{word:08X}{extra}#").encode("ascii")
+
+
+def encode_heartbeat(device_id: str, battery: int | None = None) -> bytes:
+    """``*HQ,<id>,HTBT[,<battery %>]#``."""
+    return f"*HQ,{device_id},HTBT{'' if battery is None else f',{battery}'}#".encode("ascii")
 
 
 def encode_binary(device_id: str, fix: Fix, *, battery: int = 100) -> bytes:

@@ -95,7 +95,7 @@ def test_nbr_event_and_reply():
     (e,) = d.events
     assert e.type == "network" and e.time == datetime(2024, 3, 5, 9, 15, tzinfo=timezone.utc)
     assert e.attributes == {"status": 0xFFFFFBFD, "ignition": False, "alarm": "sos",
-                            "mcc": 262, "mnc": 1}
+                            "mcc": 262, "mnc": 1, "lac": 4011, "cid": 12345, "cellCount": 2}
     assert d.reply == b"*HQ,1234567890,V4,NBR,20240305102030#" and d.defer_reply
 
 
@@ -114,7 +114,9 @@ def test_link_v3_vp1_sms():
     assert p.fix_time == datetime(2024, 3, 5, tzinfo=timezone.utc) and p.course_deg == 90.0
     assert d.reply is None
     (e,) = c.receive_frame(b"*HQ,1234567890,VP1,V,262,01,12,4011,12345#", NOW).events
-    assert e.attributes == {"mcc": 262, "mnc": 1} and e.time == NOW
+    # cells: <lac>,<cid>,<rssi> separated by Y; the first is the serving one
+    assert e.attributes == {"mcc": 262, "mnc": 1, "lac": 12, "cid": 4011, "cellCount": 1}
+    assert e.time == NOW
     (e,) = c.receive_frame(b"*HQ,1234567890,SMS,IP:1.2.3.4,5013\nAPN:x#", NOW).events
     assert e.type == "commandResult" and e.attributes == {"result": "IP:1.2.3.4,5013\nAPN:x"}
 
@@ -137,7 +139,7 @@ def test_position_variants():
                            b"FFFFFBFF,1500,-5,42.5,120,0FA0,3039#", NOW).positions
     assert p.altitude_m == 120.0
     assert p.attributes == {"status": 0xFFFFFBFF, "ignition": False, "odometer": 1500,
-                            "temp1": -5, "fuel": 42.5}
+                            "temp1": -5, "fuel": 42.5, "lac": 0x0FA0, "cid": 0x3039}
     # status after an IP address and an ICCID (V19)
     (p,) = c.receive_frame(b"*HQ,1234567890,V19,101530,V,5130.1234,N,00007.5678,W,0,0,050324,,"
                            b"10.0.0.1,89000000000000000001,FFFFFBFE#", NOW).positions
