@@ -130,6 +130,8 @@ def _identity(fields: list[str], frame: bytes) -> tuple[str | None, str | None, 
         return first.upper(), fields[1], index
     if _is_imei(first):
         return None, first, 1
+    if len(first) in (6, 10) and is_hex(first) and len(fields) > 2 and not fields[1]:
+        return first.upper(), None, 2   # no IMEI: the session's identity applies
     raise MalformedError("gl200: no protocol version / IMEI", data=frame)
 
 
@@ -162,7 +164,7 @@ def block_at(fields: list[str], start: int, append: bool = True) -> Block | None
     if start < 0 or start + 6 >= len(fields):
         return None
     fix_time = parse_stamp(fields[start + 6])
-    if fix_time is None or len(fields[start + 6]) != 14:
+    if fix_time is None:
         return None
     lon = _coordinate(fields[start + 4], 180.0)
     lat = _coordinate(fields[start + 5], 90.0)

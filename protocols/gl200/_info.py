@@ -88,6 +88,24 @@ def _gsm(msg: TextMessage) -> tuple[str, dict[str, Any]]:
     return "status", attrs
 
 
+def _lbs(msg: TextMessage) -> tuple[str, dict[str, Any]]:
+    """GTLBS: ``<trigger>,<report type>,<battery %>,<reserved>,<motion>,<reserved>,<reserved>,
+    <mask>`` then 7 cells of ``<MCC>,<MNC>,<LAC hex>,<cell hex>,<rx level>,<reserved>``."""
+    body = _body(msg)
+    attrs: dict[str, Any] = {}
+    level = int_or_none(body[2]) if len(body) > 2 else None
+    if level is not None and 0 <= level <= 100:
+        attrs["batteryLevel"] = level
+    cells = [body[i:i + 6] for i in range(8, len(body) - 4, 6)]
+    present = [c for c in cells if c[0] and is_hex(c[2]) and is_hex(c[3])]
+    attrs["cellCount"] = len(present)
+    if present and present[0][0].isdigit() and present[0][1].isdigit():
+        first = present[0]
+        attrs.update(mcc=int(first[0]), mnc=int(first[1]), lac=int(first[2], 16),
+                     cid=int(first[3], 16))
+    return "status", attrs
+
+
 def _wifi(msg: TextMessage) -> tuple[str, dict[str, Any]]:
     body = _body(msg)
     attrs: dict[str, Any] = {}
@@ -142,7 +160,7 @@ _PRINTABLE = "".join(chr(c) for c in range(32, 127)) + "\r\n\t"
 
 
 INFO: dict[str, InfoDecoder] = {
-    "GTINF": _inf, "GTGSM": _gsm, "GTWIF": _wifi, "GTVER": _version,
+    "GTINF": _inf, "GTGSM": _gsm, "GTWIF": _wifi, "GTVER": _version, "GTLBS": _lbs,
     "GTPNA": _alarm, "GTPFA": _alarm, "GTDTT": _serial_data,
 }
 

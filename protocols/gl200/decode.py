@@ -43,7 +43,10 @@ def decode_frame(frame: bytes, last: Position | None, now: datetime,
         raise MalformedError("gl200: empty frame")
     if frame[:1] == b"+" and is_binary(frame[:5]):
         return decode_binary(frame, last, now, device_id)
-    return decode_text(parse_text(frame), last, now)
+    msg = parse_text(frame)
+    if msg.imei is None and device_id is not None:
+        msg.imei = device_id   # a frame without its IMEI inside an identified session
+    return decode_text(msg, last, now)
 
 
 def decode_text(msg: TextMessage, last: Position | None, now: datetime) -> FrameResult:

@@ -20,7 +20,7 @@ from .._errors import LocalProtocolError
 from .._records import Fix
 from .constants import SACK
 
-__all__ = ["Gl200Device", "format_block", "MAX_BLOCKS"]
+__all__ = ["Gl200Device", "format_block", "text_report", "MAX_BLOCKS"]
 
 UTC = timezone.utc
 MAX_BLOCKS = 15
@@ -38,6 +38,21 @@ def format_block(fix: Fix) -> str:
         return ",,,,,,,,,,,00"
     return (f"1,{fix.speed_kmh:.1f},{round(fix.course_deg) % 360},{fix.altitude_m:.1f},"
             f"{fix.lon:.6f},{fix.lat:.6f},{_stamp(fix.time)},,,,,00")
+
+
+def text_report(kind: str, imei: str, *, version: str = "270A02", name: str = "",
+                head: Sequence[str] = (), fixes: Sequence[Fix] = (), tail: Sequence[str] = (),
+                send_time: datetime = _EPOCH, count: str = "0001", prefix: str = "RESP",
+                satellites: int | None = None) -> bytes:
+    """Any text report: ``+<prefix>:<kind>,<version>,<IMEI>,<name>,<head...>,<blocks...>,
+    <tail...>,<send time>,<count>$``. With ``satellites`` each block ends with the
+    append mask ``01`` and the satellite count (newer firmware)."""
+    blocks = [format_block(fix) for fix in fixes]
+    if satellites is not None:
+        blocks = [b[:-2] + f"01,{satellites}" for b in blocks]
+    parts = [f"+{prefix}:{kind}", version, imei, name, *head, *blocks, *tail,
+             _stamp(send_time), count]
+    return (",".join(parts) + "$").encode("latin-1")
 
 
 class Gl200Device:
