@@ -12,7 +12,8 @@ from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, MalformedError
 from .._records import Decoded, Event, Position, UnknownMessage
 from .constants import MIN_FRAME_SIZE, PROTOCOL, Header
-from .decode import Packet, read_compressed, read_iridium, read_records, to_position
+from ._tags import count_unknown
+from .decode import Packet, read_compressed, read_iridium, read_records, to_event, to_position
 from .encode import encode_ack, encode_photo_ack
 from .framing import GalileoFramer, is_iridium
 
@@ -69,16 +70,16 @@ class GalileoConnection(StreamConnection):
             position = to_position(rec, device_id)
             if position is not None:
                 positions.append(position)
-            elif "result" in rec.attrs:
-                events.append(Event(device_id=device_id, protocol=PROTOCOL, time=now,
-                                    type="commandResult", attributes=rec.attrs))
+            elif (event := to_event(rec, device_id, now)) is not None:
+                events.append(event)
         if positions:
             self.last_position = positions[-1]
         elif events and self.last_position is not None:
             positions = self._result_copies(events)
+        unknown = sum(count_unknown(rec.attrs) for rec in packet.records)
         return Decoded(positions=tuple(positions), events=tuple(events), reply=reply,
                        defer_reply=reply is not None and bool(positions or events),
-                       login=login, checksum_ok=checksum_ok)
+                       login=login, checksum_ok=checksum_ok, unknown_items=unknown)
 
     def _result_copies(self, events: list[Event]) -> list[Position]:
         """Traccar reports a command answer on a copy of the last position (marked
@@ -87,4 +88,4 @@ class GalileoConnection(StreamConnection):
         last = self.last_position
         assert last is not None
         return [msgspec.structs.replace(last, attributes={**e.attributes, "outdated": True})
-                for e in events]
+                for e in events if e.type == "commandResult"]

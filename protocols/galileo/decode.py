@@ -2,7 +2,8 @@
 sets (0x08) and the Iridium envelope. Pure functions of the packet bytes.
 
 Every reader raises ``MalformedError`` (never IndexError/struct.error) when a
-packet is cut short or holds a tag missing from the size table.
+packet is cut short. A tag missing from the table (its size is unknown) ends
+the packet's reading: the rest is kept as ``io<tag>`` (hex).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
 from .._errors import MalformedError
-from .._records import Position
+from .._records import Event, Position
 from ._tags import TAGS, VARIABLE, Record, read_variable
 from .constants import PROTOCOL, UNIX_EPOCH
 
-__all__ = ["Packet", "read_records", "read_compressed", "read_iridium", "to_position"]
+__all__ = ["Packet", "read_records", "read_compressed", "read_iridium", "to_position", "to_event"]
 
 _CUT_SHORT = (IndexError, struct.error)
 _MINIMAL_SET = 10
@@ -44,8 +45,9 @@ def _read_tags(data: bytes, off: int, end: int, records: list[Record]) -> None:
             seen.clear()
         seen.add(tag)
         entry = TAGS.get(tag)
-        if entry is None:
-            raise MalformedError(f"galileo: unknown tag {tag:#04x} (size unknown)", data=data)
+        if entry is None:  # size unknown: keep the rest of the packet, raw
+            rec.attrs[f"io{tag}"] = data[off:end].hex()
+            return
         size, handler = entry
         if size == VARIABLE:
             off = read_variable(tag, data, off, end, rec)
@@ -108,6 +110,8 @@ def read_compressed(data: bytes, off: int, end: int, now: datetime) -> Packet:
                 raise IndexError("tag list cut short")
             for tag in tags:
                 off = _read_value(tag, data, off, end, rec)
+            if off > end:  # a tag outside the table took the rest
+                break
     except _CUT_SHORT as exc:
         raise MalformedError(f"galileo: compressed packet cut short ({exc})", data=data) from None
     return Packet(records, None)
@@ -115,8 +119,9 @@ def read_compressed(data: bytes, off: int, end: int, now: datetime) -> Packet:
 
 def _read_value(tag: int, data: bytes, off: int, end: int, rec: Record) -> int:
     entry = TAGS.get(tag)
-    if entry is None:
-        raise MalformedError(f"galileo: unknown tag {tag:#04x} (size unknown)", data=data)
+    if entry is None:  # size unknown: keep the rest of the packet, raw
+        rec.attrs[f"io{tag}"] = data[off:end].hex()
+        return end + 1
     size, handler = entry
     if size == VARIABLE:
         return read_variable(tag, data, off, end, rec)
@@ -165,12 +170,29 @@ def read_iridium(frame: bytes) -> Packet:
 
 
 def to_position(rec: Record, device_id: str) -> Position | None:
-    """A record with a time and coordinates -> Position; others -> None."""
+    """A record with a time (0x20, plus 0x21 milliseconds) and coordinates in
+    range -> Position; others -> None (coordinates out of range are what a
+    terminal without a fix may send: not a location)."""
     if rec.time is None or rec.lat is None:
         return None
     if not (-90.0 <= rec.lat <= 90.0 and -180.0 <= rec.lon <= 180.0):
-        raise MalformedError(f"galileo: coordinates out of range ({rec.lat}, {rec.lon})")
+        return None
     return Position(
-        device_id=device_id, protocol=PROTOCOL, fix_time=UNIX_EPOCH + timedelta(seconds=rec.time),
+        device_id=device_id, protocol=PROTOCOL,
+        fix_time=UNIX_EPOCH + timedelta(seconds=rec.time, milliseconds=rec.millis),
         valid=rec.valid, lat=rec.lat, lon=rec.lon, altitude_m=rec.altitude, speed_kmh=rec.speed,
         course_deg=rec.course, satellites=rec.satellites, hdop=rec.hdop, attributes=rec.attrs)
+
+
+def to_event(rec: Record, device_id: str, now: datetime) -> Event | None:
+    """A record that is not a position: a command answer (0xE1) ->
+    ``commandResult`` at the server time; a timed record with attributes but
+    no usable location -> ``status`` at its own time; else None."""
+    if "result" in rec.attrs:
+        return Event(device_id=device_id, protocol=PROTOCOL, time=now, type="commandResult",
+                     attributes=rec.attrs)
+    if rec.time is None or not rec.attrs:
+        return None
+    return Event(device_id=device_id, protocol=PROTOCOL, type="status",
+                 time=UNIX_EPOCH + timedelta(seconds=rec.time, milliseconds=rec.millis),
+                 attributes=rec.attrs)

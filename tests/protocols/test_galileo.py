@@ -90,7 +90,8 @@ def test_main_packet_records():
     assert a.speed_kmh == 54.5 and a.course_deg == 270.0 and a.altitude_m == -12.0
     assert a.satellites == 9 and a.hdop == 1.2
     assert a.attributes == EXPECTED_A
-    assert b.valid is False and b.satellites == 3 and b.attributes == {"index": 2}
+    assert b.valid is False and b.satellites == 3
+    assert b.attributes == {"index": 2, "cellPosition": True}  # correctness 2: from cell towers
     assert b.fix_time == datetime(2024, 3, 1, 12, 1, tzinfo=timezone.utc)
 
 
@@ -118,13 +119,20 @@ def test_variable_and_skipped_tags():
     conn = GalileoConnection(device_id=IMEI)
     tags = ("2040c3e165" "3009027642030cbd8101" "5b01020304050607"
             "ea03aabbcc" "fe0300010203" "70aaaa")
-    (p,) = conn.receive_frame(packet(tags), NOW).positions
-    assert p.attributes == {"userDataArray": "aabbcc"}
+    decoded = conn.receive_frame(packet(tags), NOW)
+    (p,) = decoded.positions
+    assert p.attributes == {"userDataArray": "aabbcc", "refrigerationUnit": "01020304050607",
+                            "io254_513": "03", "thermometer0Id": 0xAA, "thermometer0": -86}
+    assert decoded.unknown_items == 1  # extended tag 0x0201 is not in the table
 
 
-def test_unknown_tag_is_malformed_without_reply():
-    with pytest.raises(MalformedError):
-        GalileoConnection(device_id=IMEI).receive_frame(packet("2040c3e165" "0f00"), NOW)
+def test_unknown_tag_keeps_the_rest_of_the_packet():
+    frame = packet("2040c3e165" "0f0001")
+    decoded = GalileoConnection(device_id=IMEI).receive_frame(frame, NOW)
+    (event,) = decoded.events
+    assert event.type == "status" and event.attributes == {"io15": "0001"}
+    assert event.time == datetime.fromtimestamp(0x65e1c340, timezone.utc)
+    assert decoded.unknown_items == 1 and decoded.reply == b"\x02" + frame[-2:]
 
 
 def test_cut_short_is_malformed():
