@@ -56,7 +56,7 @@ def _s16(data: bytes) -> int:
     return int.from_bytes(data[0:2], "big", signed=True)
 
 
-def _alt_items(body: bytes, i: int, attrs: dict) -> float | None:
+def _alt_items(body: bytes, i: int, attrs: dict, ctx: Context) -> float | None:
     """Trailing ``id | len | value`` items; returns the altitude when item 0x02 is there."""
     altitude = None
     while i + 2 <= len(body):
@@ -73,12 +73,16 @@ def _alt_items(body: bytes, i: int, attrs: dict) -> float | None:
             attrs["geofence"] = data[0]
         elif item == 0x0B and size >= 1:
             decode_item(0x0B, data, attrs)
-        elif item != 0x0A:
+        elif item == 0x0A and size == 3:
+            attrs["mcc"], attrs["mnc"] = int.from_bytes(data[0:2], "big"), data[2]
+        else:
             attrs[f"io{item}"] = data.hex()
+            if ctx.tally is not None:
+                ctx.tally.unknown += 1
     return altitude
 
 
-def _tail(body: bytes, attrs: dict) -> float | None:
+def _tail(body: bytes, attrs: dict, ctx: Context) -> float | None:
     """RSSI, satellites, odometer, battery, cell, product, status, alarm, items (from byte 17)."""
     if len(body) < 19:
         return None
@@ -94,7 +98,7 @@ def _tail(body: bytes, attrs: dict) -> float | None:
     status, alarm = int.from_bytes(body[31:33], "big"), int.from_bytes(body[33:35], "big")
     _alarms(body[30], status, alarm, attrs)
     attrs["status"] = status
-    return _alt_items(body, 35, attrs)
+    return _alt_items(body, 35, attrs, ctx)
 
 
 def decode_alt_location(body: bytes, ctx: Context, buffered: bool = False) -> Records:
@@ -108,7 +112,7 @@ def decode_alt_location(body: bytes, ctx: Context, buffered: bool = False) -> Re
     lat = lat if flags & 0x2 else -lat
     lon = lon if flags & 0x4 else -lon
     attrs: dict = {}
-    altitude = _tail(body, attrs)
+    altitude = _tail(body, attrs, ctx)
     valid = not buffered and lat <= 90.0 and lon <= 180.0
     position = Position(device_id=ctx.device_id, protocol=PROTOCOL, fix_time=time,
                         valid=valid, lat=lat if valid or abs(lat) <= 90 else 0.0,

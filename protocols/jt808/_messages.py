@@ -34,10 +34,13 @@ def decode_terminal_response(body: bytes, ctx: Context) -> Records:
 
 
 def decode_heartbeat(body: bytes, ctx: Context) -> Records:
-    """0x0002: empty in the standard; vendors add battery level, RSSI, status."""
-    if len(body) < 3:
+    """0x0002: empty in the standard; vendors add battery level, RSSI [, status]."""
+    if len(body) < 2:
         return (), ()
-    return event(ctx, "status", {"batteryLevel": body[0], "rssi": body[1], "status": body[2]})
+    attrs = {"batteryLevel": body[0], "rssi": body[1]}
+    if len(body) >= 3:
+        attrs["status"] = body[2]
+    return event(ctx, "status", attrs)
 
 
 #: 0x0104 parameter id -> (Traccar/our key, "u" number, "s" text, "o" odometer 0.1 km -> m);

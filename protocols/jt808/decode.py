@@ -79,10 +79,11 @@ def decode_batch(body: bytes, ctx: Context) -> Records:
     while i + 2 + BASIC_SIZE <= len(body):
         size = int.from_bytes(body[i:i + 2], "big")
         i += 2
-        position = location_at(body, i, min(i + size, len(body)), ctx)
-        if archive:
-            position.attributes["archive"] = True
-        out.append(position)
+        if size >= BASIC_SIZE:  # a shorter entry holds no location: skipped
+            position = location_at(body, i, min(i + size, len(body)), ctx)
+            if archive:
+                position.attributes["archive"] = True
+            out.append(position)
         i += size
     return tuple(out), ()
 
@@ -97,7 +98,8 @@ def decode_batch_2(body: bytes, ctx: Context) -> Records:
     while i + 1 + BASIC_SIZE <= len(body):
         size = body[i]
         i += 1
-        out.append(location_at(body, i, min(i + size, len(body)), ctx))
+        if size >= BASIC_SIZE:
+            out.append(location_at(body, i, min(i + size, len(body)), ctx))
         i += size
     return tuple(out), ()
 

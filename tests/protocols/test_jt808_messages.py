@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 from protocols._records import Fix
 from protocols.jt808 import Jt808Connection, Jt808Device
 from protocols.jt808._catalogue import ITEMS, Scalar
+from protocols.jt808.constants import MESSAGES
 from protocols.jt808.device import encode_basic, encode_item, encode_location_body, encode_scalar
 from test_jt808 import frame, general
 
@@ -268,3 +269,17 @@ def test_alt_framing_e7_stream_and_reply():
     assert (p.lat, p.altitude_m, p.speed_kmh, p.course_deg) == (22.54321, 231.0, 6.2, 230.0)
     assert p.device_id == "13446301835500"  # not BCD: the first 6 bytes as a number + Luhn digit
     assert d.reply == _alt_frame(0x8001, H("0003" "0200" "00"), terminal, serial=0)
+
+
+# --- the message table -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("msg_id", sorted(MESSAGES))
+def test_every_catalogued_message_is_understood(msg_id):
+    d = Jt808Connection().receive_frame(frame(msg_id, bytes(64)), NOW)
+    assert d.unknown is None and d.checksum_ok
+
+
+def test_heartbeat_short_vendor_form():
+    (e,) = _one(0x0002, H("50" "1F")).events
+    assert e.attributes == {"batteryLevel": 80, "rssi": 31}
+    assert _one(0x0002, H("50")).events == ()
