@@ -95,9 +95,13 @@ def _tpms(d: bytes, a: dict):
 
 
 def _bsd(d: bytes, a: dict):
-    """0x67: alarm id u32, status, type (1 rear, 2 left rear, 3 right rear), ... label (41)."""
-    if len(d) < 41:
+    """0x67: alarm id u32, status, type (1 rear, 2 left rear, 3 right rear), ... label (41);
+    shorter values are a vendor e-lock password (its first 8 characters)."""
+    if len(d) < 8:
         return False
+    if len(d) < 41:
+        a["password"] = d[:8].decode("latin-1")
+        return None
     a["bsdAlarm"] = d[5]
     _label(d, a)
 
@@ -207,7 +211,10 @@ def _level_or_charge(d: bytes, a: dict) -> None:
         a["batteryLevel"] = d[0]
 
 
-def _driver_number(d: bytes, a: dict) -> None:
+def _driver_number(d: bytes, a: dict):
+    """A driver number u32 (the first four bytes)."""
+    if len(d) < 4:
+        return False
     a["driverUniqueId"] = str(u(d[0:4]))
 
 
@@ -221,20 +228,26 @@ def _lock_list(d: bytes, a: dict) -> None:
         a[f"lock{n}Locked"] = not u(d[i + 11:i + 13]) >> 5 & 1
 
 
-def _string_lock(d: bytes, a: dict) -> None:
+def _string_lock(d: bytes, a: dict):
     """0xDA: string cut count u16, status (bit 0 string, 2 motion, 3 cover)."""
+    if len(d) < 3:
+        return False
     status = d[2]
     a["string"], a["motion"], a["cover"] = bool(status & 1), bool(status & 4), bool(status & 8)
 
 
-def _battery_e3(d: bytes, a: dict) -> None:
+def _battery_e3(d: bytes, a: dict):
     """0xE3: reserved, battery level %, battery 0.01 V."""
+    if len(d) < 4:
+        return False
     a["batteryLevel"] = d[1]
     a["battery"] = u(d[2:4]) / 100.0
 
 
-def _charge_level(d: bytes, a: dict) -> None:
+def _charge_level(d: bytes, a: dict):
     """0xE4: charge state (0 = charging), battery level %."""
+    if len(d) < 2:
+        return False
     if d[0] == 0:
         a["charge"] = True
     a["batteryLevel"] = d[1]
