@@ -40,21 +40,42 @@ async def open_database(settings: Settings, *, max_size: int = 4) -> Database:
         url = await asyncio.to_thread(embedded.start)
         log.info("embedded PostgreSQL running in %s", data_dir)
     from storage.postgres import PostgresStore
-    from storage.timescale import configure_timescale
 
     try:
         store = await PostgresStore.connect(url, max_size=max_size)
-        async with store.pool.acquire() as conn:
-            timescale = await configure_timescale(conn, settings.timescale_settings())
+        try:
+            timescale = await _configure_timescale(url, settings)
+        except BaseException:
+            await store.close()
+            raise
     except BaseException:
         if embedded is not None:
             await asyncio.to_thread(embedded.stop)
         raise
     if timescale.enabled:
         log.info("TimescaleDB %s: positions and events are hypertables", timescale.version)
-        compress_after = settings.timescale_settings().compress_after
-        if compress_after is not None:
-            store.late_horizon = compress_after
+    elif timescale.actionable:
+        log.warning("TimescaleDB not in use%s: %s",
+                    f" for every table (hypertables: {', '.join(timescale.hypertables)})"
+                    if timescale.hypertables else "", timescale.reason)
     else:
         log.info("plain PostgreSQL (%s)", timescale.reason)
+    compress_after = settings.timescale_settings().compress_after
+    if "positions" in timescale.hypertables and compress_after is not None:
+        store.late_horizon = compress_after
     return Database(store, url, embedded, timescale)
+
+
+async def _configure_timescale(url: str, settings: Settings) -> Any:
+    """configure_timescale on a connection of its own, closed after: whatever fails
+    there (a FATAL from a library that is not loaded ends the session) never
+    reaches a pooled connection."""
+    import asyncpg
+
+    from storage.timescale import configure_timescale
+
+    conn = await asyncpg.connect(url)
+    try:
+        return await configure_timescale(conn, settings.timescale_settings())
+    finally:
+        await conn.close()
