@@ -88,8 +88,38 @@ def _add_replay(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_migrate(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("migrate", help="apply the database migrations (and TimescaleDB settings)")
+    p = sub.add_parser("migrate", help="apply the database migrations (and TimescaleDB settings); "
+                                       "--timescale converts tables holding rows into hypertables")
     _common_run_flags(p)
+    p.add_argument("--timescale", action="store_true",
+                   help="convert positions and events into TimescaleDB hypertables while the gateways "
+                        "run: copy in batches with progress (resumable), then swap in a short lock")
+    p.add_argument("--batch-rows", type=int, metavar="N",
+                   help="with --timescale: rows per copy transaction (default 10000)")
+    p.add_argument("--lock-timeout", type=float, metavar="S",
+                   help="with --timescale: wait at most S seconds for the table lock, "
+                        "5 attempts (default 5)")
+    # tests on PostgreSQL without TimescaleDB: the same copy and swap into a plain table
+    p.add_argument("--plain-target", action="store_true", help=argparse.SUPPRESS)
+
+
+def _add_quarantine(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("quarantine", help="records the database could not take: list them, or "
+                                          "decode their raw frames again and store them (replay)")
+    _common_run_flags(p)
+    p.add_argument("action", choices=("list", "replay"))
+    p.add_argument("--limit", type=int, default=100, help="list: at most this many (newest first)")
+    p.add_argument("--id", type=int, action="append", metavar="N",
+                   help="replay: only this entry (repeatable; default: every entry not replayed)")
+
+
+def _add_spool(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("spool", help="the local spool: list its segments (damaged ones too), "
+                                     "replay damaged segments")
+    _common_run_flags(p)
+    p.add_argument("action", choices=("list", "replay"))
+    p.add_argument("--corrupt", action="store_true",
+                   help="replay: salvage the whole records of the damaged segments in corrupt/")
 
 
 def _add_config(sub: argparse._SubParsersAction) -> None:
@@ -107,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(sub)
     _add_replay(sub)
     _add_migrate(sub)
+    _add_quarantine(sub)
+    _add_spool(sub)
     _add_config(sub)
     return parser
 
@@ -130,8 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         from . import replay_cmd
         return replay_cmd.main_replay(args)
     if args.command == "migrate":
-        from . import replay_cmd
-        return replay_cmd.main_migrate(args)
+        from . import migrate_cmd
+        return migrate_cmd.main(args)
+    if args.command in ("quarantine", "spool"):
+        from . import maintenance_cmd
+        return (maintenance_cmd.main_quarantine if args.command == "quarantine"
+                else maintenance_cmd.main_spool)(args)
     if args.command == "config":
         from . import config_cmd
         return config_cmd.main(args)

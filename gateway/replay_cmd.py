@@ -1,9 +1,7 @@
-"""``uvis-gateway replay`` and ``uvis-gateway migrate``.
-
-replay: re-decode archived raw frames of one protocol received between two
-times with today's decoders, and store what they yield. Frames are replayed
-per original session, in arrival order, so a login earlier in a session
-identifies the frames after it. Writes are idempotent (the (device, fix
+"""``uvis-gateway replay``: re-decode archived raw frames of one protocol
+received between two times with today's decoders, and store what they yield.
+Frames are replayed per original session, in arrival order, so a login earlier
+in a session identifies the frames after it. Writes are idempotent (the (device, fix
 time) key), so replaying twice, or replaying frames that did decode the first
 time, stores nothing twice: a decoder fix can recover history.
 """
@@ -22,7 +20,7 @@ from protocols.registry import UnknownProtocol, get as get_protocol
 from .run_cmd import configure_logging, run_loop, settings_from_args
 from .settings import SettingsError
 
-__all__ = ["replay", "main_replay", "main_migrate"]
+__all__ = ["replay", "main_replay"]
 
 MAX_SESSIONS = 10_000
 BATCH_ROWS = 5000
@@ -106,34 +104,5 @@ def main_replay(args: Any) -> int:
               f"{stats['positions']} positions and {stats['events']} events, "
               f"{stats['inserted']} new rows stored, {stats['duplicates']} already there")
         return 0
-
-    return run_loop(go)
-
-
-def main_migrate(args: Any) -> int:
-    try:
-        settings = settings_from_args(args)
-    except SettingsError as exc:
-        print(f"uvis-gateway migrate: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level if args.log_level else "WARNING")
-
-    async def go() -> int:
-        from storage.schema import MIGRATIONS, applied_versions
-
-        from .database import open_database
-
-        db = await open_database(settings, max_size=1)
-        try:
-            async with db.store.pool.acquire() as conn:
-                versions = await applied_versions(conn)
-        finally:
-            await db.close()
-        latest = MIGRATIONS[-1][0]
-        print(f"schema at version {max(versions)} of {latest} "
-              f"(applied: {', '.join(map(str, versions))})")
-        print("TimescaleDB: " + (f"on ({db.timescale.version})" if db.timescale.enabled
-                                 else f"off ({db.timescale.reason})"))
-        return 0 if max(versions) == latest else 1
 
     return run_loop(go)
