@@ -13,7 +13,7 @@ from datetime import datetime
 
 from .._coban import ascii_text, merge
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
-from .._errors import ProtocolError
+from .._errors import MalformedError, ProtocolError
 from .._records import EMPTY, Decoded, UnknownMessage
 from .constants import PROTOCOL, Keyword
 from .decode import classify, decode_report, keyword_known
@@ -38,6 +38,12 @@ class _Gps103Session:
         if message.kind == "unknown":
             return Decoded(unknown=UnknownMessage(
                 protocol=PROTOCOL, message_type=text.split(",", 1)[0][:16], device_id=self.device_id))
+        if message.kind == "report" and not message.device_id:
+            if not self.device_id:
+                raise MalformedError("gps103: report without an id before any identity",
+                                     data=message_bytes[:32])
+            message.fields[0] = self.device_id
+            message = message._replace(device_id=self.device_id)
         login = None
         if message.kind == "login" or message.device_id != self.device_id:
             self.device_id = login = message.device_id

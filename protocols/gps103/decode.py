@@ -85,6 +85,8 @@ def classify(text: str) -> tuple[Message, bool]:
     alternative = text.endswith("*")
     body = text[len(IMEI_TAG):].rstrip("*")
     fields = [f.strip() for f in body.split(",")]
+    if fields[0] == "" and len(fields) >= 2:  # ``imei:,...``: the session knows the device
+        return Message("report", "", fields, alternative), heartbeat
     if not valid_id(fields[0]) or len(fields) < 2:
         raise MalformedError("gps103: report without a device id", data=text[:32].encode())
     return Message("report", fields[0], fields, alternative), heartbeat

@@ -119,6 +119,8 @@ def parse_run(fields: list[str], j: int, now: datetime) -> tuple[dict, dict]:
 
 
 def _fix_time(time_text: str, date_text: str, now: datetime) -> datetime:
+    """Forms: time ``hhmmss`` (UTC), date ``ddmmyy`` (20yy; 80-99 19yy); an
+    empty date is the server's ``now``; a date without a time is its midnight."""
     if not date_text:
         return now.astimezone(UTC).replace(microsecond=0)
     day: date = parse_date(date_text)

@@ -12,7 +12,7 @@ from datetime import datetime
 import msgspec
 
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
-from .._errors import ChecksumError, ProtocolError
+from .._errors import ChecksumError, MalformedError, ProtocolError
 from .._records import EMPTY, Decoded, Position, UnknownMessage, merge_decoded
 from .constants import IDENTITY_SENTENCES, PROTOCOL
 from .decode import DECODERS, RMC_NAMES, Sentence, identity_of, parse_line
@@ -45,6 +45,8 @@ class _NmeaSession:
             raise ChecksumError("nmea: checksum mismatch", data=line)
         checksum_ok = s.checksum_ok is not False
         found = identity_of(s)
+        if found is None and self.device_id is None and s.name in IDENTITY_SENTENCES:
+            raise MalformedError(f"nmea: ${s.name} without a usable device id", data=line[:32])
         login = None
         if found is not None and (found != self.device_id or _identity_only(s)):
             self.device_id = login = found

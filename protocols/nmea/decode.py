@@ -143,13 +143,12 @@ def _parse_plain(text: str, line: bytes) -> Sentence:
 
 
 def _identity_field(s: Sentence) -> str | None:
+    """Field 0 of an identity sentence; None when it holds no usable id (the
+    session's identity then stands; without one the line is malformed)."""
     value = s.fields[0] if s.fields else ""
     if s.name == "DEVID" and value[:2] in ("0x", "0X"):
         value = value[2:].upper()
-    if not _named_id(value):
-        raise MalformedError(f"nmea: ${s.name} without a usable device id",
-                             data=value.encode("ascii", "replace"))
-    return value
+    return value if _named_id(value) else None
 
 
 def _first_field(s: Sentence) -> str | None:

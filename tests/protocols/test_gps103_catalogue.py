@@ -179,3 +179,13 @@ def test_round_trip_over_the_catalogue(fix, keyword, door, fuel, temp, offset):
     assert (p.fix_time, p.valid, p.altitude_m) == (fix.time, fix.valid, fix.altitude_m)
     assert p.lat == A(fix.lat, abs=1e-6) and p.lon == A(fix.lon, abs=1e-6)
     assert p.speed_kmh == A(fix.speed_kmh, abs=0.002)
+
+
+def test_report_without_id_inside_an_identified_session_takes_the_session_identity():
+    c = Gps103Connection()
+    assert c.receive_frame(f"##,imei:{IMEI},A;".encode(), NOW).login == IMEI
+    frame = b"imei:,tracker,2403051430,,F,113015.000,A,5230.1234,N,01322.5678,E,0,0;"
+    (p,) = c.receive_frame(frame, NOW).positions
+    assert p.device_id == IMEI and p.lat == A(52 + 30.1234 / 60, abs=1e-12)
+    with pytest.raises(MalformedError):
+        Gps103Connection().receive_frame(frame, NOW)

@@ -177,3 +177,15 @@ def test_round_trip_over_the_catalogue(fix, status, kind):
     assert p.attributes["status"] == status
     assert (p.fix_time, p.valid) == (fix.time, fix.valid)
     assert p.lat == A(fix.lat, abs=1e-6) and p.lon == A(fix.lon, abs=1e-6)
+
+
+@pytest.mark.parametrize("time_text, date_text, expected", [
+    ("101530", "050324", datetime(2024, 3, 5, 10, 15, 30, tzinfo=UTC)),
+    ("", "050324", datetime(2024, 3, 5, tzinfo=UTC)),
+    ("101530", "", NOW),
+    ("", "", NOW),
+])
+def test_time_and_date_forms(time_text, date_text, expected):
+    frame = f"*HQ,{DEV},V1,{time_text},A,3330.0000,S,15115.0000,E,0,0,{date_text},FFFFFBFF#"
+    _, p = the_position(frame.encode())
+    assert p.fix_time == expected

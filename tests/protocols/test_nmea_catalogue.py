@@ -222,3 +222,12 @@ def test_round_trip_over_the_catalogue(fix, ignition, fuel, battery, params, eve
     assert q.attributes == {"event": event, "ignition": ignition} and q.fix_time == fix.time
     e = c.receive_frame(gpiop(inputs, outputs, (1.0, 2.0, 3.0, 4.0), 12.5, 4.1), NOW).events[0]
     assert (e.attributes["input"], e.attributes["output"]) == (inputs, outputs)
+
+
+@pytest.mark.parametrize("line", [b"$PGID,*00", b"$PCPTI,,101530,0", b"$DEVID,*00"])
+def test_identity_sentence_without_id_inside_an_identified_session_changes_nothing(line):
+    c = conn()
+    d = c.receive_frame(line, NOW)
+    assert (d.positions, d.events, d.login, c.device_id) == ((), (), None, DEV)
+    with pytest.raises(MalformedError):
+        conn(None).receive_frame(line, NOW)

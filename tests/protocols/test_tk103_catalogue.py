@@ -211,3 +211,10 @@ def test_round_trip_over_the_catalogue(fix, status, digit, command, odometer, te
     alarm, ignition = COMMA_COMMANDS[command]
     assert (q.attributes.get("alarm"), q.attributes.get("ignition")) == (alarm, ignition)
     assert (q.altitude_m, q.satellites) == (A(fix.altitude_m, abs=1e-9), fix.satellites)
+
+
+@pytest.mark.parametrize("moment", ["101530", "101530.250"])
+def test_comma_time_forms(moment):
+    frame = f"({IMEI},ZC07,010224,A,3330.0000S,15115.0000E,1.0,{moment},90.00)".encode()
+    _, p = the_position(frame)
+    assert p.fix_time == datetime(2024, 2, 1, 10, 15, 30, tzinfo=UTC)
