@@ -21,6 +21,7 @@ from typing import Any
 
 from ._catalogue import ERI_BITS, model_of
 from ._fields import Block, TextMessage, float_or_none, int_or_none, is_hex
+from ._tail import analog
 
 __all__ = ["eri_attributes"]
 
@@ -115,37 +116,19 @@ def _ble(model: str, tail: list[str], i: int, attrs: dict[str, Any]) -> int:
     return i
 
 
-def _analog(n: int, text: str, attrs: dict[str, Any]) -> None:
-    """``<AD n>``: millivolts, or ``F<level>`` when the input reads a fuel sensor."""
-    if text[:1] == "F":
-        level = int_or_none(text[1:])
-        if level is not None:
-            attrs[f"fuel{n}"] = level
-        return
-    mv = int_or_none(text)
-    if mv is not None:
-        attrs[f"adc{n}"] = mv / 1000.0
-
-
 def _common(model: str, tail: list[str], attrs: dict[str, Any]) -> None:
-    """Analog inputs after ``<odometer>,<hour meter>`` (vehicle units); GV200 inputs/outputs."""
+    """GV200 (no device status word): analog inputs, inputs and outputs."""
     if model.startswith("GL5") or model == "GL320M":
         return
-    if model == "GV200":
-        stop = 5
-        for key, text in (("input", _at(tail, 5)), ("output", _at(tail, 6))):
-            value = _hex(text)
-            if value is not None:
-                attrs[key] = value
-    else:
-        status = next((i for i in range(2, len(tail)) if len(tail[i]) == 6 and is_hex(tail[i])),
-                      None)
-        if status is None:
-            return
-        stop = status - 1
-    for n, text in enumerate(tail[2:stop], start=1):
+    if model != "GV200":
+        return  # vehicle units: analog inputs come with the common tail (``_tail``)
+    for key, text in (("input", _at(tail, 5)), ("output", _at(tail, 6))):
+        value = _hex(text)
+        if value is not None:
+            attrs[key] = value
+    for n, text in enumerate(tail[2:5], start=1):
         if text:
-            _analog(n, text, attrs)
+            analog(n, text, attrs)
 
 
 def eri_attributes(msg: TextMessage, blocks: list[Block], tail: list[str],

@@ -6,6 +6,21 @@ A position block is ``<accuracy>,<speed km/h>,<azimuth>,<altitude m>,<lon>,<lat>
 a report with ``<number> = N`` carries N of them back to back. Blocks are found
 by their anchor (a 14-digit time preceded by two signed decimal degrees), which
 survives the many per-model layouts of the fields around them.
+
+Accepted forms (each has a test in ``tests/protocols/test_gl200*.py``):
+
+* prefix ``+RESP:``, ``+BUFF:`` (stored while offline: ``archive``), ``+ACK:``;
+  terminator ``$``, NUL or none (UDP, ``--framed``);
+* protocol version: 6 or 10 hex digits, or absent (GT300: the IMEI comes first);
+* identity: 15-digit IMEI or 14 hex digits (MEID); a 17-character VIN may follow
+  it; an empty IMEI takes the session's identity;
+* send time and GPS time: ``yyyyMMddHHmmss`` or ``yyyyMMddHHmm`` (UTC);
+* count number: 4 hex digits (no checksum exists in @Track);
+* coordinates: signed decimal degrees with a fraction (longitude first);
+  altitude and temperatures may be negative; speed/course integer or decimal;
+* the block's last slot: reserved, odometer (km, with a fraction) or, on newer
+  firmware, a 2-hex-digit append mask (bit 0 satellites, bit 1 trigger type,
+  bit 4 GNSS jamming state; GL5xx/GT501/GL320M put the CSQ there instead).
 """
 
 from __future__ import annotations

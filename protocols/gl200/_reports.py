@@ -27,6 +27,8 @@ def _base(msg: TextMessage, blocks: list[Block]) -> dict[str, Any]:
     alarm = ALARM_BY_TYPE.get(msg.kind)
     if alarm is not None:
         attrs["alarm"] = alarm
+    if msg.name_index == 3:
+        attrs["vin"] = msg.fields[2]
     return attrs
 
 

@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._catalogue import model_of
 from ._fields import Block, TextMessage, float_or_none, int_or_none, is_hex
 
 __all__ = ["tail_fields", "tail_attributes", "head_attributes", "status_attributes",
-           "parse_hours"]
-
-#: device type (first 2 hex digits of the protocol version) -> index of the
-#: battery % after the last block, for personal units whose tail is not "last field"
-_BATTERY_INDEX = {"DE": 2}
-
+           "parse_hours", "analog"]
 
 def tail_fields(msg: TextMessage, blocks: list[Block]) -> list[str]:
     if not blocks:
@@ -64,21 +60,45 @@ def _odometer(text: str, attrs: dict[str, Any]) -> None:
         attrs["odometer"] = round(km * 1000.0, 1)
 
 
+def analog(n: int, text: str, attrs: dict[str, Any]) -> None:
+    """``<AD n>``: millivolts (``adc<n>`` in V), or ``F<level>`` for a fuel sensor (``fuel<n>``)."""
+    if text[:1] == "F":
+        level = int_or_none(text[1:])
+        if level is not None:
+            attrs[f"fuel{n}"] = level
+        return
+    mv = int_or_none(text)
+    if mv is not None:
+        attrs[f"adc{n}"] = mv / 1000.0
+
+
+def _gl5(msg: TextMessage, tail: list[str], attrs: dict[str, Any]) -> None:
+    """GL5xx: ``<CSQ BER>,<battery mV>,<battery %>,<mode>,<motion>,<temperature C>``
+    after the block (whose last slot holds the CSQ RSSI)."""
+    mv = int_or_none(tail[1])
+    if mv is not None and mv >= 1000:
+        attrs["battery"] = mv / 1000.0
+    _battery(tail[2], attrs)
+    if msg.kind != "GTERI" and len(tail) > 5 and "." in tail[5]:
+        temp = float_or_none(tail[5])
+        if temp is not None:
+            attrs["temp1"] = temp
+
+
 def tail_attributes(msg: TextMessage, tail: list[str]) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
     if not tail:
         return attrs
     status = next((i for i in range(2, len(tail)) if _is_status(tail[i])), None)
     vehicle = status is not None or (len(tail) >= 5 and ("." in tail[0] or ":" in tail[1]))
+    if not vehicle and model_of(msg.version).startswith("GL5") and len(tail) >= 3:
+        _gl5(msg, tail, attrs)
+        return attrs
     if not vehicle:
-        index = _BATTERY_INDEX.get((msg.version or "")[:2])
-        if index is not None and index < len(tail):
-            _battery(tail[index], attrs)
-        else:
-            for text in reversed(tail):
-                if int_or_none(text) is not None:
-                    _battery(text, attrs)
-                    break
+        for text in reversed(tail):
+            if int_or_none(text) is not None:
+                _battery(text, attrs)
+                break
         return attrs
     for text in tail[:2]:
         if "." in text:
@@ -92,6 +112,9 @@ def tail_attributes(msg: TextMessage, tail: list[str]) -> dict[str, Any]:
     if status is not None:
         _battery(tail[status - 1], attrs)
         status_attributes(tail[status], attrs)
+        for n, text in enumerate(tail[2:status - 1], start=1):
+            if text:
+                analog(n, text, attrs)
     elif len(tail) > 4:
         _battery(tail[4], attrs)
     return attrs
