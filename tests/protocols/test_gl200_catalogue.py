@@ -284,3 +284,20 @@ def test_round_trip_over_the_catalogue(kind, batch, prefix, satellites):
         assert p.attributes.get("alarm") == ALARMS.get(kind)
         assert p.attributes.get("archive") == (True if prefix == "BUFF" else None)
     assert d.unknown_items == 0 and d.unknown is None
+
+
+def test_gl5_tail_battery_volts_level_and_temperature():
+    frame = text_report("GTFRI", IMEI, version="DE0114", head=("0", "0", "1"), fixes=[FIX],
+                        tail=("0", "3800", "93", "0", "1", "-2.5"), send_time=SENT)
+    (p,) = decode(frame).positions
+    assert (p.attributes["battery"], p.attributes["batteryLevel"], p.attributes["temp1"]) == (
+        3.8, 93, -2.5)
+
+
+def test_vehicle_tail_analog_inputs_and_vin():
+    frame = text_report("GTFRI", IMEI, name="WVWZZZ1JZXW000001,truck7", head=("12500", "10", "1"),
+                        fixes=[FIX], tail=("1523.4", "", "4500", "F70", "87", "220300", "", "",
+                                           ""), send_time=SENT)
+    (p,) = decode(frame).positions
+    assert {k: p.attributes[k] for k in ("vin", "adc1", "fuel2", "batteryLevel", "power")} == {
+        "vin": "WVWZZZ1JZXW000001", "adc1": 4.5, "fuel2": 70, "batteryLevel": 87, "power": 12.5}
