@@ -12,7 +12,12 @@ head/main packet (also command answers), 0x07 photo part, 0x08 compressed
 that repeats opens the next record. A record with a time (0x20) and
 coordinates (0x30) is a position; a command answer (0xE1) becomes a
 ``commandResult`` event (plus an ``outdated`` copy of the last position, as
-Traccar reports it). See ``_tags`` for the size table and attribute keys.
+Traccar reports it); a timed record without a usable location becomes a
+``status`` event. The tag table (size, key, kind, scaling of every published
+tag, and the 0xFE extended tags) is data in ``_catalogue.py``; ``_tags``
+builds the readers from it. A tag outside the table cannot be skipped: the
+rest of the packet is kept as ``io<tag>`` (hex), counted in
+``Decoded.unknown_items``, and the packet is still answered.
 
 Iridium (SBD) envelope: ``01 | length (2, BE) | 01 00 1C ...`` with the IMEI,
 time and location in big-endian information elements and tags in element

@@ -21,7 +21,7 @@ from .._records import Fix
 from .constants import REPLY_MAIN
 from .encode import wrap
 
-__all__ = ["GalileoDevice", "encode_head", "encode_record"]
+__all__ = ["GalileoDevice", "encode_head", "encode_record", "encode_tag"]
 
 _RECORD = struct.Struct("<BHBIBBiiBHHBhBB")
 _U16 = struct.Struct("<H")
@@ -39,8 +39,19 @@ def _millivolts(value: Any) -> int:
     return max(0, min(0xFFFF, round(float(value) * 1000)))
 
 
-def encode_record(fix: Fix, index: int) -> bytes:
-    """One record at the protocol's resolution (1e-6 degree, 0.1 km/h, 0.1 degree, 1 m)."""
+def encode_tag(tag: int, value: bytes) -> bytes:
+    """One raw tag: fixed-size tags as is, 0xE1/0xEA with a 1-byte length,
+    0xFE (extended tags) with a 2-byte length."""
+    if tag == 0xFE:
+        return b"\xfe" + _U16.pack(len(value)) + value
+    if tag in (0xE1, 0xEA):
+        return bytes((tag, len(value))) + value
+    return bytes((tag,)) + value
+
+
+def encode_record(fix: Fix, index: int, tags: Sequence[tuple[int, bytes]] = ()) -> bytes:
+    """One record at the protocol's resolution (1e-6 degree, 0.1 km/h, 0.1 degree, 1 m),
+    then the raw ``tags`` ((tag, value bytes), in the order given)."""
     flags = (0 if fix.valid else 0x20) | max(0, min(15, fix.satellites))
     out = _RECORD.pack(
         0x10, index & 0xFFFF, 0x20, int(fix.time.astimezone(timezone.utc).timestamp()),
@@ -55,7 +66,7 @@ def encode_record(fix: Fix, index: int) -> bytes:
         out += b"\x42" + _U16.pack(_millivolts(attrs["battery"]))
     if attrs.get("odometer") is not None:
         out += b"\xd4" + _U32.pack(int(attrs["odometer"]) & 0xFFFFFFFF)
-    return out
+    return out + b"".join(encode_tag(tag, value) for tag, value in tags)
 
 
 class GalileoDevice:
