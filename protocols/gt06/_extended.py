@@ -135,12 +135,12 @@ def decode_alarm_95(f, device_id: str, now: datetime) -> Records:
     if len(c) <= 7:
         off, position = 6, None
     elif c[:2] == b"\xff\xff":  # JC400: marker, version, GPS with the course word before a u16 speed
-        position = make_position(parse_time(c, 3), c[9] & 0x0F, u32(c, 10), u32(c, 14),
+        position = make_position(parse_time(c, 3, f.tz), c[9] & 0x0F, u32(c, 10), u32(c, 14),
                                  float(u16(c, 20)), u16(c, 18), device_id, attrs)
         attrs["power"] = u16(c, 22) * 0.1
         off = 24
     else:
-        position = make_position(parse_time(c, 0), None, u32(c, 6), u32(c, 10), None, u16(c, 14),
+        position = make_position(parse_time(c, 0, f.tz), None, u32(c, 6), u32(c, 10), None, u16(c, 14),
                                  device_id, attrs)
         off = 16
     code = c[off] if len(c) > off else 0
@@ -157,7 +157,7 @@ def decode_alarm_95(f, device_id: str, now: datetime) -> Records:
         attrs["eventFiles"] = files.decode("latin-1")
     if position is not None:
         return position_or_event(position, device_id, now, attrs)
-    return event(device_id, parse_time(c, 0) or now, "alarm", attrs)
+    return event(device_id, parse_time(c, 0, f.tz) or now, "alarm", attrs)
 
 
 def _module_gps(d: bytes, device_id: str, attrs: dict):
@@ -283,7 +283,7 @@ def decode_obd(f, device_id: str, now: datetime) -> Records:
                 attrs[entry[0]] = int(value, 16) * entry[1]
             except ValueError:
                 continue
-    return event(device_id, parse_time(c, 0) or now, "status", attrs)
+    return event(device_id, parse_time(c, 0, f.tz) or now, "status", attrs)
 
 
 _BMS = (("relativeCapacity", 1, None), ("remainingCapacity", 2, None), ("absoluteCapacity", 1, None),

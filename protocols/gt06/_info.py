@@ -20,8 +20,8 @@ __all__ = ["DECODERS", "decode_network", "decode_wifi", "decode_status_modules",
            "decode_heartbeat_4g", "read_modules"]
 
 
-def _time_or(c: bytes, offset: int, now: datetime) -> datetime:
-    return parse_time(c, offset) or now
+def _time_or(c: bytes, offset: int, now: datetime, tz=None) -> datetime:
+    return parse_time(c, offset, tz) or now
 
 
 def read_modules(c: bytes, off: int, count: int | None, table: dict, attrs: dict) -> None:
@@ -112,7 +112,7 @@ def decode_heartbeat_4g(f, device_id: str, now: datetime) -> Records:
     elif len(c) >= 4:
         status_attributes(c[0], None, c[3], None, attrs, f.family)
         attrs["power"] = u16(c, 1) / 100.0
-    return event(device_id, _time_or(c, 0, now) if len(c) > 19 else now, "status", attrs)
+    return event(device_id, _time_or(c, 0, now, f.tz) if len(c) > 19 else now, "status", attrs)
 
 
 def decode_status_modules(f, device_id: str, now: datetime) -> Records:
@@ -142,7 +142,7 @@ def decode_lbs_status(f, device_id: str, now: datetime) -> Records:
 def decode_network(f, device_id: str, now: datetime) -> Records:
     """Cell towers / Wi-Fi access points (0x18, 0x24, 0x28, 0x2C, 0x2E, 0x33, 0xA1, 0xA2, 0xA7):
     a 'network' event at the message's date."""
-    return event(device_id, _time_or(f.content, 0, now), "network", {})
+    return event(device_id, _time_or(f.content, 0, now, f.tz), "network", {})
 
 
 def decode_wifi(f, device_id: str, now: datetime) -> Records:

@@ -1,7 +1,9 @@
 """GPS, cell and status blocks shared by the GT06 messages, and the record helpers.
 
 Accepted forms (each has a test in tests/protocols/test_gt06_catalogue.py):
-  date/time   6 binary bytes YY MM DD hh mm ss, year 2000 + YY, UTC [VL03]; a date that is no
+  date/time   6 binary bytes YY MM DD hh mm ss, year 2000 + YY, UTC [VL03], or local time in
+              the zone of the login's time-zone word when the login carried one (the fact
+              sheet's and Traccar's rule; unix times and BCD times stay UTC); a date that is no
               calendar date (all zeros before a fix, month 0 ...) is not an error: the message
               becomes an Event at the server time, its other values kept.
   BCD time    6 BCD bytes YY MM DD hh mm ss (Wi-Fi messages 0x17/0x69/0xF3).
@@ -20,7 +22,7 @@ Accepted forms (each has a test in tests/protocols/test_gt06_catalogue.py):
 from __future__ import annotations
 
 import struct
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 
 from .._records import Event, Position
 from ._catalogue import UNKNOWN
@@ -49,12 +51,15 @@ def u32(c: bytes, i: int) -> int:
     return int.from_bytes(c[i:i + 4], "big")
 
 
-def parse_time(data: bytes, offset: int) -> datetime | None:
-    """Six binary bytes YY MM DD hh mm ss as a UTC datetime; None if absent or no date."""
+def parse_time(data: bytes, offset: int, tz: tzinfo | None = None) -> datetime | None:
+    """Six binary bytes YY MM DD hh mm ss (in ``tz``, the login's zone, else UTC) as a UTC
+    datetime; None if absent or no date."""
     if len(data) < offset + 6:
         return None
     y, mo, d, h, mi, s = _TIME.unpack_from(data, offset)
     try:
+        if tz is not None:
+            return datetime(2000 + y, mo, d, h, mi, s, 0, tz).astimezone(UTC)
         return datetime(2000 + y, mo, d, h, mi, s, 0, UTC)
     except ValueError:
         return None
@@ -72,9 +77,11 @@ def parse_bcd_time(data: bytes, offset: int) -> datetime | None:
         return None
 
 
-def gps_position(data: bytes, offset: int, device_id: str, attributes: dict) -> Position | None:
+def gps_position(data: bytes, offset: int, device_id: str, attributes: dict,
+                 tz: tzinfo | None = None) -> Position | None:
     """The Position of the standard GPS block at ``offset``; None when its date or coordinates
-    are not usable (the caller reports an Event instead). ``attributes`` is used as is."""
+    are not usable (the caller reports an Event instead). ``attributes`` is used as is; the
+    date is read in ``tz`` (the login's time-zone word) when given, else as UTC."""
     if len(data) < offset + GPS_SIZE:
         raise ValueError("gt06: truncated GPS block")
     y, mo, d, h, mi, s, info, lat_raw, lon_raw, speed, word = _GPS.unpack_from(data, offset)
@@ -84,6 +91,8 @@ def gps_position(data: bytes, offset: int, device_id: str, attributes: dict) -> 
         if word & 0x4000:  # the ACC state stays meaningful without a date
             attributes["ignition"] = bool(word & 0x8000)
         return None
+    if tz is not None:
+        fix_time = fix_time.replace(tzinfo=tz).astimezone(UTC)
     return make_position(fix_time, info & 0x0F, lat_raw, lon_raw, float(speed), word, device_id,
                          attributes)
 

@@ -27,15 +27,15 @@ __all__ = ["gps_lbs_12_variant", "UPLOAD_VARIANTS", "ALARM_VARIANTS", "nt_varian
            "decode_0x32", "decode_0x33", "decode_0x34", "decode_0xa2", "decode_0xa3", "MODULES_37"]
 
 
-def _gps_cell(c: bytes, device_id: str, attrs: dict, start: int = 0, **cell):
-    position = gps_position(c, start, device_id, attrs)
+def _gps_cell(c: bytes, device_id: str, attrs: dict, start: int = 0, tz=None, **cell):
+    position = gps_position(c, start, device_id, attrs, tz)
     return position, skip_cell(c, start + GPS_SIZE, **cell)
 
 
 def _vxt01_12(f, device_id: str, now: datetime) -> Records:
     """0x12 VXT01: GPS, cell, terminal info, power (0.01 V), GSM, alarm extension."""
     c, attrs = f.content, {}
-    position, off = _gps_cell(c, device_id, attrs)
+    position, off = _gps_cell(c, device_id, attrs, tz=f.tz)
     status_attributes(c[off], None, c[off + 3], None, attrs, "vxt01")
     attrs["power"] = u16(c, off + 1) * 0.01
     return position_or_event(position, device_id, now, attrs)
@@ -44,7 +44,7 @@ def _vxt01_12(f, device_id: str, now: datetime) -> Records:
 def _benway(f, device_id: str, now: datetime) -> Records:
     """0x12 Benway: GPS, cell, I/O mask (ignition bit 15, in2 bit 14, temperature or ADC)."""
     c, attrs = f.content, {}
-    position, off = _gps_cell(c, device_id, attrs)
+    position, off = _gps_cell(c, device_id, attrs, tz=f.tz)
     mask = u16(c, off)
     attrs["ignition"] = bool(mask & 0x8000)
     attrs["in2"] = bool(mask & 0x4000)
@@ -60,7 +60,7 @@ def _benway(f, device_id: str, now: datetime) -> Records:
 def _s5(f, device_id: str, now: datetime) -> Records:
     """0x12 S5: GPS, cell, status, power, GSM, alarm, oil (u16), temperature (sign + 7 bits), mileage x10."""
     c, attrs = f.content, {}
-    position, off = _gps_cell(c, device_id, attrs)
+    position, off = _gps_cell(c, device_id, attrs, tz=f.tz)
     status_attributes(c[off], None, c[off + 3], c[off + 4], attrs, f.family)
     attrs["power"] = u16(c, off + 1) * 0.01
     attrs["oil"] = u16(c, off + 5)
@@ -73,7 +73,7 @@ def _s5(f, device_id: str, now: datetime) -> Records:
 def _card(f, device_id: str, now: datetime) -> Records:
     """0x12 WeTrust (36 bytes) and GT06E (>= 108): GPS, cell, mileage, card text, alarm, card status."""
     c, attrs = f.content, {}
-    position, off = _gps_cell(c, device_id, attrs)
+    position, off = _gps_cell(c, device_id, attrs, tz=f.tz)
     attrs["odometer"] = u32(c, off)
     size = c[off + 4]
     attrs["card"] = c[off + 5:off + 5 + size].decode("latin-1").strip()
@@ -89,7 +89,7 @@ def _card(f, device_id: str, now: datetime) -> Records:
 def _imei_first(f, device_id: str, now: datetime) -> Records:
     """0x12 QH302R: IMEI (8 bytes), GPS, cell, tail."""
     c, attrs = f.content, {}
-    position, off = _gps_cell(c, device_id, attrs, 8)
+    position, off = _gps_cell(c, device_id, attrs, 8, tz=f.tz)
     generic_tail(c, off, attrs)
     return position_or_event(position, device_id, now, attrs)
 
@@ -113,7 +113,7 @@ def _seeworld_22(f, device_id: str, now: datetime) -> Records:
     """0x22 SeeWorld: GPS, cell (4-byte CID), ACC, mode, re-upload, mileage, travel time,
     temperature (sign bit 15, 0.01 degC), humidity (0.01 %)."""
     c, attrs = f.content, {}
-    position, off = _gps_cell(c, device_id, attrs, cid_size=4)
+    position, off = _gps_cell(c, device_id, attrs, tz=f.tz, cid_size=4)
     attrs["ignition"] = c[off] > 0
     attrs["odometer"] = u32(c, off + 3)
     temp = u16(c, off + 11)
@@ -125,7 +125,7 @@ def _seeworld_22(f, device_id: str, now: datetime) -> Records:
 def _sl4x_31(f, device_id: str, now: datetime) -> Records:
     """0x31 SL4X: GPS, cell (2-byte MNC, 8-byte CID), ACC, mode, re-upload [, mileage], altitude."""
     c, attrs = f.content, {}
-    position, off = _gps_cell(c, device_id, attrs, mnc2=True, cid_size=8)
+    position, off = _gps_cell(c, device_id, attrs, tz=f.tz, mnc2=True, cid_size=8)
     off = upload_tail(c, off, attrs)
     if len(c) - off > 2:
         attrs["odometer"] = u32(c, off)
@@ -154,7 +154,7 @@ def _nt(f, device_id: str, now: datetime) -> Records:
     """NT/XT: ..., GPS, cell (length byte), status, power (0.01 V), battery (0.1 V), GSM, alarm,
     language, mileage (u24), hours (u24, minutes) [, 0x25: driver length, type, id]."""
     c, attrs = f.content, {}
-    position = gps_position(c, 15, device_id, attrs)
+    position = gps_position(c, 15, device_id, attrs, f.tz)
     off = skip_cell_with_length(c, 15 + GPS_SIZE, cid_size=4 if f.msg_type == 0x25 else 3)
     status_attributes(c[off], None, c[off + 4], c[off + 5], attrs, f.family)
     attrs["power"] = u16(c, off + 1) * 0.01
@@ -174,7 +174,7 @@ UPLOAD_VARIANTS = {(0x22, 42): _seeworld_22, (0x31, 37): _sl4x_31}
 def _vxt01_16(f, device_id: str, now: datetime) -> Records:
     """0x16 VXT01: GPS, cell (no length byte), status, voltage level, GSM (alarm byte unused)."""
     c, attrs = f.content, {}
-    position, off = _gps_cell(c, device_id, attrs)
+    position, off = _gps_cell(c, device_id, attrs, tz=f.tz)
     status_attributes(c[off], c[off + 1], c[off + 2], None, attrs, "vxt01")
     return position_or_event(position, device_id, now, attrs)
 
@@ -183,7 +183,7 @@ def _seeworld_16(f, device_id: str, now: datetime) -> Records:
     """0x16 SeeWorld: as the standard alarm with a 4-byte CID."""
     from .decode import status_tail
     c, attrs = f.content, {}
-    position = gps_position(c, 0, device_id, attrs)
+    position = gps_position(c, 0, device_id, attrs, f.tz)
     status_tail(c, skip_cell_with_length(c, GPS_SIZE, cid_size=4), attrs, f)
     return position_or_event(position, device_id, now, attrs)
 
@@ -191,7 +191,7 @@ def _seeworld_16(f, device_id: str, now: datetime) -> Records:
 def _sl4x_32(f, device_id: str, now: datetime) -> Records:
     """0x32 SL4X: GPS, cell (length byte), status, voltage level, GSM, alarm, altitude (s16)."""
     c, attrs = f.content, {}
-    position = gps_position(c, 0, device_id, attrs)
+    position = gps_position(c, 0, device_id, attrs, f.tz)
     off = skip_cell_with_length(c, GPS_SIZE, mnc2=True, cid_size=8)
     if len(c) >= off + 4:
         status_attributes(c[off], c[off + 1], c[off + 2], c[off + 3], attrs, f.family)
@@ -208,7 +208,7 @@ def decode_0x24(f, device_id: str, now: datetime) -> Records:
     if len(c) != 41:
         return _info.decode_network(f, device_id, now)
     attrs: dict = {}
-    position, off = _gps_cell(c, device_id, attrs)
+    position, off = _gps_cell(c, device_id, attrs, tz=f.tz)
     attrs["ignition"] = c[off] > 0
     attrs["power"] = u16(c, off + 1) * 0.01
     attrs["battery"] = u16(c, off + 3) * 0.01
@@ -235,7 +235,7 @@ def _az735(f, device_id: str, now: datetime) -> Records:
     RSSI], extra cells (length + data), Wi-Fi (length + data), status, reserved (length + data)."""
     from .constants import AZ735_STATUS
     c, attrs = f.content, {}
-    time = parse_time(c, 0)
+    time = parse_time(c, 0, f.tz)
     position = None
     off = 7
     if len(c) > 6 and c[6]:
@@ -269,7 +269,7 @@ def decode_0x34(f, device_id: str, now: datetime) -> Records:
     if len(c) == 50:
         return _info.decode_network(f, device_id, now)
     attrs: dict = {}
-    position = gps_position(c, 4, device_id, attrs)
+    position = gps_position(c, 4, device_id, attrs, f.tz)
     off = 4 + GPS_SIZE + 2
     attrs["odometer"] = u32(c, off)
     off = skip_cell(c, off + 4, cid_size=4)
@@ -293,7 +293,7 @@ def _lw4g(f, device_id: str, now: datetime) -> Records:
     """0xA2 LW4G: GPS, 4G cell, network, status, power (0.01 V), voltage level, GSM, alarm,
     language, mileage (u32), hours (u32 s), terminal id (8), inputs (u16)."""
     c, attrs = f.content, {}
-    position = gps_position(c, 0, device_id, attrs)
+    position = gps_position(c, 0, device_id, attrs, f.tz)
     off = skip_cell_4g(c, GPS_SIZE) + 1
     status_attributes(c[off], c[off + 3], c[off + 4], c[off + 5], attrs, f.family)
     attrs["power"] = u16(c, off + 1) * 0.01
@@ -316,7 +316,7 @@ def decode_0xa3(f, device_id: str, now: datetime) -> Records:
         return event(device_id, now, "alarm" if "alarm" in attrs else "status", attrs)
     if len(c) >= GPS_SIZE + 8 and parse_time(c, 0) is not None:
         attrs: dict = {}
-        position, off = _gps_cell(c, device_id, attrs)
+        position, off = _gps_cell(c, device_id, attrs, tz=f.tz)
         generic_tail(c, off, attrs)
         return position_or_event(position, device_id, now, attrs)
     return _info.decode_heartbeat_4g(f, device_id, now)

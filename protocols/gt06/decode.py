@@ -8,7 +8,7 @@ the others give Events. Vendor layouts that share a protocol number are picked i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Callable
 
 import msgspec
@@ -27,7 +27,8 @@ _GPS_LBS = int(T.GPS_LBS)
 class Frame(msgspec.Struct, gc=False):
     """One delimited frame, split into its fields (a Struct: built in C, a third
     of a Python ``__init__``'s cost on the hot path; holds no containers).
-    ``family`` is the device's model family when the session knows it (FAMILY_ALARMS)."""
+    ``family`` is the device's model family when the session knows it (FAMILY_ALARMS);
+    ``tz`` the zone of the login's time-zone word, in which device dates are read."""
 
     msg_type: int
     content: bytes
@@ -35,6 +36,7 @@ class Frame(msgspec.Struct, gc=False):
     extended: bool
     consistent: bool
     family: str | None = None
+    tz: tzinfo | None = None
 
 
 Decoder = Callable[[Frame, str, datetime], Records]
@@ -48,7 +50,7 @@ def decode_gps_lbs(f: Frame, device_id: str, now: datetime) -> Records:
         if special is not None:
             return special(f, device_id, now)
     attrs: dict = {}
-    position = gps_position(c, 0, device_id, attrs)
+    position = gps_position(c, 0, device_id, attrs, f.tz)
     if f.msg_type == _GPS_LBS:
         generic_tail(c, skip_cell(c, GPS_SIZE), attrs)
     elif f.msg_type == T.GPS_LBS_6:
@@ -66,7 +68,7 @@ def decode_gps_upload(f: Frame, device_id: str, now: datetime) -> Records:
     if special is not None:
         return special(f, device_id, now)
     attrs: dict = {}
-    position = gps_position(c, 0, device_id, attrs)
+    position = gps_position(c, 0, device_id, attrs, f.tz)
     cid = 4 if f.msg_type == T.GPS_LBS_DRIVER else 3
     off = upload_tail(c, skip_cell(c, GPS_SIZE, cid_size=cid), attrs)
     if f.msg_type == T.GPS_LBS_3:
@@ -80,7 +82,7 @@ def decode_gps_4g(f: Frame, device_id: str, now: datetime) -> Records:
     """0xA0: GPS, 4G cell, ACC, upload mode, re-upload [, mileage] [VL03]."""
     c = f.content
     attrs: dict = {}
-    position = gps_position(c, 0, device_id, attrs)
+    position = gps_position(c, 0, device_id, attrs, f.tz)
     off = upload_tail(c, skip_cell_4g(c, GPS_SIZE), attrs)
     generic_tail(c, off, attrs)
     return position_or_event(position, device_id, now, attrs)
@@ -94,7 +96,7 @@ def decode_alarm(f: Frame, device_id: str, now: datetime) -> Records:
     if special is not None:
         return special(f, device_id, now)
     attrs: dict = {}
-    position = gps_position(c, 0, device_id, attrs)
+    position = gps_position(c, 0, device_id, attrs, f.tz)
     status_tail(c, skip_cell_with_length(c, GPS_SIZE), attrs, f)  # 0xA4: its length covers the 4G cell
     return position_or_event(position, device_id, now, attrs)
 
@@ -125,7 +127,7 @@ def decode_gps_rfid(f: Frame, device_id: str, now: datetime) -> Records:
     if not f.consistent or len(c) != 35:
         return _info.decode_wifi(f, device_id, now)
     attrs: dict = {}
-    position = gps_position(c, 0, device_id, attrs)
+    position = gps_position(c, 0, device_id, attrs, f.tz)
     off = skip_cell(c, GPS_SIZE)
     attrs["driverUniqueId"] = c[off:off + 8].hex()
     return position_or_event(position, device_id, now, attrs)
@@ -135,7 +137,7 @@ def decode_ibutton(f: Frame, device_id: str, now: datetime) -> Records:
     """0x61: IMEI, GPS, cell (4-byte CID), iButton id (6 bytes, as a decimal number)."""
     c = f.content
     attrs: dict = {}
-    position = gps_position(c, 8, device_id, attrs)
+    position = gps_position(c, 8, device_id, attrs, f.tz)
     off = skip_cell(c, 8 + GPS_SIZE, cid_size=4)
     if len(c) >= off + 6:
         attrs["driverUniqueId"] = str(int.from_bytes(c[off:off + 6], "big"))
@@ -148,7 +150,7 @@ def decode_status_driver(f: Frame, device_id: str, now: datetime) -> Records:
     if len(c) < GPS_SIZE + 16 or f.extended:
         return _info.decode_status_modules(f, device_id, now)
     attrs: dict = {"driverUniqueId": c[-8:].hex()}
-    position = gps_position(c, 0, device_id, attrs)
+    position = gps_position(c, 0, device_id, attrs, f.tz)
     return position_or_event(position, device_id, now, attrs)
 
 
@@ -156,7 +158,7 @@ def decode_gps_phone(f: Frame, device_id: str, now: datetime) -> Records:
     """0x1A: GPS, phone number (21 ASCII bytes, zero-padded), language [VL03 0x2A layout]."""
     c = f.content
     attrs: dict = {}
-    position = gps_position(c, 0, device_id, attrs)
+    position = gps_position(c, 0, device_id, attrs, f.tz)
     phone = c[GPS_SIZE:GPS_SIZE + 21].split(b"\x00", 1)[0]
     if phone and phone.isdigit():
         attrs["phone"] = phone.decode("ascii")
@@ -177,7 +179,7 @@ def decode_gps_typed_cell(f: Frame, device_id: str, now: datetime) -> Records:
     """0x38: GPS, upload mode, re-upload, cell type (>= 3: 4G cell + u16 RSSI; else 2G + u8)."""
     c = f.content
     attrs: dict = {}
-    position = gps_position(c, 0, device_id, attrs)
+    position = gps_position(c, 0, device_id, attrs, f.tz)
     if len(c) >= GPS_SIZE + 2:
         attrs["event"] = c[GPS_SIZE]
         attrs["archive"] = c[GPS_SIZE + 1] > 0

@@ -4,7 +4,7 @@ The other catalogue messages' encoders live in _device_messages.py (re-exported 
 from __future__ import annotations
 
 import struct
-from datetime import timezone
+from datetime import timedelta, timezone
 from typing import Sequence
 
 from .._device import DeviceAck, Outgoing
@@ -36,10 +36,20 @@ def encode_heartbeat(serial: int, *, info: int = 0x46, voltage: int = 6, gsm: in
     return encode.packet(MsgType.STATUS, bytes((info, voltage, gsm, 0x00, 0x02)), serial)
 
 
+def tz_word_offset(tz_word: int | None) -> int:
+    """Minutes east of UTC of a login time-zone word (upper 12 bits hhmm, bit 3 west)."""
+    if not tz_word:
+        return 0
+    hhmm = tz_word >> 4
+    minutes = (hhmm // 100) * 60 + hhmm % 100
+    return -minutes if tz_word & 0x08 else minutes
+
+
 def encode_location(fix: Fix, serial: int, *, mcc: int = 460, mnc: int = 0,
-                    lac: int = 0x287D, cell: int = 0x1FB8) -> bytes:
-    """0x12 GPS + LBS at the protocol's resolution (1/30000 min, 1 km/h, 1 degree, 1 s)."""
-    t = fix.time.astimezone(timezone.utc)
+                    lac: int = 0x287D, cell: int = 0x1FB8, utc_offset_min: int = 0) -> bytes:
+    """0x12 GPS + LBS at the protocol's resolution (1/30000 min, 1 km/h, 1 degree, 1 s); the
+    date in the device's zone (``utc_offset_min``, the one its login announced)."""
+    t = fix.time.astimezone(timezone.utc) + timedelta(minutes=utc_offset_min)
     word = int(round(fix.course_deg)) % 360 & 0x03FF
     if fix.lat >= 0:
         word |= 0x0400
@@ -73,6 +83,8 @@ class Gt06Device:
         self._serial = 0
         self._buffer = bytearray()
         self._login_serial: int | None = None
+        #: the login's time-zone word (default GMT+8:00, as shipped); dates are sent in that zone
+        self._tz_word: int | None = options.get("tz_word", 0x3200)
 
     def _next_serial(self) -> int:
         self._serial = (self._serial + 1) & 0xFFFF
@@ -81,7 +93,7 @@ class Gt06Device:
     def hello(self) -> bytes:
         serial = self._next_serial()
         self._login_serial = serial
-        return encode_login(self.device_id, serial)
+        return encode_login(self.device_id, serial, tz_word=self._tz_word)
 
     def heartbeat(self) -> bytes:
         return encode_heartbeat(self._next_serial())
@@ -90,7 +102,8 @@ class Gt06Device:
         if len(fixes) != 1:
             raise LocalProtocolError("gt06 carries exactly one fix per packet")
         serial = self._next_serial()
-        return Outgoing(encode_location(fixes[0], serial), token=serial, count=1)
+        return Outgoing(encode_location(fixes[0], serial, utc_offset_min=tz_word_offset(self._tz_word)),
+                        token=serial, count=1)
 
     def receive_data(self, data: bytes) -> list[DeviceAck]:
         self._buffer += data

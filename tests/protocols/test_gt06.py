@@ -45,14 +45,15 @@ def ack_bytes(msg_type: int, serial: int) -> bytes:
 # 2024-03-05 10:20:30, 9 satellites, 54.94535 N 24.01762 W, 60 km/h, 270 deg, fixed, ACC on
 GPS = bytes.fromhex("1803050a141e" "c9" "05e51e7e" "0293a9e4" "3c" "dd0e")
 LBS = bytes.fromhex("01cc00287d001fb8")
-LOGIN = frame(0x01, bytes.fromhex("0123456789012345" "3620" "3200"), 1)
+LOGIN = frame(0x01, bytes.fromhex("0123456789012345" "3620" "3200"), 1)  # GMT+8:00
+LOGIN_UTC = frame(0x01, bytes.fromhex("0123456789012345" "3620" "0000"), 1)  # GMT+0:00
 LOCATION = frame(0x12, GPS + LBS, 0x42)
 FIX_TIME = datetime(2024, 3, 5, 10, 20, 30, tzinfo=timezone.utc)
 
 
 def logged_in() -> Gt06Connection:
     conn = Gt06Connection()
-    conn.receive_frame(LOGIN, NOW)
+    conn.receive_frame(LOGIN_UTC, NOW)
     return conn
 
 
@@ -318,7 +319,9 @@ def test_device_login_and_location_frames():
               satellites=9, attributes={"ignition": True})
     out = dev.encode_fixes([fix])
     assert out.token == 2 and out.count == 1
-    assert out.data == frame(0x12, GPS[:11] + (43231716).to_bytes(4, "big") + GPS[15:] + LBS, 2)
+    # the device announced GMT+8:00, so it writes its dates in that zone: 18:20:30
+    local = b"\x18\x03\x05\x12" + GPS[4:11]
+    assert out.data == frame(0x12, local + (43231716).to_bytes(4, "big") + GPS[15:] + LBS, 2)
     assert dev.heartbeat() == frame(0x13, bytes((0x46, 6, 4, 0, 2)), 3)
 
 

@@ -30,7 +30,7 @@ FAMILY_MODELS = {"lw": "LW4G-4B", "seeworld": "SEEWORLD", "vl": "VL103"}
 
 def conn(model: str | None = None) -> Gt06Connection:
     c = Gt06Connection(model=model)
-    c.receive_frame(dev.encode_login(IMEI, 1), NOW)
+    c.receive_frame(dev.encode_login(IMEI, 1, tz_word=0x0000), NOW)  # GMT+0:00: dates are UTC
     return c
 
 
@@ -300,6 +300,16 @@ def test_gps_date_that_is_no_date_gives_an_event(date):
     assert d.reply == encode.ack(0x26, 7)
 
 
+@pytest.mark.parametrize("tz_word,hours", [(0x3200, 8), (0x190A, -4), (0x2120, 5.5), (0x0000, 0), (None, 0)])
+def test_device_dates_are_read_in_the_login_time_zone(tz_word, hours):
+    c = Gt06Connection()
+    c.receive_frame(dev.encode_login(IMEI, 1, tz_word=tz_word), NOW)
+    (p,) = c.receive_frame(dev.encode_alarm(FIX, 2), NOW).positions
+    assert p.fix_time == T - timedelta(hours=hours)
+    (e,) = c.receive_frame(dev.encode_wifi(T), NOW).events  # BCD times stay UTC
+    assert e.time == T
+
+
 def test_binary_two_digit_year_and_bcd_wifi_time():
     p, _ = only_position(dev.encode_upload_location(Fix(time=datetime(2099, 12, 31, 23, 59, 59, tzinfo=timezone.utc),
                                                          lat=1.0, lon=2.0), 2))
@@ -329,9 +339,9 @@ def test_frame_without_identity_takes_the_session_identity():
     c = Gt06Connection(device_id="000000000000000")
     (p,) = c.receive_frame(dev.encode_upload_location(FIX, 2), NOW).positions
     assert p.device_id == "000000000000000"
-    c.receive_frame(dev.encode_login(IMEI, 3), NOW)
+    c.receive_frame(dev.encode_login(IMEI, 3, tz_word=None), NOW)
     (p,) = c.receive_frame(dev.encode_upload_location(FIX, 4), NOW).positions
-    assert p.device_id == IMEI
+    assert p.device_id == IMEI and p.fix_time == T
 
 
 def test_address_request_is_answered_with_0x97():
@@ -357,7 +367,7 @@ fixes = st.builds(
                           st.integers(0, 255), st.integers(0, 7)), min_size=1, max_size=4),
        st.lists(st.integers(0, 10_000), max_size=6))
 def test_round_trip_alarm_catalogue(items, cuts):
-    stream = dev.encode_login(IMEI, 1)
+    stream = dev.encode_login(IMEI, 1, tz_word=None)
     for i, (fix, code, msg_type, level, bits) in enumerate(items):
         stream += dev.encode_alarm(fix, i + 2, msg_type=msg_type, info=bits << 3, level=level, alarm=code)
     c = Gt06Connection()
