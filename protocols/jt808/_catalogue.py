@@ -149,6 +149,8 @@ ITEMS: dict[int, Item] = {
     0xAC: Item("odometer m", _V, ((_n(4), Scalar("odometer", 4, unit="m")),)),
     0xBC: Item("driver name", _V, ((None, Text("driver")),)),
     0xBD: Item("driver id", _V, ((None, Text("driverUniqueId", strip=False)),)),
+    0xCC: Item("ICCID (20 ASCII; the id of the ICCID in the 0x80 OBD extension)", _V,
+               ((None, Text("iccid")),)),
     0xD0: Item("user status word", _V, ((_n(4), Layout("user_status", "alarm")),)),
     0xD3: Item("power 0.1 V", _V, ((_n(2), Scalar("power", 2, div=10, unit="V")),)),
     0xD4: Item("battery level / driver id", _V,

@@ -115,10 +115,11 @@ def coordinates(status: int, lat_raw: int, lon_raw: int, attrs: dict) -> tuple[f
     return 0.0, 0.0, False
 
 
-def basic_position(basic: Basic, device_id: str, attrs: dict, satellites: int | None) -> Position:
+def basic_position(basic: Basic, device_id: str, attrs: dict, satellites: int | None,
+                   hdop: float | None = None) -> Position:
     alarm, status, lat_raw, lon_raw, altitude, speed, course, fix_time = basic
     lat, lon, ok = coordinates(status, lat_raw, lon_raw, attrs)
     return Position(device_id=device_id, protocol=PROTOCOL, fix_time=fix_time,
                     valid=ok and bool(status & 0x02), lat=lat, lon=lon, altitude_m=float(altitude),
                     speed_kmh=speed / 10.0, course_deg=float(course) if course <= 360 else None,
-                    satellites=satellites, attributes=attrs)
+                    satellites=satellites, hdop=hdop, attributes=attrs)

@@ -57,7 +57,7 @@ def location_at(body: bytes, offset: int, end: int, ctx: Context) -> Position:
         if ctx.tally is not None:
             ctx.tally.unknown += unknown
     satellites = attrs.pop("sat", None)
-    return basic_position(basic, ctx.device_id, attrs, satellites)
+    return basic_position(basic, ctx.device_id, attrs, satellites, attrs.pop("hdop", None))
 
 
 def decode_location(body: bytes, ctx: Context) -> Records:

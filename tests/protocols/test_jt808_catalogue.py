@@ -89,6 +89,7 @@ CASES = [
     (0xAC, H("0001E240"), {"odometer": 123456}),
     (0xBC, b" Zhang \x00", {"driver": "Zhang"}),
     (0xBD, b"D123", {"driverUniqueId": "D123"}),
+    (0xCC, b"89860412345678901234", {"iccid": "89860412345678901234"}),
     (0xD0, H("00000008"), {"alarm": "vibration"}),
     (0xD3, H("0078"), {"power": 12.0}),
     (0xD4, H("50"), {"batteryLevel": 80}),
@@ -174,6 +175,8 @@ def test_catalogue_item(item_id, value, expected):
     attrs = dict(p.attributes)
     if "sat" in expected:
         attrs["sat"] = p.satellites
+    if "hdop" in expected:
+        attrs["hdop"] = p.hdop
     assert attrs == {**BASE, **expected} and d.unknown_items == 0
 
 
