@@ -43,5 +43,10 @@ ADC_SCALES: dict[str, tuple[float, float]] = {
     "MVT100": (6.6 / 4096, 52.8 / 4096),
     "MVT600": (6.6 / 4096, 52.8 / 4096),
     "MVT800": (6.6 / 4096, 52.8 / 4096),
+    "TC68": (6.6 / 4096, 52.8 / 4096),
+    "TC68S": (6.6 / 4096, 52.8 / 4096),
+    "MT90": (6.6 / 4096, 1.0),     # power column: raw count
+    "MT90G": (6.0 / 4096, 1.0),
+    # T311, T322X, T333, T355, T366, T366G and unknown models: 1/100 V (the default)
 }
 DEFAULT_ADC_SCALE = (0.01, 0.01)

@@ -224,3 +224,19 @@ def test_round_trip_over_the_catalogue(batch):
     assert d.unknown_items == 0
     assert [(p.lat, p.lon, p.fix_time) for p in d.positions] == [f for _, _, f in batch]
     assert [p.attributes for p in d.positions] == [e for _, e, _ in batch]
+
+
+@pytest.mark.parametrize(("model", "battery", "power"), [
+    ("MVT340", 12.0, 48.0), ("MVT380", 12.0, 48.0), ("T1", 3.3, 13.2), ("T3", 3.3, 13.2),
+    ("MVT100", 3.3, 13.2), ("MVT600", 3.3, 13.2), ("MVT800", 3.3, 13.2), ("TC68", 3.3, 13.2),
+    ("TC68S", 3.3, 13.2), ("MT90", 3.3, 1024.0), ("MT90G", 3.0, 1024.0),
+    ("T333", 20.48, 10.24), (None, 20.48, 10.24),
+])
+def test_adc_scale_per_model(model, battery, power):
+    from protocols._connection import ConnectionOptions
+
+    extra = {"model": model} if model else {}
+    conn = MeitrackConnection(options=ConnectionOptions(extra=extra))
+    frame = aaa_report(IMEI, FIX, analog="0000|0000|0000|0800|0400")
+    (p,) = conn.receive_frame(frame, NOW).positions
+    assert (p.attributes["battery"], p.attributes["power"]) == (battery, power)
