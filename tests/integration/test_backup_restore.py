@@ -102,6 +102,12 @@ async def api_view(gw: Gateway, imeis: list[str]) -> dict:
     return view
 
 
+def timescaledb_version(url: str) -> str | None:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'").fetchone()
+    return None if row is None else row[0]
+
+
 def run(script: str, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("UVIS_")}
     return subprocess.run(["sh", str(DEPLOY / script), *args], capture_output=True, text=True,
@@ -125,11 +131,20 @@ async def test_backup_and_restore_serve_the_same_positions(databases, tmp_path) 
     assert [d["device_id"] for d in before["/devices"]] == imeis
 
     dump = tmp_path / "uvis.dump"
+    timescale = timescaledb_version(source)
     backup = run("backup.sh", "-d", source, "-o", str(dump))
     assert backup.returncode == 0, backup.stderr
-    assert backup.stdout.strip() == f"backup.sh: wrote {dump}"
+    # pg_dump's warnings about TimescaleDB's catalog go to stderr; stdout names the
+    # file and, for a TimescaleDB database, the version the target needs
+    assert backup.stdout.splitlines() == [f"backup.sh: wrote {dump}" if timescale is None else
+                                          f"backup.sh: wrote {dump} (TimescaleDB {timescale}:"
+                                          " restore into a server with that version)"]
     restore = run("restore.sh", "-c", "-d", target, str(dump))
     assert restore.returncode == 0, restore.stderr
+    assert restore.stdout.splitlines() == (
+        [] if timescale is None else ["restore.sh: TimescaleDB dump: pre_restore, pg_restore, post_restore"]
+    ) + [f"restore.sh: restored {dump} into {re.sub('//[^@/]*@', '//', target)}"]   # no credentials
+    assert timescaledb_version(target) == timescale
     again = run("restore.sh", "-d", target, str(dump))          # never over existing data
     assert again.returncode == 1 and "already has" in again.stderr, again.stderr
 
