@@ -468,7 +468,8 @@ async def copy_batch(conn: Any, plan: CopyPlan, rows: int) -> int:
 # An index's definition without its own name and its table's: LIKE ... INCLUDING
 # INDEXES copies each index of the table under a generated name.
 _INDEX_SHAPES = """
-SELECT c.relname, regexp_replace(pg_get_indexdef(i.indexrelid), '^(CREATE (UNIQUE )?INDEX )\\S+ ON \\S+ ', '\\1')
+SELECT c.relname, regexp_replace(pg_get_indexdef(i.indexrelid), '^(CREATE (UNIQUE )?INDEX )\\S+ ON \\S+ ', '\\1'),
+       EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)
 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 WHERE i.indrelid = $1::text::regclass ORDER BY c.relname
 """
@@ -478,24 +479,31 @@ def _renamed(name: str, prefix: str, new_prefix: str) -> str:
     return new_prefix + (name[len(prefix):] if name.startswith(prefix) else name)
 
 
+async def _rename_index(conn: Any, table: TableRef, name: str, new: str, constraint: bool) -> None:
+    """A key's index through its constraint (TimescaleDB renames a hypertable's
+    constraint in its chunks' catalog too), any other directly."""
+    if constraint:
+        await conn.execute(f"ALTER TABLE {table.qualified} RENAME CONSTRAINT {ident(name)} TO {ident(new)}")
+    else:
+        await conn.execute(f"ALTER INDEX {ident(table.schema)}.{ident(name)} RENAME TO {ident(new)}")
+
+
 async def _swap_index_names(conn: Any, plan: CopyPlan) -> None:
     """The old table's indexes get its new name as prefix; each index of the new
     table takes the name of the old index it copies (others: ``<table>_ts_...``
     becomes ``<table>_...``), so names that migrations refer to stay valid."""
-    schema = ident(plan.source.schema)
-    old = {name: shape for name, shape in await conn.fetch(_INDEX_SHAPES, plan.source.qualified)}
-    new = {name: shape for name, shape in await conn.fetch(_INDEX_SHAPES, plan.target.qualified)}
+    old = await conn.fetch(_INDEX_SHAPES, plan.source.qualified)
+    new = await conn.fetch(_INDEX_SHAPES, plan.target.qualified)
     by_shape: dict[str, list[str]] = {}
-    for name, shape in old.items():
+    for name, shape, constraint in old:
         by_shape.setdefault(shape, []).append(name)
-    for name in old:
-        await conn.execute(f"ALTER INDEX {schema}.{ident(name)} RENAME TO"
-                           f" {ident(_renamed(name, plan.source.name + '_', plan.old.name + '_'))}")
-    for name, shape in new.items():
+        await _rename_index(conn, plan.source, name,
+                            _renamed(name, plan.source.name + "_", plan.old.name + "_"), constraint)
+    for name, shape, constraint in new:
         twins = by_shape.get(shape)
         wanted = twins.pop(0) if twins else _renamed(name, plan.target.name + "_", plan.source.name + "_")
         if wanted != name:
-            await conn.execute(f"ALTER INDEX {schema}.{ident(name)} RENAME TO {ident(wanted)}")
+            await _rename_index(conn, plan.target, name, wanted, constraint)
 
 
 async def swap(conn: Any, plan: CopyPlan, *, lock_timeout: timedelta, batch_rows: int) -> int:
