@@ -11,6 +11,11 @@ Wire format, two encodings on one port (TCP and UDP):
 * Binary: ``+RSP``/``+BSP``/``+EVT``/``+BVT``/``+INF``/``+HBD``/... headers with a
   big-endian length field; the newer ``2B 00 <length>`` record format.
 
+The catalogue (report types with alarms, device-type models, HBM codes, GTINF
+states, CAN / CAN-expansion / OBD / ERI mask bits, binary message types) is
+data in ``_catalogue``; mask items it lacks are kept as ``io<n>`` and counted
+in ``Decoded.unknown_items``. Accepted field forms: ``_fields``.
+
 No checksum in either encoding. Replies: ``+SACK:GTHBD,<version>,<count>$`` to
 heartbeats; ``+SACK:<count>$`` to every text message when the listener sets
 ``ConnectionOptions.extra["ack"]`` (the device's ack mode); none to binary.
