@@ -12,6 +12,8 @@ from .._errors import ChecksumError, MalformedError, ProtocolError
 from .._records import EMPTY, Decoded, UnknownMessage
 from . import encode
 from .constants import EXTENDED_ACK, NO_ACK, STANDARD_ACK_EXTENDED, MsgType
+from ._location import GPS_SIZE, gps_position, position_or_event
+from .constants import GPS_FIRST
 from .decode import DECODERS, Frame
 from .encode import REFLECT
 from .framing import Gt06Framer, frame_geometry
@@ -153,7 +155,12 @@ class Gt06Connection(StreamConnection):
         except ProtocolError:
             raise
         except (IndexError, ValueError, UnicodeError, OverflowError, struct.error) as exc:
-            raise MalformedError(f"gt06: bad 0x{f.msg_type:02x} content: {exc}", data=frame) from None
+            if msg_type not in GPS_FIRST or len(f.content) < GPS_SIZE:
+                raise MalformedError(f"gt06: bad 0x{f.msg_type:02x} content: {exc}", data=frame) from None
+            # a tail shorter or longer than its layout: the GPS block in front is still certain
+            attrs: dict = {}
+            positions, events, unknown_items = position_or_event(
+                gps_position(f.content, 0, device_id, attrs, f.tz), device_id, now, attrs)
         if f.consistent and not f.extended and msg_type not in NO_ACK:
             reply = encode.ack(msg_type, f.serial)  # what _reply gives them, one call less
         else:

@@ -19,7 +19,7 @@ from enum import IntEnum
 __all__ = [
     "MsgType", "START_STD", "START_EXT", "STOP", "ALARM_CODES", "FAMILY_ALARMS", "TERMINAL_ALARMS",
     "ALARM_95", "AZ735_STATUS", "INFO_TYPES", "UPLOAD_MODES", "VOLTAGE_LEVELS", "GSM_LEVELS",
-    "NO_ACK", "EXTENDED_ACK", "STANDARD_ACK_EXTENDED",
+    "NO_ACK", "EXTENDED_ACK", "STANDARD_ACK_EXTENDED", "GPS_FIRST",
 ]
 
 START_STD = b"\x78\x78"
@@ -210,6 +210,11 @@ VOLTAGE_LEVELS: dict[int, str] = {
 
 #: GSM signal strength byte 0-4 [VL03] (reported as ``rssi`` unchanged)
 GSM_LEVELS: dict[int, str] = {0: "no signal", 1: "extremely weak", 2: "weak", 3: "good", 4: "strong"}
+
+#: types whose content starts with the standard GPS block (kept when the rest of a frame does
+#: not fit its layout)
+GPS_FIRST = frozenset({0x10, 0x11, 0x12, 0x16, 0x1A, 0x1E, 0x22, 0x26, 0x27, 0x2D, 0x31, 0x37,
+                       0xA0, 0xA4})
 
 #: types never acknowledged (command replies, server-side types, Wi-Fi with its own reply)
 NO_ACK = frozenset({0x80, 0x81, 0x82, 0x15, 0x21, 0x9B, 0x94, 0x8A, 0x69, 0x17, 0x2A})

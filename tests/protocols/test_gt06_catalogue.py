@@ -383,3 +383,19 @@ def test_round_trip_alarm_catalogue(items, cuts):
         assert p.attributes.get("alarm") == (",".join(names) or None)
         assert p.attributes.get("event") == (None if ALARM_CODES[code][0] else code)
         assert p.attributes.get("batteryLevel") == (level * 100 // 6 if level <= 6 else level if level <= 100 else None)
+
+
+@pytest.mark.parametrize("msg_type", [0x12, 0x16, 0x22, 0x26, 0x27, 0xA0, 0xA4])
+def test_tail_shorter_than_its_layout_keeps_the_gps_block(msg_type):
+    body = dev.gps_block(FIX) + b"\x09\x01"  # a cell cut short
+    p, d = only_position(encode.packet(msg_type, body, 3))
+    assert_fix(p)
+    assert d.reply == encode.ack(msg_type, 3)
+
+
+def test_layout_that_does_not_fit_is_not_an_error():
+    # NT layout (source, IMEI, date, GPS) whose cell length points past the end of the frame
+    content = b"\x01" + bytes.fromhex("0864717003283581") + dev.gps_block(FIX)[:6] + dev.gps_block(FIX) \
+        + b"\xff" + bytes(16)
+    e, d = only_event(encode.packet(0x22, content, 3))
+    assert (e.type, e.time, e.attributes) == ("status", NOW, {}) and d.reply == encode.ack(0x22, 3)
