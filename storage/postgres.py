@@ -25,28 +25,34 @@ were written as, so a stored 12.3 comes back as 12.3, not 12.300000190734863.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import struct
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
-
-import struct
 
 import asyncpg
 import msgspec
 
 from protocols import Event, Position
-from storage.base import DeviceRow, WriteResult
+from storage import quarantine as _quarantine
+from storage.base import DeviceRow, Frames, WriteResult
+from storage.quarantine import Frame, is_data_error, row_for
 from storage.schema import apply_migrations
+from storage.validate import DEFAULT_LIMITS, Limits, Rejected, validate_batch
 
 __all__ = ["PostgresStore", "create_pool", "init_connection"]
+
+log = logging.getLogger(__name__)
 
 _json_encode = msgspec.json.Encoder().encode
 _json_decode = msgspec.json.Decoder().decode
 
 _STAGE_POSITIONS = "_uvis_stage_positions"
-_STAGE_EVENTS = "_uvis_stage_events"
+_STAGE_EVENTS = "_uvis_stage_events_v3"
 _POS_COLS = ("seq", "device_id", "fix_time", "protocol", "valid", "lat", "lon",
              "altitude_m", "speed_kmh", "course_deg", "satellites", "hdop", "attributes")
-_EV_COLS = ("seq", "device_id", "time", "protocol", "type", "attributes")
+_EV_COLS = ("seq", "device_id", "time", "protocol", "type", "key", "attributes")
 
 _CREATE_STAGING = f"""
 CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE_POSITIONS} (
@@ -56,7 +62,7 @@ CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE_POSITIONS} (
     hdop double precision, attributes jsonb
 ) ON COMMIT DELETE ROWS;
 CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE_EVENTS} (
-    seq integer, device_id text, time timestamptz, protocol text, type text,
+    seq integer, device_id text, time timestamptz, protocol text, type text, key bigint,
     attributes jsonb
 ) ON COMMIT DELETE ROWS;
 """
@@ -77,11 +83,18 @@ _LATEST_CTE = f"""l AS (
 )"""
 
 _EVENTS_CTE = f"""e AS (
-    INSERT INTO events (device_id, time, received_at, protocol, type, attributes)
-    SELECT DISTINCT ON (device_id, time, type) device_id, time, $1, protocol, type, attributes
-    FROM {_STAGE_EVENTS} ORDER BY device_id, time, type, seq
+    INSERT INTO events (device_id, time, received_at, protocol, type, key, attributes)
+    SELECT DISTINCT ON (device_id, time, type, key) device_id, time, $1, protocol, type, key,
+           attributes
+    FROM {_STAGE_EVENTS} ORDER BY device_id, time, type, key, seq
     ON CONFLICT DO NOTHING RETURNING 1
 )"""
+
+# A fix that shares (device, fix time) with a stored one but carries attributes
+# the stored one lacks (an alarm or status report with the same GPS block) is
+# merged into it; one whose attributes are all stored already is a resend.
+_MERGE_ATTRIBUTES = ("DO UPDATE SET attributes = {t}.attributes || EXCLUDED.attributes"
+                     " WHERE NOT {t}.attributes @> EXCLUDED.attributes")
 
 
 def _devices_cte(refresh: str) -> str:
@@ -100,21 +113,26 @@ def _devices_cte(refresh: str) -> str:
 )"""
 
 
-# The staging path: $2 = late cutoff, $3 = devices to refresh.
+# The staging path (the staged fixes have unique keys): $2 = late cutoff, $3 =
+# devices to refresh. A late fix already in positions with nothing new is a
+# resend, not a late insert.
 _MERGE = f"""
 WITH p AS (
-    INSERT INTO positions ({_P_TARGET})
-    SELECT DISTINCT ON (device_id, fix_time) {_P_SELECT}
-    FROM {_STAGE_POSITIONS} WHERE fix_time >= $2 ORDER BY device_id, fix_time, seq
-    ON CONFLICT DO NOTHING RETURNING 1
+    INSERT INTO positions AS t ({_P_TARGET})
+    SELECT {_P_SELECT} FROM {_STAGE_POSITIONS} WHERE fix_time >= $2
+    ON CONFLICT (device_id, fix_time) {_MERGE_ATTRIBUTES.format(t="t")}
+    RETURNING xmax = 0 AS new
 ), pl AS (
-    INSERT INTO positions_late ({_P_TARGET})
-    SELECT DISTINCT ON (device_id, fix_time) {_P_SELECT}
-    FROM {_STAGE_POSITIONS} WHERE fix_time < $2 ORDER BY device_id, fix_time, seq
-    ON CONFLICT DO NOTHING RETURNING 1
+    INSERT INTO positions_late AS t ({_P_TARGET})
+    SELECT {_P_SELECT} FROM {_STAGE_POSITIONS} AS s WHERE fix_time < $2
+    AND NOT EXISTS (SELECT 1 FROM positions AS x WHERE x.device_id = s.device_id
+                    AND x.fix_time = s.fix_time AND x.attributes @> s.attributes)
+    ON CONFLICT (device_id, fix_time) {_MERGE_ATTRIBUTES.format(t="t")}
+    RETURNING xmax = 0 AS new
 ), {_LATEST_CTE}, {_EVENTS_CTE}, {_devices_cte("$3")}
-SELECT (SELECT count(*) FROM p) + (SELECT count(*) FROM pl) AS positions,
-       (SELECT count(*) FROM e) AS events
+SELECT (SELECT count(*) FILTER (WHERE new) FROM p) + (SELECT count(*) FILTER (WHERE new) FROM pl),
+       (SELECT count(*) FROM e),
+       (SELECT count(*) FILTER (WHERE NOT new) FROM p) + (SELECT count(*) FILTER (WHERE NOT new) FROM pl)
 """
 
 # After a direct COPY into positions (no key taken), the staging table holds
@@ -134,8 +152,8 @@ WITH moved AS (
         SELECT device_id, fix_time FROM positions_late ORDER BY fix_time LIMIT $1)
     RETURNING {_P_TARGET}
 ), ins AS (
-    INSERT INTO positions ({_P_TARGET}) SELECT {_P_TARGET} FROM moved
-    ON CONFLICT DO NOTHING RETURNING 1
+    INSERT INTO positions AS t ({_P_TARGET}) SELECT {_P_TARGET} FROM moved
+    ON CONFLICT (device_id, fix_time) {_MERGE_ATTRIBUTES.format(t="t")} RETURNING 1
 )
 SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM ins)
 """
@@ -198,17 +216,83 @@ def _direct_record(p: Position, received_at: datetime) -> tuple:
             p.altitude_m, p.speed_kmh, p.course_deg, p.satellites, p.hdop, p.attributes)
 
 
-def _unique_and_newest(positions: Sequence[Position]) -> tuple[list[Position], list[Position]]:
-    """The batch without repeated (device, fix time) keys (the first one wins,
-    as in the staging path) and each device's newest fix."""
+def _unique_and_newest(positions: Sequence[Position]) -> tuple[list[Position], list[Position], int]:
+    """The batch with one fix per (device, fix time) key, each device's newest
+    fix, and how many fixes were merged. Fixes of one key are merged as the
+    database merges them: the first one's columns, the attributes of all (a
+    fix whose attributes the first already holds is a plain resend)."""
     unique: dict[tuple[str, datetime], Position] = {}
     newest: dict[str, Position] = {}
+    merged = 0
     for p in positions:
-        unique.setdefault((p.device_id, p.fix_time), p)
+        key = (p.device_id, p.fix_time)
+        first = unique.setdefault(key, p)
+        if first is not p and p.attributes and not _contains(first.attributes, p.attributes):
+            first = unique[key] = msgspec.structs.replace(
+                first, attributes={**first.attributes, **p.attributes})
+            merged += 1
         current = newest.get(p.device_id)
         if current is None or p.fix_time > current.fix_time:
-            newest[p.device_id] = p
-    return list(unique.values()), list(newest.values())
+            newest[p.device_id] = first
+        elif current.fix_time == p.fix_time:
+            newest[p.device_id] = first
+    return list(unique.values()), list(newest.values()), merged
+
+
+def _contains(stored: dict, new: dict) -> bool:
+    return all(k in stored and stored[k] == v for k, v in new.items())
+
+
+_digest_encode = msgspec.json.Encoder(order="sorted").encode
+
+
+def event_key(attributes: dict[str, Any]) -> int:
+    """A 64-bit digest of an event's attributes: distinct events of one type at
+    one time are all kept, a resend (the same attributes) is absorbed."""
+    if not attributes:
+        return 0
+    digest = hashlib.blake2b(_digest_encode(attributes), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def alarm_events(positions: Sequence[Position]) -> list[Event]:
+    """Every alarm also becomes an event (type ``alarm``, Traccar's), whatever
+    happens to the fix that carried it (stored, merged or a resend)."""
+    out = []
+    for p in positions:
+        alarm = p.attributes.get("alarm") if p.attributes else None
+        if alarm:
+            out.append(Event(device_id=p.device_id, protocol=p.protocol, time=p.fix_time,
+                             type="alarm", attributes={"alarm": alarm, "lat": p.lat,
+                                                       "lon": p.lon}))
+    return out
+
+
+class _Partial(msgspec.Struct, frozen=True, kw_only=True):
+    """What a part of a batch did (summed over the halves of a split)."""
+
+    positions_inserted: int = 0
+    positions_merged: int = 0
+    events_inserted: int = 0
+    quarantined: int = 0
+    quarantined_positions: int = 0
+    quarantined_events: int = 0
+
+    def __add__(self, other: "_Partial") -> "_Partial":
+        return _Partial(**{f: getattr(self, f) + getattr(other, f) for f in self.__struct_fields__})
+
+
+def _frame_at(frames: Sequence[Frame], index: int) -> Frame:
+    return frames[index] if index < len(frames) else None
+
+
+def _kept_frames(rejected: list[Rejected], p_frames: Sequence[Frame],
+                 e_frames: Sequence[Frame]) -> tuple[list[Frame], list[Frame]]:
+    """The frames of the records that passed validation, in their order."""
+    gone_p = {r.index for r in rejected if r.kind == "position"}
+    gone_e = {r.index for r in rejected if r.kind == "event"}
+    return ([f for i, f in enumerate(p_frames) if i not in gone_p],
+            [f for i, f in enumerate(e_frames) if i not in gone_e])
 
 
 def _row_to_position(r: asyncpg.Record) -> Position:
@@ -227,6 +311,8 @@ class PostgresStore:
         #: fixes older than received_at - late_horizon go to positions_late
         #: (set when positions is a compressed hypertable; None: never)
         self.late_horizon = late_horizon
+        #: what validation accepts (storage.validate)
+        self.limits: Limits = DEFAULT_LIMITS
         #: device -> (protocol, last_seen) as last written to ``devices``: a
         #: device's row is refreshed only when it is new, changed protocol or
         #: was last refreshed DEVICE_REFRESH ago (the per-batch upsert of every
@@ -246,20 +332,80 @@ class PostgresStore:
     # -- Sink ---------------------------------------------------------------
 
     async def write(self, positions: Sequence[Position], events: Sequence[Event],
-                    received_at: datetime) -> WriteResult:
+                    received_at: datetime, frames: Frames | None = None) -> WriteResult:
+        """Validate, then write in one transaction. Rows the database refuses
+        for their values are found by splitting the batch and quarantined
+        (storage.quarantine); transient errors propagate (nothing committed)."""
         if not positions and not events:
             return WriteResult()
-        async with self.pool.acquire() as conn:
-            try:
-                row = await self._write(conn, positions, events, received_at)
-            except (asyncpg.UndefinedTableError, TypeError):
-                # A connection not set up by init_connection (foreign pool): no
-                # staging tables, no jsonb codec. Set it up and write again.
-                await init_connection(conn)
-                row = await self._write(conn, positions, events, received_at)
+        good_p, good_e, rejected, repaired = validate_batch(
+            positions, events, received_at, self.limits)
+        derived = alarm_events(good_p)
+        p_frames, e_frames = frames if frames is not None else ((), ())
+        quarantine = [row_for(r.kind, r.record, r.reason, received_at,
+                              _frame_at(p_frames if r.kind == "position" else e_frames, r.index))
+                      for r in rejected]
+        if len(good_p) < len(positions) or len(good_e) < len(events):
+            p_frames, e_frames = _kept_frames(rejected, p_frames, e_frames)
+        result = await self._write_or_split(good_p, good_e + derived, received_at,
+                                            (list(p_frames), list(e_frames)), quarantine)
+        if quarantine:
+            async with self.pool.acquire() as conn:
+                await conn.execute(_quarantine.INSERT, *_quarantine.insert_args(quarantine))
         return WriteResult(
-            positions_inserted=row[0], positions_duplicate=len(positions) - row[0],
-            events_inserted=row[1], events_duplicate=len(events) - row[1])
+            positions_inserted=result.positions_inserted,
+            positions_merged=result.positions_merged,
+            positions_duplicate=len(good_p) - result.positions_inserted - result.positions_merged
+            - result.quarantined_positions,
+            events_inserted=result.events_inserted,
+            events_duplicate=len(good_e) + len(derived) - result.events_inserted
+            - result.quarantined_events,
+            quarantined=len(quarantine),
+            repaired=repaired)
+
+    async def _write_or_split(self, positions, events, received_at, frames,
+                              quarantine: list[tuple]) -> _Partial:
+        """Write; on a data error split the batch in halves (each half its own
+        transaction) down to the refused rows, which join ``quarantine``."""
+        try:
+            async with self.pool.acquire() as conn:
+                try:
+                    row = await self._write(conn, positions, events, received_at)
+                except (asyncpg.UndefinedTableError, TypeError):
+                    # A connection not set up by init_connection (foreign pool): no
+                    # staging tables, no jsonb codec. Set it up and write again.
+                    if await conn.fetchval("SELECT to_regclass($1)", f"pg_temp.{_STAGE_EVENTS}"):
+                        raise
+                    await init_connection(conn)
+                    row = await self._write(conn, positions, events, received_at)
+        except Exception as exc:
+            if not is_data_error(exc):
+                raise
+            return await self._split(positions, events, received_at, frames, quarantine, exc)
+        return _Partial(positions_inserted=row[0], events_inserted=row[1], positions_merged=row[2])
+
+    async def _split(self, positions, events, received_at, frames, quarantine, exc) -> _Partial:
+        n = len(positions) + len(events)
+        if n == 1:
+            kind, record, frame = (("position", positions[0], _frame_at(frames[0], 0)) if positions
+                                   else ("event", events[0], _frame_at(frames[1], 0)))
+            reason = f"{type(exc).__name__}: {exc}"
+            log.warning("quarantined a %s of %s: %s", kind, getattr(record, "device_id", "?"),
+                        reason[:200])
+            quarantine.append(row_for(kind, record, reason, received_at, frame))
+            return _Partial(quarantined=1, quarantined_positions=len(positions),
+                            quarantined_events=len(events))
+        pf, ef = frames
+        items = ([("p", r, _frame_at(pf, i)) for i, r in enumerate(positions)]
+                 + [("e", r, _frame_at(ef, i)) for i, r in enumerate(events)])
+        total = _Partial()
+        for part in (items[:n // 2], items[n // 2:]):
+            ps = [(r, f) for k, r, f in part if k == "p"]
+            es = [(r, f) for k, r, f in part if k == "e"]
+            total = total + await self._write_or_split(
+                [r for r, _ in ps], [r for r, _ in es], received_at,
+                ([f for _, f in ps], [f for _, f in es]), quarantine)
+        return total
 
     def _devices_to_refresh(self, positions, events, received_at) -> dict[str, str]:
         latest = {p.device_id: p.protocol for p in positions}
@@ -270,7 +416,9 @@ class PostgresStore:
                 if (c := known.get(d)) is None or c[0] != proto
                 or received_at - c[1] >= DEVICE_REFRESH or received_at < c[1]}
 
-    async def _write(self, conn, positions, events, received_at) -> tuple[int, int]:
+    async def _write(self, conn, positions, events, received_at) -> tuple[int, int, int]:
+        if not positions and not events:
+            return 0, 0, 0
         refresh = self._devices_to_refresh(positions, events, received_at)
         row = await self._write_tx(conn, positions, events, received_at, list(refresh))
         if len(self._devices) > MAX_CACHED_DEVICES:
@@ -279,16 +427,17 @@ class PostgresStore:
             self._devices[device_id] = (protocol, received_at)
         return row
 
-    async def _write_tx(self, conn, positions, events, received_at, refresh) -> tuple[int, int]:
+    async def _write_tx(self, conn, positions, events, received_at, refresh) -> tuple[int, int, int]:
         """Optimistic path first: when no fix of the batch is stored yet (the
         common case: devices resend only what was not acknowledged), COPY the
         batch straight into positions inside a savepoint and stage only each
-        device's newest fix. A unique violation (a resend) rolls back to the
-        savepoint and the batch takes the staging path, ON CONFLICT DO NOTHING."""
+        device's newest fix. A unique violation (a resend, or a fix sharing a
+        stored fix's time) rolls back to the savepoint and the batch takes the
+        staging path, which merges or absorbs it."""
+        unique, newest, merged = _unique_and_newest(positions)
         async with conn.transaction():
-            inserted, staged = None, positions
-            if positions and self.late_horizon is None:
-                unique, newest = _unique_and_newest(positions)
+            inserted, staged = None, unique
+            if unique and self.late_horizon is None:
                 try:
                     async with conn.transaction():  # savepoint
                         await conn.copy_records_to_table(
@@ -304,14 +453,14 @@ class PostgresStore:
             if events:
                 await conn.copy_records_to_table(
                     _STAGE_EVENTS, columns=_EV_COLS,
-                    records=[(i, e.device_id, e.time, e.protocol, e.type, e.attributes)
-                             for i, e in enumerate(events, len(staged))])
+                    records=[(i, e.device_id, e.time, e.protocol, e.type, event_key(e.attributes),
+                              e.attributes) for i, e in enumerate(events, len(staged))])
             if inserted is not None:
-                return inserted, await conn.fetchval(_MERGE_DIRECT, received_at, refresh)
+                return inserted, await conn.fetchval(_MERGE_DIRECT, received_at, refresh), merged
             cutoff = (_BEGINNING if self.late_horizon is None
                       else received_at - self.late_horizon)
             row = await conn.fetchrow(_MERGE, received_at, cutoff, refresh)
-        return row[0], row[1]
+        return row[0], row[1], row[2] + merged
 
     # -- Reader -------------------------------------------------------------
 
@@ -347,6 +496,28 @@ class PostgresStore:
         """Move up to ``limit`` late fixes into positions; (moved, inserted)."""
         row = await self.pool.fetchrow(_MOVE_LATE, limit)
         return row[0], row[1]
+
+    async def quarantine_entries(self, *, ids: list[int] | None = None,
+                                 replayed: bool | None = None, limit: int = 100) -> list[Any]:
+        """Quarantined records, newest first (``replayed``: only those replayed
+        or not; None: all)."""
+        conds, args = [], [limit]
+        if ids:
+            args.append(ids)
+            conds.append(f"id = ANY(${len(args)}::bigint[])")
+        if replayed is not None:
+            conds.append("replayed_at IS NOT NULL" if replayed else "replayed_at IS NULL")
+        where = f" WHERE {' AND '.join(conds)}" if conds else ""
+        return await self.pool.fetch(
+            "SELECT id, quarantined_at, received_at, kind, protocol, transport, device_id, reason,"
+            f" record, raw, replayed_at FROM quarantine{where} ORDER BY id DESC LIMIT $1", *args)
+
+    async def last_quarantined(self) -> datetime | None:
+        """When a record was last quarantined (by any process), or None."""
+        return await self.pool.fetchval("SELECT max(quarantined_at) FROM quarantine")
+
+    async def mark_replayed(self, entry_id: int) -> None:
+        await self.pool.execute("UPDATE quarantine SET replayed_at = now() WHERE id = $1", entry_id)
 
     async def ping(self) -> None:
         await self.pool.fetchval("SELECT 1")

@@ -18,7 +18,8 @@ from typing import Any
 __all__ = ["MIGRATIONS", "apply_migrations", "applied_versions", "DATA_TABLES"]
 
 # The tables a test may truncate (in an order that respects nothing: no FKs).
-DATA_TABLES = ("positions", "positions_late", "events", "latest_positions", "devices", "raw_frames")
+DATA_TABLES = ("positions", "positions_late", "events", "latest_positions", "devices", "raw_frames",
+               "quarantine")
 
 _POSITION_COLUMNS = """
     device_id   text             NOT NULL,
@@ -89,9 +90,37 @@ CREATE TABLE raw_frames (
 CREATE INDEX raw_frames_protocol_time ON raw_frames (protocol, received_at);
 """
 
+# Distinct events that share (device, time, type), e.g. several camera alarms
+# in one second, are all kept: ``key`` is a 64-bit digest of the event's
+# attributes, so only a true resend (the same attributes) hits the key.
+# Quarantine: records the database refused (or that cannot be repaired), with
+# the raw frame they came from, kept for inspection and `quarantine replay`.
+_V3_EVENT_KEY_AND_QUARANTINE = """
+ALTER TABLE events ADD COLUMN key bigint NOT NULL DEFAULT 0;
+ALTER TABLE events DROP CONSTRAINT events_pkey;
+ALTER TABLE events ADD PRIMARY KEY (device_id, time, type, key);
+
+CREATE TABLE quarantine (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    quarantined_at timestamptz NOT NULL,
+    received_at    timestamptz NOT NULL,
+    kind           text        NOT NULL,
+    protocol       text,
+    transport      text,
+    device_id      text,
+    reason         text        NOT NULL,
+    record         bytea       NOT NULL,
+    raw            bytea,
+    digest         bytea       NOT NULL UNIQUE,
+    replayed_at    timestamptz
+);
+CREATE INDEX quarantine_time ON quarantine (quarantined_at);
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "devices, positions, events, latest_positions", _V1_INITIAL),
     (2, "positions_late, raw_frames", _V2_LATE_AND_RAW),
+    (3, "events keyed by their attributes' digest, quarantine", _V3_EVENT_KEY_AND_QUARANTINE),
 )
 
 _LOCK_KEY = 0x75766973  # "uvis": serialises concurrent appliers

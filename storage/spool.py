@@ -50,6 +50,13 @@ class SpoolBatch(msgspec.Struct, frozen=True, kw_only=True):
     received_at: datetime
     positions: list[Position] = []
     events: list[Event] = []
+    #: (transport, raw frame) per record, for the quarantine (absent in old segments)
+    p_frames: list[tuple[str, bytes] | None] = []
+    e_frames: list[tuple[str, bytes] | None] = []
+
+    @property
+    def frames(self) -> tuple[list, list]:
+        return self.p_frames, self.e_frames
 
 
 class SpoolCorrupt(Exception):
@@ -141,6 +148,10 @@ class Spool:
     def segments(self) -> list[Path]:
         return sorted(self.dir.glob("seg-*.spool"))
 
+    def corrupt_segments(self) -> list[Path]:
+        """Segments found damaged (moved aside at open, never dropped)."""
+        return sorted((self.dir / "corrupt").glob("seg-*.spool"))
+
     @property
     def empty(self) -> bool:
         return self.bytes == 0
@@ -150,10 +161,12 @@ class Spool:
 
     # -- writing -------------------------------------------------------------
     def append(self, positions: Sequence[Position], events: Sequence[Event],
-               received_at: datetime) -> int:
+               received_at: datetime, frames: tuple[Sequence, Sequence] | None = None) -> int:
         """Write one batch and fsync it; returns the bytes written."""
+        p_frames, e_frames = frames if frames is not None else ((), ())
         record = frame(SpoolBatch(received_at=received_at, positions=list(positions),
-                                  events=list(events)))
+                                  events=list(events), p_frames=list(p_frames),
+                                  e_frames=list(e_frames)))
         if self.would_exceed(len(record)):
             raise SpoolFull(f"spool quota of {self.quota_bytes} bytes reached")
         fd = self._writable(len(record))

@@ -7,7 +7,9 @@ reaches ``max_rows`` or its oldest record is ``max_age`` seconds old (a timer
 started by the batch's first record, no polling). While a write is in flight
 new submissions gather in the next batch, so batches grow under load.
 
-A failed write keeps its batch and is retried with exponential backoff
+The sink quarantines the rows the database refuses for their values (a data
+error never reaches the writer, see storage.quarantine), so what fails here is
+transient. A failed write keeps its batch and is retried with exponential backoff
 (``retry_initial`` doubling up to ``retry_max``) until it commits or the writer
 is closed without flushing; callbacks run only after the commit of the batch
 that holds their records, in submission order.
@@ -45,6 +47,7 @@ from typing import Any, Callable, Sequence
 
 from protocols import Event, Position
 from storage.base import Sink, WriteResult
+from storage.quarantine import Frame
 
 __all__ = ["BatchWriter"]
 
@@ -56,13 +59,18 @@ def _utcnow() -> datetime:
 
 
 class _Batch:
-    __slots__ = ("positions", "events", "callbacks", "received_at")
+    __slots__ = ("positions", "events", "callbacks", "received_at", "p_frames", "e_frames",
+                 "first_submitted")
 
     def __init__(self) -> None:
         self.positions: list[Position] = []
         self.events: list[Event] = []
         self.callbacks: list[Callable[[], None]] = []
         self.received_at: datetime | None = None
+        #: the raw frame of each record (for the quarantine), aligned with the lists
+        self.p_frames: list[Frame] = []
+        self.e_frames: list[Frame] = []
+        self.first_submitted = 0.0
 
     @property
     def rows(self) -> int:
@@ -96,6 +104,7 @@ class BatchWriter:
         self._task: asyncio.Task | None = None
         self._closing = False
         self._pressured = False
+        self._failing = False
         self._listeners: list[Callable[[bool], None]] = []
         self.batches = 0
         self.rows = 0
@@ -110,6 +119,17 @@ class BatchWriter:
         return self._pending.rows + inflight
 
     @property
+    def oldest_age(self) -> float:
+        """Seconds the oldest record not yet committed has waited (0: none)."""
+        batch = self._inflight if self._inflight is not None and self._inflight.rows else self._pending
+        return self._clock() - batch.first_submitted if batch.rows else 0.0
+
+    @property
+    def failing(self) -> bool:
+        """True while the batch in flight has failed and waits for a retry."""
+        return self._failing
+
+    @property
     def pressured(self) -> bool:
         return self._pressured
 
@@ -122,7 +142,10 @@ class BatchWriter:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="uvis-batch-writer")
 
     def submit(self, positions: Sequence[Position], events: Sequence[Event],
-               on_commit: Callable[[], None] | None = None) -> None:
+               on_commit: Callable[[], None] | None = None, frame: Frame = None) -> None:
+        """Queue records (and the callback that sends their ACK after the
+        commit). ``frame``: (transport, raw bytes) they were decoded from, kept
+        with any of them the database refuses (quarantine)."""
         if self._closing:
             raise RuntimeError("BatchWriter is closed")
         batch = self._pending
@@ -130,9 +153,14 @@ class BatchWriter:
         if n:
             if batch.rows == 0:
                 batch.received_at = self._wall_clock()
+                batch.first_submitted = self._clock()
                 self._timer = asyncio.get_running_loop().call_later(self.max_age, self._flush_now)
-            batch.positions.extend(positions)
-            batch.events.extend(events)
+            if positions:
+                batch.positions.extend(positions)
+                batch.p_frames.extend([frame] * len(positions))
+            if events:
+                batch.events.extend(events)
+                batch.e_frames.extend([frame] * len(events))
             if batch.rows >= self.max_rows:
                 self._flush_now()
         if on_commit is not None:
@@ -208,15 +236,18 @@ class BatchWriter:
             attempt += 1
             started = self._clock()
             try:
-                result = await self._sink.write(batch.positions, batch.events, batch.received_at)
-            except Exception as exc:  # any database or connection error: keep the batch
+                result = await self._sink.write(batch.positions, batch.events, batch.received_at,
+                                                (batch.p_frames, batch.e_frames))
+            except Exception as exc:  # a transient error (the sink quarantines data errors)
                 self.failures += 1
+                self._failing = True
                 self._notify("batch_failed", exc, attempt)
                 log.warning("batch of %d rows failed (attempt %d): %r; retry in %.2fs",
                             batch.rows, attempt, exc, delay)
                 await self._sleep(delay)
                 delay = min(delay * 2, self.retry_max)
                 continue
+            self._failing = False
             self._committed(batch, self._clock() - started, result)
             return
 

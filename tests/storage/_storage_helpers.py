@@ -36,11 +36,11 @@ class FlakySink:
         self.failures = failures
         self.calls = 0
 
-    async def write(self, positions, events, received_at):
+    async def write(self, positions, events, received_at, frames=None):
         self.calls += 1
         if self.calls <= self.failures:
             raise ConnectionError(f"simulated outage {self.calls}")
-        return await self.sink.write(positions, events, received_at)
+        return await self.sink.write(positions, events, received_at, frames)
 
 
 class GatedSink:
@@ -56,11 +56,11 @@ class GatedSink:
         for _ in range(n):
             self.permits.release()
 
-    async def write(self, positions, events, received_at):
+    async def write(self, positions, events, received_at, frames=None):
         self.entered.set()
         await self.permits.acquire()
         self.sizes.append(len(positions) + len(events))
-        return await self.sink.write(positions, events, received_at)
+        return await self.sink.write(positions, events, received_at, frames)
 
 
 class Recorder:

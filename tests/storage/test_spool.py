@@ -85,12 +85,12 @@ class Outage:
         self.down = False
         self.slow = False
 
-    async def write(self, positions, events, received_at):
+    async def write(self, positions, events, received_at, frames=None):
         if self.down:
             raise ConnectionRefusedError("database down")
         if self.slow:
             await asyncio.sleep(3600)
-        return await self.store.write(positions, events, received_at)
+        return await self.store.write(positions, events, received_at, frames)
 
 
 async def _count(store) -> int:

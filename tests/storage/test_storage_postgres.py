@@ -41,14 +41,16 @@ async def test_times_come_back_as_aware_utc(store):
     assert got.fix_time == T0 and got.fix_time.tzinfo == timezone.utc
 
 
-async def test_duplicates_inside_a_batch_are_counted_and_first_kept(store):
-    first = pos(second=1, attributes={"n": 1})
-    again = pos(second=1, attributes={"n": 2})
-    result = await store.write([first, pos(second=2), again, pos(second=2)], [], R1)
-    assert result == WriteResult(positions_inserted=2, positions_duplicate=2)
+async def test_resends_inside_a_batch_are_absorbed_and_new_attributes_merged(store):
+    first = pos(second=1, attributes={"n": 1, "a": True})
+    again = pos(second=1, attributes={"n": 2}, speed_kmh=99.0)     # same key, news
+    resend = pos(second=1, attributes={"a": True})                 # nothing new
+    result = await store.write([first, pos(second=2), again, pos(second=2), resend], [], R1)
+    assert result == WriteResult(positions_inserted=2, positions_merged=1, positions_duplicate=2)
     track = await store.track("dev1", limit=10)
     assert [p.fix_time for p in track] == [T0 + timedelta(seconds=1), T0 + timedelta(seconds=2)]
-    assert track[0].attributes == {"n": 1}
+    assert track[0].attributes == {"n": 2, "a": True}             # the later value wins
+    assert track[0].speed_kmh == 12.3                              # the first fix's columns
 
 
 async def test_duplicates_across_batches_are_absorbed(store):
@@ -141,9 +143,14 @@ async def test_track_window_and_keyset(store):
 
 
 async def test_failed_batch_commits_nothing_and_connection_recovers(store):
-    bad = ev(type="alarm\x00")  # text cannot hold NUL: the COPY fails
-    with pytest.raises(asyncpg.PostgresError):
-        await store.write([pos(second=1)], [bad], R1)
+    await store.pool.execute("ALTER TABLE events ADD CONSTRAINT no_x CHECK (type <> 'x')")
+    try:  # a transient failure (the check stands for one) is raised, nothing commits
+        async with store.pool.acquire() as conn:
+            with pytest.raises(asyncpg.CheckViolationError):
+                async with conn.transaction():
+                    await store._write_tx(conn, [pos(second=1)], [ev(type="x")], R1, ["dev1"])
+    finally:
+        await store.pool.execute("ALTER TABLE events DROP CONSTRAINT no_x")
     assert await store.counts() == {"positions": 0, "events": 0, "devices": 0}
     assert await store.latest(limit=10) == []
     result = await store.write([pos(second=1)], [ev()], R1)
