@@ -91,9 +91,9 @@ async def health(request: web.Request) -> web.Response:
     check: Callable[[], Awaitable[dict]] = request.app[HEALTH]
     try:
         state = await check()
-    except Exception as exc:  # the database is down: say so, do not crash
-        return _respond({"status": "degraded", "error": str(exc)[:200]}, 503)
-    status = 200 if state.get("status") == "ok" else 503
+    except Exception:  # the database is down: say so, do not crash (and never its error text)
+        return _respond({"status": "unavailable", "database": "unreachable"}, 503)
+    status = 503 if state.get("status") == "unavailable" else 200
     return _respond(state, status)
 
 

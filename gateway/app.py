@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from protocols._connection import ConnectionOptions
@@ -47,6 +48,9 @@ class Gateway:
         self.mqtt: Any = None
         #: bind listeners with SO_REUSEPORT (``run --workers N``: N processes share the ports)
         self.reuse_port = False
+        #: spool directories to replay besides our own (None: this is the only
+        #: process: every worker-* under the spool directory; see workers.orphan_spools)
+        self.spool_adopt: list | None = None
 
     @property
     def store(self) -> Any:
@@ -65,9 +69,14 @@ class Gateway:
             from storage.spool import Spool
             from storage.spooling import SpoolingSink
 
+            from .workers import orphan_spools
+
+            adopt = (orphan_spools(spool_dir, None) if self.spool_adopt is None
+                     else self.spool_adopt)
             self._spooling = SpoolingSink(
                 self._store, Spool(spool_dir, quota_bytes=s.spool_quota_bytes),
-                write_timeout=s.write_timeout, observer=self.metrics)
+                write_timeout=s.write_timeout, observer=self.metrics,
+                adopt=[Spool(path) for path in adopt])
             await self._spooling.start()
             self.metrics.spool_bytes.set_function(lambda: self._spooling.spool.bytes)
             sink = self._spooling
@@ -77,6 +86,8 @@ class Gateway:
         await self.writer.start()
         self.writer.add_pressure_listener(self._on_pressure)
         self.metrics.queue_rows.set_function(lambda: self.writer.queue_rows)
+        self.metrics.database_up.set_function(lambda: 0 if self._writes_failing() else 1)
+        self.metrics.oldest_unwritten.set_function(self._oldest_unwritten)
         gate = DeviceGate(s.register_unknown_devices, set(s.allowed_devices))
         if not s.register_unknown_devices:
             gate.allowed |= {row.device_id for row in await self._store.devices(limit=10_000_000)}
@@ -96,10 +107,15 @@ class Gateway:
             await self._start_api()
 
     async def _start_storage(self) -> None:
+        from datetime import timedelta
+
+        from storage.validate import Limits
+
         from .database import open_database
 
         self._db = await open_database(self.settings)
         self._store, self.database_url, self.timescale = self._db.store, self._db.url, self._db.timescale
+        self._store.limits = Limits(future_margin=timedelta(seconds=self.settings.future_fix_margin))
         if self._store.late_horizon is not None:
             self._tasks.append(asyncio.get_running_loop().create_task(self._move_late_fixes()))
 
@@ -136,9 +152,45 @@ class Gateway:
         await self._api.start()
         self.api_port = self._api.port
 
+    def _writes_failing(self) -> bool:
+        """True while batches do not reach the database (failing, or spooled)."""
+        return self.writer.failing or (self._spooling is not None and self._spooling.degraded)
+
+    def _oldest_unwritten(self) -> float:
+        """Seconds the oldest record not yet in the database has waited (queue or spool)."""
+        age = self.writer.oldest_age
+        if self._spooling is not None:
+            age = max(age, self._spooling.backlog_age)
+        return age
+
     async def _health(self) -> dict:
-        await self._store.ping()
-        return {"status": "ok", "database": "ok", "queue_rows": self.writer.queue_rows,
+        """``status``: "ok", "degraded" (with ``problems``; still answering 200:
+        devices are served and acknowledged) or "unavailable" (the database does
+        not answer: 503). Never the database's error text."""
+        s = self.settings
+        problems: list[str] = []
+        database = "ok"
+        last_quarantined = None
+        try:  # also the database's ping
+            last_quarantined = await asyncio.wait_for(self._store.last_quarantined(), 2.0)
+        except Exception as exc:
+            database = "unreachable"
+            log.warning("health: the database does not answer (%r)", exc)
+        if self.writer.failing:
+            problems.append("the writer cannot commit (retrying)")
+        if self._spooling is not None and self._spooling.degraded:
+            problems.append("batches go to the local spool")
+        oldest = self._oldest_unwritten()
+        if oldest > s.health_backlog_max_age:
+            problems.append(f"the oldest record not in the database waits for {oldest:.0f} s")
+        last = max(self.metrics.last_quarantine_at,
+                   last_quarantined.timestamp() if last_quarantined else 0.0)
+        if last and time.time() - last < s.health_quarantine_window:
+            problems.append("records were quarantined in the last "
+                            f"{s.health_quarantine_window:.0f} s (uvis-gateway quarantine list)")
+        status = "unavailable" if database != "ok" else ("degraded" if problems else "ok")
+        return {"status": status, "database": database, "problems": problems,
+                "queue_rows": self.writer.queue_rows, "oldest_unwritten_seconds": round(oldest, 3),
                 "connections": len(self.conns.live)}
 
     async def _move_late_fixes(self, period: float = 10.0) -> None:
@@ -154,6 +206,8 @@ class Gateway:
                 log.info("moving late fixes failed (%r); will retry", exc)
 
     def _on_pressure(self, paused: bool) -> None:
+        if not paused and not self.conns.accepting:
+            return  # shutting down: the final flush must not resume reading
         if paused:
             log.warning("ingest queue above its high-water mark: pausing reads")
         else:

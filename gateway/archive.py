@@ -60,16 +60,25 @@ class RawArchive:
             await self.flush()
 
     async def flush(self) -> None:
+        """Write what is pending. Frames recorded while the write is in flight
+        gather in a new queue; if the write fails, its frames go back in front
+        of them and, past ``max_pending``, the oldest are the ones dropped."""
         if not self._pending:
             return
-        rows = list(self._pending)
+        rows, self._pending = self._pending, deque()
         try:
-            await self._store.write_raw(rows)
+            await self._store.write_raw(list(rows))
         except Exception as exc:  # the database is down: keep them (bounded) for the next try
             log.info("raw archive: %d frames not saved yet (%r)", len(rows), exc)
+            rows.extend(self._pending)
+            excess = len(rows) - self._max
+            for _ in range(max(0, excess)):
+                rows.popleft()
+            if excess > 0:
+                self.dropped += excess
+                self._metrics.raw_frames_dropped.inc(excess)
+            self._pending = rows
             return
-        for _ in range(len(rows)):
-            self._pending.popleft()
         self._metrics.raw_frames.inc(len(rows))
 
     async def close(self) -> None:

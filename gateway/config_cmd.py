@@ -66,6 +66,15 @@ DOCS: dict[str, tuple[str, str | None]] = {
                                 "365.0"),
     "Settings.archive_all_frames": (
         "Keep every received frame in raw_frames (default: only frames that failed to decode).", None),
+    "Settings.future_fix_margin": (
+        "Seconds a fix time may be ahead of its arrival. Beyond it (or before 2000) the device's "
+        "clock is broken: the fix is stored at the arrival time with valid = false and "
+        "attributes deviceTime and timeInvalid.", None),
+    "Settings.health_quarantine_window": (
+        "/health reports degraded for this many seconds after a record was quarantined.", None),
+    "Settings.health_backlog_max_age": (
+        "/health reports degraded when the oldest record not yet in the database (queue or spool) "
+        "is older than this many seconds.", None),
     "Settings.log_level": ('"DEBUG", "INFO", "WARNING" or "ERROR".', None),
     "Settings.mqtt": ("MQTT ingestion: brokers the gateway subscribes to.", None),
     "ListenerSettings.protocol": ("Protocol name or its Traccar alias (gt06, teltonika, t55, ...).",

@@ -6,6 +6,8 @@ state), passed explicitly; hot paths bind label children once per listener.
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 __all__ = ["Metrics", "ProtocolMetrics", "SubscriptionMetrics"]
@@ -80,7 +82,25 @@ class Metrics:
         self.commit_seconds = Histogram(
             "uvis_batch_commit_seconds", "Time to write and commit one batch", registry=r,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
-        self.duplicates = Counter("uvis_duplicates", "Records absorbed as duplicates", registry=r)
+        self.duplicates = Counter("uvis_duplicates", "Records absorbed as true resends", registry=r)
+        self.merged_positions = Counter(
+            "uvis_merged_positions", "Fixes sharing a stored fix's time whose new attributes were "
+            "merged into it (alarms, status reports)", registry=r)
+        self.repaired_records = Counter(
+            "uvis_repaired_records", "Records stored with values repaired or dropped "
+            "(named in attributes.invalid)", registry=r)
+        self.quarantined_records = Counter(
+            "uvis_quarantined_records", "Records the database cannot take, kept in the quarantine "
+            "table with their raw frame (acknowledged)", registry=r)
+        self.last_quarantine = Gauge(
+            "uvis_last_quarantine_timestamp_seconds", "When a record was last quarantined",
+            registry=r)
+        self.database_up = Gauge(
+            "uvis_database_up", "1 while the writer commits to the database (0: failing, or "
+            "spooling locally)", registry=r)
+        self.oldest_unwritten = Gauge(
+            "uvis_oldest_unwritten_seconds", "Age of the oldest record not yet committed to the "
+            "database (in the queue or the spool)", registry=r)
         self.stored_positions = Counter("uvis_stored_positions", "Positions committed", registry=r)
         self.database_errors = Counter("uvis_database_errors", "Failed batch writes", registry=r)
         self.queue_rows = Gauge("uvis_ingest_queue_rows", "Rows waiting for the writer", registry=r)
@@ -107,6 +127,8 @@ class Metrics:
         self.mqtt_connects = Counter("uvis_mqtt_connects", "Successful MQTT connections", ("broker",),
                                      registry=r)
         self._bound: dict[tuple[str, str], ProtocolMetrics] = {}
+        #: wall-clock time of the last quarantine (0: none yet)
+        self.last_quarantine_at = 0.0
 
     def for_listener(self, protocol: str, transport: str) -> ProtocolMetrics:
         key = (protocol, transport)
@@ -121,8 +143,19 @@ class Metrics:
     def batch_committed(self, rows: int, seconds: float, result) -> None:
         self.batch_rows.observe(rows)
         self.commit_seconds.observe(seconds)
+        self._stored(result)
+
+    def _stored(self, result) -> None:
         self.duplicates.inc(result.positions_duplicate + result.events_duplicate)
         self.stored_positions.inc(result.positions_inserted)
+        if result.positions_merged:
+            self.merged_positions.inc(result.positions_merged)
+        if result.repaired:
+            self.repaired_records.inc(result.repaired)
+        if result.quarantined:
+            self.quarantined_records.inc(result.quarantined)
+            self.last_quarantine_at = time.time()
+            self.last_quarantine.set(self.last_quarantine_at)
 
     def batch_failed(self, exc: BaseException, attempt: int) -> None:
         self.database_errors.inc()
@@ -134,8 +167,7 @@ class Metrics:
         self.spool_replayed_rows.inc(rows)
 
     def spool_committed(self, result) -> None:
-        self.duplicates.inc(result.positions_duplicate + result.events_duplicate)
-        self.stored_positions.inc(result.positions_inserted)
+        self._stored(result)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -127,11 +127,12 @@ class BrokerIngest:
             route.frames.positions.inc(len(positions))
         if events:
             route.frames.events.inc(len(events))
-        self._submit(positions, events, ack)
+        self._submit(positions, events, ack, ("mqtt", payload))
 
-    def _submit(self, positions: Any, events: Any, ack: Callable[[], None] | None) -> None:
+    def _submit(self, positions: Any, events: Any, ack: Callable[[], None] | None,
+                frame: tuple[str, bytes] | None = None) -> None:
         try:
-            self.ingest.submit(positions, events, ack)
+            self.ingest.submit(positions, events, ack, frame)
         except RuntimeError:  # the writer is closed (shutting down): no ACK, the broker redelivers
             log.debug("mqtt %s: writer closed, message left unacknowledged", self.label)
 

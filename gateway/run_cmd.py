@@ -59,7 +59,8 @@ def run_loop(main: Callable[[], Awaitable[int]]) -> int:
 
 
 async def serve(settings: Settings, on_ready: Callable[[Any], Awaitable[None] | None] | None = None,
-                stop: asyncio.Event | None = None, reuse_port: bool = False) -> int:
+                stop: asyncio.Event | None = None, reuse_port: bool = False,
+                spool_adopt: list | None = None) -> int:
     """Start the gateway, run until SIGTERM/SIGINT (or ``stop``), shut down gracefully.
 
     A second signal forces exit. Returns the process exit status.
@@ -84,6 +85,7 @@ async def serve(settings: Settings, on_ready: Callable[[Any], Awaitable[None] | 
         loop.add_signal_handler(sig, on_signal, sig)
     gateway = Gateway(settings)
     gateway.reuse_port = reuse_port
+    gateway.spool_adopt = spool_adopt
     try:
         await gateway.start()
     except BaseException:
@@ -140,6 +142,6 @@ def main(args: Any) -> int:
     if workers > 1:
         from .workers import run_workers
 
-        return run_workers(settings, workers,
-                           lambda s: run_loop(lambda: serve(s, reuse_port=True)))
+        return run_workers(settings, workers, lambda s, adopt: run_loop(
+            lambda: serve(s, reuse_port=True, spool_adopt=adopt)))
     return run_loop(lambda: serve(settings))

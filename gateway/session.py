@@ -100,11 +100,13 @@ def handle_decoded(
     send: Callable[[bytes], None],
     is_open: Callable[[], bool],
     send_deferred: Callable[[bytes], None] | None = None,
+    frame: tuple[str, bytes] | None = None,
 ) -> bool:
     """Route one decoded frame. Returns False when the connection must close.
 
     ``send_deferred`` sends the replies that wait for the commit (default
-    ``send``; TCP joins those of one commit into one write).
+    ``send``; TCP joins those of one commit into one write). ``frame``:
+    (transport, raw bytes), kept with records the database refuses.
     """
     tally = ingest.tally
     positions, events = decoded.positions, decoded.events
@@ -133,10 +135,10 @@ def handle_decoded(
                     tally.ack(metrics)
                     latency.observe(monotonic() - submitted)
 
-            ingest.submit(positions, events, on_commit)
+            ingest.submit(positions, events, on_commit, frame)
             reply = None
         else:
-            ingest.submit(positions, events, None)
+            ingest.submit(positions, events, None, frame)
     elif reply is not None and decoded.defer_reply:
         # nothing to store but the reply waits for earlier records of this
         # session: keep the order by queueing an empty submission

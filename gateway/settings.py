@@ -146,6 +146,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     retention_days: float | None = None
     #: keep every received frame in raw_frames, not only those that failed to decode
     archive_all_frames: bool = False
+    #: a fix time more than this many seconds ahead of the arrival is a broken
+    #: clock: stored at the arrival time with valid=false
+    future_fix_margin: float = 86400.0
+    #: /health reports degraded for this many seconds after a record was quarantined
+    health_quarantine_window: float = 300.0
+    #: /health reports degraded when the oldest record not yet in the database
+    #: (queue or spool) is older than this many seconds
+    health_backlog_max_age: float = 60.0
     log_level: str = "INFO"
     #: MQTT brokers to subscribe to (gateway/mqtt.py)
     mqtt: MqttSettings = MqttSettings()

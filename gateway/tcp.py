@@ -163,7 +163,7 @@ class DeviceProtocol(asyncio.Protocol):
                 ingest.archive.record(self._protocol, self._transport_name, self.peer, self._session,
                                       decoded.login or conn.device_id, conn.last_frame, None)
             if not handle_decoded(decoded, self._ingest, self._metrics, self._send, self.is_open,
-                                  self._send_later):
+                                  self._send_later, (self._transport_name, conn.last_frame)):
                 self.close()
                 return
 

@@ -78,7 +78,8 @@ class DatagramListener(asyncio.DatagramProtocol):
         if self._ingest.archive_all:
             archive.record(self._protocol, "udp", addr, session, decoded.login or conn.device_id,
                            data, None)
-        if not handle_decoded(decoded, self._ingest, self._metrics, send, self._is_open):
+        if not handle_decoded(decoded, self._ingest, self._metrics, send, self._is_open,
+                              frame=("udp", data)):
             self._sessions.pop(addr, None)
 
     def _is_open(self) -> bool:

@@ -7,7 +7,8 @@ and SIGINT to them (a second signal forces their exit, as with one process),
 restarts a worker that dies on its own, and exits with the highest worker
 status. Worker 0 serves the HTTP API (its /metrics are its own counters). With
 the embedded database the parent starts the server once and the workers
-connect to it; each worker spools to its own subdirectory.
+connect to it; each worker spools to its own subdirectory, and worker 0
+replays the spools another worker count left behind (``orphan_spools``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import msgspec
 
 from .settings import Settings
 
-__all__ = ["run_workers", "worker_settings"]
+__all__ = ["run_workers", "worker_settings", "orphan_spools"]
 
 log = logging.getLogger("uvis.gateway")
 
@@ -47,7 +48,23 @@ def worker_settings(settings: Settings, index: int, database_url: str | None) ->
     return msgspec.structs.replace(settings, **changes)
 
 
-def run_workers(settings: Settings, n: int, serve_one: Callable[[Settings], int]) -> int:
+def orphan_spools(root: str | Path, index: int | None, n: int = 1) -> list[Path]:
+    """Spool directories under ``root`` that no process of this run writes to,
+    so that going from 1 to N workers or back never strands acknowledged data:
+    one process (``index`` None) adopts every ``worker-*``; worker 0 of N adopts
+    the single process's own segments in ``root`` and ``worker-j`` for j >= N."""
+    root = Path(root)
+    workers = sorted(p for p in root.glob("worker-*") if p.is_dir())
+    if index is None:
+        return workers
+    if index != 0:
+        return []
+    gone = [p for p in workers if p.name[7:].isdigit() and int(p.name[7:]) >= n]
+    return ([root] if any(root.glob("seg-*.spool")) or (root / "corrupt").is_dir() else []) + gone
+
+
+def run_workers(settings: Settings, n: int,
+                serve_one: Callable[[Settings, list[Path]], int]) -> int:
     """Fork ``n`` workers running ``serve_one(settings)``; supervise them; return the exit status."""
     embedded = None
     url = settings.database_url
@@ -72,7 +89,9 @@ def run_workers(settings: Settings, n: int, serve_one: Callable[[Settings], int]
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             code = 1
             try:
-                code = serve_one(worker_settings(settings, index, url))
+                spool = settings.spool_path()
+                adopt = orphan_spools(spool, index, n) if spool is not None else []
+                code = serve_one(worker_settings(settings, index, url), adopt)
             finally:
                 logging.shutdown()
                 os._exit(code)

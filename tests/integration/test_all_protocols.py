@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 
-import asyncpg
 import pytest
+
+from _stored import stored_keys
 
 from gateway.app import Gateway
 from gateway.settings import load_settings
@@ -37,13 +38,7 @@ async def gateway(database_url):
 
 
 async def stored(database_url: str, ids: list[str]) -> list[tuple]:
-    conn = await asyncpg.connect(database_url)
-    try:
-        rows = await conn.fetch("SELECT device_id, fix_time FROM positions WHERE device_id = ANY($1)",
-                                ids)
-    finally:
-        await conn.close()
-    return [(r["device_id"], r["fix_time"]) for r in rows]
+    return await stored_keys(database_url, ids)
 
 
 @pytest.mark.parametrize("protocol, transport", CASES, ids=[f"{p}-{t}" for p, t in CASES])

@@ -17,6 +17,8 @@ from protocols import Fix
 from protocols.registry import get as get_protocol
 from simulators.fleet import FleetConfig, run_fleet
 
+from _stored import stored_keys
+
 pytestmark = pytest.mark.integration
 
 LISTENERS = [
@@ -43,16 +45,6 @@ async def gateway(clean_database_url):
         yield gw
     finally:
         await gw.stop()
-
-
-async def stored_keys(database_url: str, device_ids: list[str]) -> list[tuple[str, datetime]]:
-    conn = await asyncpg.connect(database_url)
-    try:
-        rows = await conn.fetch("SELECT device_id, fix_time FROM positions WHERE device_id = ANY($1)",
-                                device_ids)
-    finally:
-        await conn.close()
-    return [(r["device_id"], r["fix_time"]) for r in rows]
 
 
 @pytest.mark.parametrize("protocol, transport, first_id", [

@@ -17,6 +17,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from _stored import stored_keys
+
 from gateway.app import Gateway
 from gateway.settings import load_settings
 from simulators.fleet import FleetConfig, FleetStats, run_fleet
@@ -65,13 +67,7 @@ def fleet(port: int, first_id: int, duration: float, devices: int = 20) -> Fleet
 async def assert_acked_stored_once(dsn: str, stats: FleetStats) -> None:
     assert stats.acked == stats.sent and stats.pending == 0, stats.summary()
     assert stats.acked_keys == stats.sent_keys
-    conn = await asyncpg.connect(dsn)
-    try:
-        rows = await conn.fetch("SELECT device_id, fix_time FROM positions WHERE device_id = ANY($1)",
-                                sorted({d for d, _ in stats.acked_keys}))
-    finally:
-        await conn.close()
-    keys = [(r["device_id"], r["fix_time"]) for r in rows]
+    keys = await stored_keys(dsn, sorted({d for d, _ in stats.acked_keys}))
     assert len(keys) == len(set(keys)) == len(stats.acked_keys)
     assert set(keys) == stats.acked_keys
 

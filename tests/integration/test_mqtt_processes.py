@@ -19,8 +19,9 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import asyncpg
 import pytest
+
+from _stored import stored_keys
 
 from gateway.mqtt_client import AsyncMqttClient
 from gateway.settings import MqttBrokerSettings
@@ -107,12 +108,7 @@ async def publish_stream(broker, base: str, devices: int, per_device: int, perio
 
 
 async def stored(dsn: str, prefix: str | None = None) -> list[tuple[str, datetime]]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        rows = await conn.fetch("SELECT device_id, fix_time FROM positions")
-    finally:
-        await conn.close()
-    return [(r[0], r[1]) for r in rows if prefix is None or r[0].startswith(prefix)]
+    return [(d, t) for d, t in await stored_keys(dsn) if prefix is None or d.startswith(prefix)]
 
 
 async def wait_stored(dsn: str, n: int, timeout: float = 30.0, prefix: str | None = None) -> list:
