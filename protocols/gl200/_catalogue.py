@@ -43,7 +43,7 @@ REPORTS: dict[str, tuple[str, str | None, bool]] = {
     "GTLSW": ("light sensor / input 1 switch", None, True),
     "GTTSW": ("input 2 switch", None, True),
     "GTIDA": ("ID authentication (RFID)", None, True),
-    "GTIDN": ("idling start", None, True),
+    "GTIDN": ("idling start", "idle", True),
     "GTIDF": ("idling end", "idle", True),
     "GTIDL": ("idling", "idle", True),
     "GTSTT": ("motion state change", "movement", True),

@@ -29,7 +29,7 @@ def decode(frame: bytes, conn: Gl200Connection | None = None):
 
 # ------------------------------------------------------------ report types -------
 #: the alarm each report type raises with head ``<power>,<report type 00>,<number>``
-ALARMS = {"GTSPD": "overspeed", "GTSOS": "sos", "GTIDF": "idle", "GTIDL": "idle",
+ALARMS = {"GTSPD": "overspeed", "GTSOS": "sos", "GTIDN": "idle", "GTIDF": "idle", "GTIDL": "idle",
           "GTSTT": "movement", "GTSWG": "geofence", "GTTEM": "temperature",
           "GTTMP": "temperature", "GTBPL": "lowBattery", "GTMPN": "powerRestored",
           "GTMPF": "powerCut", "GTEPN": "powerRestored", "GTEPF": "powerCut",
