@@ -399,3 +399,34 @@ def test_layout_that_does_not_fit_is_not_an_error():
         + b"\xff" + bytes(16)
     e, d = only_event(encode.packet(0x22, content, 3))
     assert (e.type, e.time, e.attributes) == ("status", NOW, {}) and d.reply == encode.ack(0x22, 3)
+
+
+_RAW = {"u8": st.integers(0, 0xFF), "u16": st.integers(0, 0xFFFF), "u32": st.integers(0, 0xFFFFFFFF),
+        "u32le": st.integers(0, 0xFFFFFFFF), "s16": st.integers(-0x8000, 0x7FFF)}
+
+
+def _items(table):
+    numeric = sorted(i for i, (_, kind, _) in table.items() if kind in _RAW)
+    return st.lists(st.sampled_from(numeric), unique=True, min_size=1).flatmap(
+        lambda ids: st.tuples(*(st.tuples(st.just(i), _RAW[table[i][1]]) for i in ids)))
+
+
+def _expected(table, items):
+    return {table[i][0]: raw * table[i][2] if table[i][2] is not None else raw for i, raw in items}
+
+
+@settings(max_examples=100, deadline=None)
+@given(_items(MODULES_70), _items(ITEMS_F1), _items(MODULES_36), st.lists(st.integers(0, 1000), max_size=4))
+def test_round_trip_item_catalogues(modules_70, items_f1, modules_36, cuts):
+    frames = [dev.encode_modular([(i, dev.encode_value(MODULES_70[i][1], raw)) for i, raw in modules_70], 2),
+              dev.encode_io(T, [(i, dev.encode_value(ITEMS_F1[i][1], raw)) for i, raw in items_f1], 3),
+              dev.encode_status_36([(i, dev.encode_value(MODULES_36[i][1], raw)) for i, raw in modules_36], 4,
+                                   level=0xFF)]  # no level-derived batteryLevel: only the modules' keys
+    c = conn()
+    decoded = [d for chunk in chunked(b"".join(frames), cuts) for d in c.feed(chunk, NOW)]
+    events = [e for d in decoded for e in d.events]
+    assert len(events) == 3 and sum(d.unknown_items for d in decoded) == 0
+    assert events[0].attributes == _expected(MODULES_70, modules_70)
+    assert events[1].attributes == _expected(ITEMS_F1, items_f1)
+    expected_36 = {k: v for k, v in events[2].attributes.items() if k in {m[0] for m in MODULES_36.values()}}
+    assert expected_36 == _expected(MODULES_36, modules_36)
