@@ -291,9 +291,15 @@ _BMS = (("relativeCapacity", 1, None), ("remainingCapacity", 2, None), ("absolut
         ("current", 2, None), ("battery", 2, 0.001), ("cycleIndex", 2, None))
 
 
+_BMS_TAIL = (("currentChargeInterval", "u16"), ("maxChargeInterval", "u16"), ("barcode", 16),
+             ("batteryVersion", "u16"), ("manufacturer", 16), ("batteryStatus", "u32"),
+             ("controllerStatus", "u32"), ("controllerFault", "u32"))
+
+
 def decode_bms(f, device_id: str, now: datetime) -> Records:
     """0x40 WD-209 battery management: serial (8), unix time, capacities, health, temperature
-    (0.1 K), current, voltage (mV), cycles, 14 cell voltages (mV), charge intervals, ..."""
+    (0.1 K), current, voltage (mV), cycles, 14 cell voltages (mV), charge intervals, barcode,
+    version, manufacturer, battery / controller status and fault words."""
     c = f.content
     attrs: dict = {}
     off = 12
@@ -307,6 +313,13 @@ def decode_bms(f, device_id: str, now: datetime) -> Records:
         if len(c) >= off + 2:
             attrs[f"batteryCell{i}"] = u16(c, off) * 0.001
             off += 2
+    for key, kind in _BMS_TAIL:
+        size = kind if isinstance(kind, int) else {"u16": 2, "u32": 4}[kind]
+        if len(c) < off + size:
+            break
+        data = c[off:off + size]
+        attrs[key] = data.decode("latin-1").strip("\x00 ") if isinstance(kind, int) else int.from_bytes(data, "big")
+        off += size
     time = datetime.fromtimestamp(u32(c, 8), timezone.utc) if len(c) >= 12 else now
     return event(device_id, time, "status", attrs)
 
