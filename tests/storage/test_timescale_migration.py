@@ -166,6 +166,10 @@ async def test_copy_resumes_mirrors_what_arrives_and_swaps(schema) -> None:
     ahead = pos("dev9", 0)                                         # key after it
     await store.write([behind, ahead], [], T0)
     assert await conn.fetchval("SELECT count(*) FROM positions") == 2502
+    merged = pos("dev1", 30, attributes={"alarm": "sos"})         # a stored fix (s = 3) gains an alarm
+    await store.write([merged], [], T0)
+    assert await conn.fetchval("SELECT attributes::text FROM positions WHERE device_id = 'dev1'"
+                               " AND fix_time = $1", merged.fix_time) == '{"n": 3, "alarm": "sos"}'
     await conn.execute("UPDATE positions SET attributes = '{\"edited\": true}' WHERE device_id = 'dev1'"
                        " AND fix_time = $1", T0 + timedelta(seconds=10))
     await conn.execute("DELETE FROM positions WHERE device_id = 'dev1' AND fix_time = $1",
@@ -180,6 +184,8 @@ async def test_copy_resumes_mirrors_what_arrives_and_swaps(schema) -> None:
     assert await same_rows(conn, "positions", "positions_plain_old") == 2501
     assert await conn.fetchval("SELECT attributes->>'edited' FROM positions WHERE device_id = 'dev1'"
                                " AND fix_time = $1", T0 + timedelta(seconds=10)) == "true"
+    assert await conn.fetchval("SELECT attributes->>'alarm' FROM positions WHERE device_id = 'dev1'"
+                               " AND fix_time = $1", merged.fix_time) == "sos"
     assert await index_names(conn, "positions") == {"positions_pkey"}
     assert await index_names(conn, "positions_plain_old") == {"positions_plain_old_pkey"}
     assert await leftovers(conn, name) == []
