@@ -108,20 +108,25 @@ async def timescale_available(conn: Any) -> bool:
         "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')"))
 
 
-# Defined by TimescaleDB's loader, which only shared_preload_libraries loads
-# (it is a postmaster-level setting); pg_settings hides unloaded placeholders.
-_LOADER_SETTING = "timescaledb.max_background_workers"
+def lists_timescaledb(libraries: str) -> bool:
+    """Whether a shared_preload_libraries value names TimescaleDB's library."""
+    for item in libraries.split(","):
+        name = item.strip().strip('"').strip("'").rsplit("/", 1)[-1].removesuffix(".so")
+        if name == "timescaledb" or name.startswith("timescaledb-"):
+            return True
+    return False
 
 
 async def preload_problem(conn: Any) -> str | None:
     """Why ``CREATE EXTENSION timescaledb`` would fail (None: the library is loaded).
 
-    Read-only catalog queries that work for any role: ``shared_preload_libraries``
-    is visible only to superusers and pg_read_all_settings, so the loader's own
-    setting decides and the preload list only words the message."""
-    loaded = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM pg_settings WHERE name = $1)",
-                                 _LOADER_SETTING)
-    if loaded:
+    Read-only catalog queries that work for any role. A loaded library defines
+    its settings (``timescaledb.max_background_workers`` is the loader's own,
+    postmaster-level); pg_settings lists them, never the placeholders of a
+    library that is not loaded. ``shared_preload_libraries`` is visible only to
+    superusers and pg_read_all_settings: when it names timescaledb (and no
+    restart is pending) that is trusted too; otherwise it words the message."""
+    if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM pg_settings WHERE name LIKE 'timescaledb.%')"):
         return None
     allowed = await conn.fetchval(
         "SELECT current_setting('timescaledb.allow_install_without_preload', true)")
@@ -129,6 +134,8 @@ async def preload_problem(conn: Any) -> str | None:
         return None
     row = await conn.fetchrow(
         "SELECT setting, pending_restart FROM pg_settings WHERE name = 'shared_preload_libraries'")
+    if row is not None and not row["pending_restart"] and lists_timescaledb(row["setting"]):
+        return None
     fix = "set shared_preload_libraries = 'timescaledb' in postgresql.conf and restart PostgreSQL"
     if row is None:
         listed = "the timescaledb library is not loaded (shared_preload_libraries is not visible to this role)"

@@ -129,6 +129,14 @@ async def test_preload_problem_words_what_the_role_can_see(db_pool) -> None:
                                " and restart PostgreSQL")
 
 
+@pytest.mark.parametrize("setting, listed", [
+    ("timescaledb", True), ("pg_stat_statements,timescaledb", True), ("'$libdir/timescaledb.so'", True),
+    ("timescaledb-2.22.0", True), ("", False), ("pg_stat_statements", False), ("timescaledb_toolkit", False),
+])
+def test_the_preload_list_is_read_like_postgresql_does(setting, listed) -> None:
+    assert ts.lists_timescaledb(setting) is listed
+
+
 async def test_a_failed_create_extension_leaves_the_connection_usable(db_pool, monkeypatch) -> None:
     async with db_pool.acquire() as conn:
         if await ts.timescale_available(conn):
