@@ -48,7 +48,8 @@ async def convert_table(conn: Any, spec: Any, settings: Any, *, batch_rows: int 
     from storage import timescale as ts
 
     plan = await ts.plan_copy(conn, spec)
-    if hypertable and await ts.is_hypertable(conn, plan.source):
+    has_views = await conn.fetchval("SELECT to_regclass('timescaledb_information.hypertables') IS NOT NULL")
+    if has_views and await ts.is_hypertable(conn, plan.source):       # whatever the mode
         return ts.MigrationResult(table=spec.table, status="hypertable")
     copied = await ts.begin_copy(conn, plan, settings, hypertable=hypertable, lock_timeout=lock_timeout)
     total = await conn.fetchval(f"SELECT count(*) FROM {plan.source.qualified}")
