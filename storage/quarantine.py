@@ -95,7 +95,9 @@ def row_for(kind: str, record: Position | Event, reason: str, received_at: datet
     record, raw, digest)."""
     data = encode_record(record)
     transport, raw = frame if frame is not None else (None, None)
-    digest = hashlib.sha256(kind.encode() + b"\x00" + data).digest()
+    canonical = decode_record(kind, data)  # 1 and 1.0 are one record: digest its decoded form
+    keyed = encode_record(canonical) if canonical is not None else data
+    digest = hashlib.sha256(kind.encode() + b"\x00" + keyed).digest()
     return (received_at, kind, _text(getattr(record, "protocol", None), 64), transport,
             _text(getattr(record, "device_id", None)), _text(reason, 1000), data, raw, digest)
 

@@ -55,7 +55,7 @@ def parse_coordinate(text: str, hemisphere: str, limit: float) -> float:
 
 
 def _bad(text: str) -> MalformedError:
-    return MalformedError(f"h02: bad coordinate {text[:20]!r}", data=text[:32].encode("latin-1"))
+    return MalformedError(f"h02: bad coordinate {text[:20]!r}", data=text[:32].encode("utf-8", "replace"))
 
 
 def parse_status(text: str) -> int:

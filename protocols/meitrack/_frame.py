@@ -45,5 +45,7 @@ def split_frame(frame: bytes, mark: bytes = b"$$") -> Frame:
     command = frame[imei_end + 1:command_end]
     if not imei or not imei.isalnum() or not command or not command.isalnum():
         raise MalformedError("meitrack: bad identity or command", data=frame)
+    if not 0x21 <= frame[2] <= 0x7E or frame[2] == 0x2C:  # the flag is echoed in replies
+        raise MalformedError("meitrack: bad flag", data=frame)
     return Frame(chr(frame[2]), imei.decode("ascii"), command.decode("ascii"),
                  frame[command_end + 1:end], checksum_ok)
