@@ -11,8 +11,18 @@ Sources: [TRACCAR] Gt06ProtocolDecoder (0x70 modules, 0x36 modules, 0x37 module,
 
 from __future__ import annotations
 
-__all__ = ["MODULES_70", "MODULES_36", "MODULES_37", "ITEMS_F1", "OBD_PIDS", "MODULAR_EVENTS",
-           "UNKNOWN", "read_value", "keep_unknown", "read_items"]
+__all__ = [
+    "ITEMS_F1",
+    "MODULAR_EVENTS",
+    "MODULES_36",
+    "MODULES_37",
+    "MODULES_70",
+    "OBD_PIDS",
+    "UNKNOWN",
+    "keep_unknown",
+    "read_items",
+    "read_value",
+]
 
 Item = tuple[str, str, float | None]
 

@@ -7,21 +7,37 @@ document (constants.py, _location.py, _variants.py, _info.py, _extended.py).
 from __future__ import annotations
 
 import struct
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .._records import Fix
 from . import encode
 
-__all__ = ["gps_block", "cell_2g", "cell_4g", "status_block", "encode_alarm", "encode_status",
-           "encode_upload_location", "encode_info", "encode_modular", "encode_io", "encode_status_36",
-           "encode_location_37", "encode_obd", "encode_alarm_95", "encode_command_reply",
-           "encode_wifi", "encode_lbs_status", "encode_value"]
+__all__ = [
+    "cell_2g",
+    "cell_4g",
+    "encode_alarm",
+    "encode_alarm_95",
+    "encode_command_reply",
+    "encode_info",
+    "encode_io",
+    "encode_lbs_status",
+    "encode_location_37",
+    "encode_modular",
+    "encode_obd",
+    "encode_status",
+    "encode_status_36",
+    "encode_upload_location",
+    "encode_value",
+    "encode_wifi",
+    "gps_block",
+    "status_block",
+]
 
 _GPS = struct.Struct(">6BBIIBH")
 
 
 def _date(t: datetime) -> bytes:
-    t = t.astimezone(timezone.utc)
+    t = t.astimezone(UTC)
     return bytes((t.year - 2000, t.month, t.day, t.hour, t.minute, t.second))
 
 
@@ -37,7 +53,7 @@ def course_word(fix: Fix, ignition: bool | None = None) -> int:
 
 def gps_block(fix: Fix, ignition: bool | None = None) -> bytes:
     """The 18-byte GPS block at the protocol's resolution (1/30000 min, 1 km/h, 1 degree, 1 s)."""
-    t = fix.time.astimezone(timezone.utc)
+    t = fix.time.astimezone(UTC)
     return _GPS.pack(t.year - 2000, t.month, t.day, t.hour, t.minute, t.second,
                      0xC0 | max(0, min(15, fix.satellites)),
                      int(round(abs(fix.lat) * 1_800_000)), int(round(abs(fix.lon) * 1_800_000)),
@@ -156,7 +172,7 @@ def encode_command_reply(text: str, serial: int, *, extended: bool = False, utf1
 
 def encode_wifi(time: datetime, msg_type: int = 0x69) -> bytes:
     """0x69 Wi-Fi (length 0 form): BCD date, no access point, no cell."""
-    t = time.astimezone(timezone.utc)
+    t = time.astimezone(UTC)
     bcd = bytes.fromhex(f"{t.year - 2000:02d}{t.month:02d}{t.day:02d}{t.hour:02d}{t.minute:02d}{t.second:02d}")
     return b"xx\x00" + bytes((msg_type,)) + bcd + b"\x00\x00" + b"\r\n"
 

@@ -7,13 +7,28 @@ counted as unknown items of the frame.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-from ._catalogue import (ITEMS_F1, MODULAR_EVENTS, MODULES_70, OBD_PIDS, UNKNOWN, keep_unknown,
-                         read_items)
-from ._location import (NOTHING, Records, event, make_position, parse_time, position_or_event,
-                        u16, u32)
+from ._catalogue import (
+    ITEMS_F1,
+    MODULAR_EVENTS,
+    MODULES_70,
+    OBD_PIDS,
+    UNKNOWN,
+    keep_unknown,
+    read_items,
+)
+from ._location import (
+    NOTHING,
+    Records,
+    event,
+    make_position,
+    parse_time,
+    position_or_event,
+    u16,
+    u32,
+)
 from .constants import ALARM_95
 
 __all__ = ["DECODERS"]
@@ -162,7 +177,7 @@ def decode_alarm_95(f, device_id: str, now: datetime) -> Records:
 
 def _module_gps(d: bytes, device_id: str, attrs: dict):
     """Module 0x0033: unix time, satellites, altitude (s16), lat, lon, speed, course word."""
-    fix_time = datetime.fromtimestamp(u32(d, 0), timezone.utc)
+    fix_time = datetime.fromtimestamp(u32(d, 0), UTC)
     altitude = float(int.from_bytes(d[5:7], "big", signed=True))
     return make_position(fix_time, d[4], u32(d, 7), u32(d, 11), float(d[15]), u16(d, 16),
                          device_id, attrs, altitude)
@@ -253,7 +268,7 @@ def decode_peripheral(f, device_id: str, now: datetime) -> Records:
                 size, head = c[off + 3], 4
             keep_unknown(attrs, tag, c[off + head:off + head + size])
             off += head + size
-    return event(device_id, datetime.fromtimestamp(u32(c, 0), timezone.utc) if len(c) >= 4 else now,
+    return event(device_id, datetime.fromtimestamp(u32(c, 0), UTC) if len(c) >= 4 else now,
                  "status", attrs)
 
 
@@ -320,7 +335,7 @@ def decode_bms(f, device_id: str, now: datetime) -> Records:
         data = c[off:off + size]
         attrs[key] = data.decode("latin-1").strip("\x00 ") if isinstance(kind, int) else int.from_bytes(data, "big")
         off += size
-    time = datetime.fromtimestamp(u32(c, 8), timezone.utc) if len(c) >= 12 else now
+    time = datetime.fromtimestamp(u32(c, 8), UTC) if len(c) >= 12 else now
     return event(device_id, time, "status", attrs)
 
 

@@ -7,17 +7,34 @@ Lon:E..,Course:..,Speed:..,DateTime:yyyy-mm-dd hh:mm:ss``, speed km/h) give a Po
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
+from .._records import Position
 from . import _extended
 from ._catalogue import MODULES_36, read_items
-from ._location import (NOTHING, PROTOCOL, Records, event, one, parse_bcd_time, parse_time,
-                        skip_cell, skip_cell_4g, status_attributes, u16)
-from .._records import Position
+from ._location import (
+    NOTHING,
+    PROTOCOL,
+    Records,
+    event,
+    one,
+    parse_bcd_time,
+    parse_time,
+    skip_cell,
+    skip_cell_4g,
+    status_attributes,
+    u16,
+)
 
-__all__ = ["DECODERS", "decode_network", "decode_wifi", "decode_status_modules",
-           "decode_heartbeat_4g", "read_modules"]
+__all__ = [
+    "DECODERS",
+    "decode_heartbeat_4g",
+    "decode_network",
+    "decode_status_modules",
+    "decode_wifi",
+    "read_modules",
+]
 
 
 def _time_or(c: bytes, offset: int, now: datetime, tz=None) -> datetime:
@@ -160,7 +177,7 @@ def _text_position(text: str, device_id: str) -> Position | None:
     if m is None:
         return None
     try:
-        time = datetime(*(int(m.group(i)) for i in range(7, 13)), tzinfo=timezone.utc)
+        time = datetime(*(int(m.group(i)) for i in range(7, 13)), tzinfo=UTC)
     except ValueError:
         return None
     lat = float(m.group(2)) * (-1 if m.group(1) == "S" else 1)

@@ -22,19 +22,38 @@ Accepted forms (each has a test in tests/protocols/test_gt06_catalogue.py):
 from __future__ import annotations
 
 import struct
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from .._records import Event, Position
 from ._catalogue import UNKNOWN
 from .constants import ALARM_CODES, FAMILY_ALARMS, TERMINAL_ALARMS
 
-__all__ = ["GPS_SIZE", "PROTOCOL", "UTC", "Records", "NOTHING", "parse_time", "parse_bcd_time",
-           "gps_position", "make_position", "skip_cell", "skip_cell_4g", "skip_cell_with_length",
-           "status_attributes", "battery_level", "alarm_names", "one", "event", "position_or_event",
-           "upload_tail", "generic_tail", "u16", "u32"]
+__all__ = [
+    "GPS_SIZE",
+    "NOTHING",
+    "PROTOCOL",
+    "UTC",
+    "Records",
+    "alarm_names",
+    "battery_level",
+    "event",
+    "generic_tail",
+    "gps_position",
+    "make_position",
+    "one",
+    "parse_bcd_time",
+    "parse_time",
+    "position_or_event",
+    "skip_cell",
+    "skip_cell_4g",
+    "skip_cell_with_length",
+    "status_attributes",
+    "u16",
+    "u32",
+    "upload_tail",
+]
 
 PROTOCOL = "gt06"
-UTC = timezone.utc
 GPS_SIZE = 18
 _GPS = struct.Struct(">6BBIIBH")
 _TIME = struct.Struct(">6B")

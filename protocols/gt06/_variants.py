@@ -19,12 +19,37 @@ from msgspec.structs import replace
 
 from . import _info
 from ._catalogue import MODULES_37
-from ._location import (GPS_SIZE, Records, event, generic_tail, gps_position, make_position,
-                        parse_time, position_or_event, skip_cell, skip_cell_4g,
-                        skip_cell_with_length, status_attributes, u16, u32, upload_tail)
+from ._location import (
+    GPS_SIZE,
+    Records,
+    event,
+    generic_tail,
+    gps_position,
+    make_position,
+    parse_time,
+    position_or_event,
+    skip_cell,
+    skip_cell_4g,
+    skip_cell_with_length,
+    status_attributes,
+    u16,
+    u32,
+    upload_tail,
+)
 
-__all__ = ["gps_lbs_12_variant", "UPLOAD_VARIANTS", "ALARM_VARIANTS", "nt_variant", "decode_0x24",
-           "decode_0x32", "decode_0x33", "decode_0x34", "decode_0xa2", "decode_0xa3", "MODULES_37"]
+__all__ = [
+    "ALARM_VARIANTS",
+    "MODULES_37",
+    "UPLOAD_VARIANTS",
+    "decode_0x24",
+    "decode_0x32",
+    "decode_0x33",
+    "decode_0x34",
+    "decode_0xa2",
+    "decode_0xa3",
+    "gps_lbs_12_variant",
+    "nt_variant",
+]
 
 
 def _gps_cell(c: bytes, device_id: str, attrs: dict, start: int = 0, tz=None, **cell):

@@ -11,14 +11,13 @@ from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, MalformedError, ProtocolError
 from .._records import EMPTY, Decoded, UnknownMessage
 from . import encode
-from .constants import EXTENDED_ACK, NO_ACK, STANDARD_ACK_EXTENDED, MsgType
 from ._location import GPS_SIZE, gps_position, position_or_event
-from .constants import GPS_FIRST
+from .constants import EXTENDED_ACK, GPS_FIRST, NO_ACK, STANDARD_ACK_EXTENDED, MsgType
 from .decode import DECODERS, Frame
 from .encode import REFLECT
 from .framing import Gt06Framer, frame_geometry
 
-__all__ = ["Gt06Connection", "split_frame", "parse_login"]
+__all__ = ["Gt06Connection", "parse_login", "split_frame"]
 
 _WIFI_TYPES = frozenset({MsgType.WIFI, MsgType.LBS_PHONE})
 _LOGIN = int(MsgType.LOGIN)

@@ -17,9 +17,23 @@ from __future__ import annotations
 from enum import IntEnum
 
 __all__ = [
-    "MsgType", "START_STD", "START_EXT", "STOP", "ALARM_CODES", "FAMILY_ALARMS", "TERMINAL_ALARMS",
-    "ALARM_95", "AZ735_STATUS", "INFO_TYPES", "UPLOAD_MODES", "VOLTAGE_LEVELS", "GSM_LEVELS",
-    "NO_ACK", "EXTENDED_ACK", "STANDARD_ACK_EXTENDED", "GPS_FIRST",
+    "ALARM_95",
+    "ALARM_CODES",
+    "AZ735_STATUS",
+    "EXTENDED_ACK",
+    "FAMILY_ALARMS",
+    "GPS_FIRST",
+    "GSM_LEVELS",
+    "INFO_TYPES",
+    "NO_ACK",
+    "STANDARD_ACK_EXTENDED",
+    "START_EXT",
+    "START_STD",
+    "STOP",
+    "TERMINAL_ALARMS",
+    "UPLOAD_MODES",
+    "VOLTAGE_LEVELS",
+    "MsgType",
 ]
 
 START_STD = b"\x78\x78"

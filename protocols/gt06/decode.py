@@ -8,18 +8,30 @@ the others give Events. Vendor layouts that share a protocol number are picked i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import Callable
 
 import msgspec
 
-from . import _info, _variants as var
-from ._location import (GPS_SIZE, NOTHING, Records, event, generic_tail, gps_position, one,
-                        position_or_event, skip_cell, skip_cell_4g, skip_cell_with_length,
-                        status_attributes, u16, upload_tail)
+from . import _info
+from . import _variants as var
+from ._location import (
+    GPS_SIZE,
+    NOTHING,
+    Records,
+    event,
+    generic_tail,
+    gps_position,
+    position_or_event,
+    skip_cell,
+    skip_cell_4g,
+    skip_cell_with_length,
+    status_attributes,
+    upload_tail,
+)
 from .constants import MsgType as T
 
-__all__ = ["Frame", "Records", "DECODERS", "NOTHING"]
+__all__ = ["DECODERS", "NOTHING", "Frame", "Records"]
 
 _GPS_LBS = int(T.GPS_LBS)
 

@@ -4,19 +4,36 @@ The other catalogue messages' encoders live in _device_messages.py (re-exported 
 from __future__ import annotations
 
 import struct
-from datetime import timedelta, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, timedelta
 
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
 from . import encode
+from ._device_messages import (  # the catalogue's other device-side encoders
+    cell_2g,
+    cell_4g,
+    encode_alarm,
+    encode_alarm_95,
+    encode_command_reply,
+    encode_info,
+    encode_io,
+    encode_lbs_status,
+    encode_location_37,
+    encode_modular,
+    encode_obd,
+    encode_status,
+    encode_status_36,
+    encode_upload_location,
+    encode_value,
+    encode_wifi,
+    gps_block,
+    status_block,
+)
 from .constants import MsgType
 
-from ._device_messages import *  # noqa: F401,F403  (the catalogue's device-side encoders)
-from ._device_messages import __all__ as _MESSAGES
-
-__all__ = ["Gt06Device", "encode_login", "encode_heartbeat", "encode_location", *_MESSAGES]
+__all__ = ["Gt06Device", "cell_2g", "cell_4g", "encode_alarm", "encode_alarm_95", "encode_command_reply", "encode_heartbeat", "encode_info", "encode_io", "encode_lbs_status", "encode_location", "encode_location_37", "encode_login", "encode_modular", "encode_obd", "encode_status", "encode_status_36", "encode_upload_location", "encode_value", "encode_wifi", "gps_block", "status_block"]
 
 _LOCATION = struct.Struct(">6BBIIBH")  # date, info, lat, lon, speed, course/status
 _ACK_SIZE = 10
@@ -49,7 +66,7 @@ def encode_location(fix: Fix, serial: int, *, mcc: int = 460, mnc: int = 0,
                     lac: int = 0x287D, cell: int = 0x1FB8, utc_offset_min: int = 0) -> bytes:
     """0x12 GPS + LBS at the protocol's resolution (1/30000 min, 1 km/h, 1 degree, 1 s); the
     date in the device's zone (``utc_offset_min``, the one its login announced)."""
-    t = fix.time.astimezone(timezone.utc) + timedelta(minutes=utc_offset_min)
+    t = fix.time.astimezone(UTC) + timedelta(minutes=utc_offset_min)
     word = int(round(fix.course_deg)) % 360 & 0x03FF
     if fix.lat >= 0:
         word |= 0x0400

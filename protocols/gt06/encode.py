@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import struct
 from binascii import crc_hqx
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .._checksum import crc16_x25
 from .constants import START_EXT, START_STD, STOP
 
-__all__ = ["ack", "ack_extended", "time_response", "wifi_reply", "address_response", "command",
-           "packet", "REFLECT", "crc_x25"]
+__all__ = [
+    "REFLECT",
+    "ack",
+    "ack_extended",
+    "address_response",
+    "command",
+    "crc_x25",
+    "packet",
+    "time_response",
+    "wifi_reply",
+]
 
 #: each byte with its bits in reverse order
 REFLECT = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
@@ -70,7 +79,7 @@ def ack_extended(msg_type: int, serial: int) -> bytes:
 
 def time_response(now: datetime) -> bytes:
     """Reply to 0x8A: the server's UTC time as YY MM DD hh mm ss, serial 0."""
-    t = now.astimezone(timezone.utc)
+    t = now.astimezone(UTC)
     body = bytes((t.year - 2000, t.month, t.day, t.hour, t.minute, t.second))
     return packet(0x8A, body, 0)
 

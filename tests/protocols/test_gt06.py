@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,11 +11,10 @@ from protocols._connection import ConnectionOptions
 from protocols._device import DeviceAck
 from protocols._errors import ChecksumError, FramingError, MalformedError
 from protocols._records import Fix
-from protocols.gt06 import SPEC, Gt06Connection, Gt06Device, Gt06Framer
-from protocols.gt06 import encode
+from protocols.gt06 import SPEC, Gt06Connection, Gt06Device, Gt06Framer, encode
 from protocols.gt06.connection import parse_login
 
-NOW = datetime(2024, 3, 5, 10, 20, 30, tzinfo=timezone.utc)
+NOW = datetime(2024, 3, 5, 10, 20, 30, tzinfo=UTC)
 IMEI = "123456789012345"
 
 
@@ -48,7 +47,7 @@ LBS = bytes.fromhex("01cc00287d001fb8")
 LOGIN = frame(0x01, bytes.fromhex("0123456789012345" "3620" "3200"), 1)  # GMT+8:00
 LOGIN_UTC = frame(0x01, bytes.fromhex("0123456789012345" "3620" "0000"), 1)  # GMT+0:00
 LOCATION = frame(0x12, GPS + LBS, 0x42)
-FIX_TIME = datetime(2024, 3, 5, 10, 20, 30, tzinfo=timezone.utc)
+FIX_TIME = datetime(2024, 3, 5, 10, 20, 30, tzinfo=UTC)
 
 
 def logged_in() -> Gt06Connection:

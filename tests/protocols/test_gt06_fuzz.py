@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from _harness import chunked, feed_garbage
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from protocols._connection import ConnectionOptions
 from protocols._errors import ProtocolError
 from protocols._records import Fix
 from protocols.gt06 import Gt06Connection, Gt06Device
 from protocols.gt06.decode import DECODERS
-from _harness import chunked, feed_garbage
 
-NOW = datetime(2024, 3, 5, 10, 20, 30, tzinfo=timezone.utc)
+NOW = datetime(2024, 3, 5, 10, 20, 30, tzinfo=UTC)
 IMEI = "864717003283581"
 
 fixes = st.builds(
     Fix,
     time=st.integers(0, 99 * 365 * 86400).map(
-        lambda s: datetime(2000, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=s)),
+        lambda s: datetime(2000, 1, 1, tzinfo=UTC) + timedelta(seconds=s)),
     lat=st.floats(-89.9, 89.9), lon=st.floats(-179.9, 179.9),
     speed_kmh=st.integers(0, 255).map(float), course_deg=st.integers(0, 359).map(float),
     satellites=st.integers(0, 15), valid=st.booleans(),
