@@ -22,7 +22,7 @@ Accepted forms (each has a test in tests/protocols/test_gt06_catalogue.py):
 from __future__ import annotations
 
 import struct
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta
 
 from .._records import Event, Position
 from ._catalogue import UNKNOWN
@@ -70,15 +70,15 @@ def u32(c: bytes, i: int) -> int:
     return int.from_bytes(c[i:i + 4], "big")
 
 
-def parse_time(data: bytes, offset: int, tz: tzinfo | None = None) -> datetime | None:
-    """Six binary bytes YY MM DD hh mm ss (in ``tz``, the login's zone, else UTC) as a UTC
-    datetime; None if absent or no date."""
+def parse_time(data: bytes, offset: int, tz: timedelta | None = None) -> datetime | None:
+    """Six binary bytes YY MM DD hh mm ss (local time ``tz`` east of UTC, the login's zone,
+    else UTC) as a UTC datetime; None if absent or no date."""
     if len(data) < offset + 6:
         return None
     y, mo, d, h, mi, s = _TIME.unpack_from(data, offset)
     try:
         if tz is not None:
-            return datetime(2000 + y, mo, d, h, mi, s, 0, tz).astimezone(UTC)
+            return datetime(2000 + y, mo, d, h, mi, s, 0, UTC) - tz
         return datetime(2000 + y, mo, d, h, mi, s, 0, UTC)
     except ValueError:
         return None
@@ -97,10 +97,10 @@ def parse_bcd_time(data: bytes, offset: int) -> datetime | None:
 
 
 def gps_position(data: bytes, offset: int, device_id: str, attributes: dict,
-                 tz: tzinfo | None = None) -> Position | None:
+                 tz: timedelta | None = None) -> Position | None:
     """The Position of the standard GPS block at ``offset``; None when its date or coordinates
     are not usable (the caller reports an Event instead). ``attributes`` is used as is; the
-    date is read in ``tz`` (the login's time-zone word) when given, else as UTC."""
+    date is local time ``tz`` east of UTC (the login's time-zone word) when given, else UTC."""
     if len(data) < offset + GPS_SIZE:
         raise ValueError("gt06: truncated GPS block")
     y, mo, d, h, mi, s, info, lat_raw, lon_raw, speed, word = _GPS.unpack_from(data, offset)
@@ -111,7 +111,7 @@ def gps_position(data: bytes, offset: int, device_id: str, attributes: dict,
             attributes["ignition"] = bool(word & 0x8000)
         return None
     if tz is not None:
-        fix_time = fix_time.replace(tzinfo=tz).astimezone(UTC)
+        fix_time -= tz
     return make_position(fix_time, info & 0x0F, lat_raw, lon_raw, float(speed), word, device_id,
                          attributes)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 from binascii import crc_hqx
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from .._checksum import crc16_x25
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
@@ -85,7 +85,7 @@ class Gt06Connection(StreamConnection):
         self._max_frame = options.max_frame_size
         #: the configured model's alarm-code family (LW*, SEEWORLD, VL103 ...), if any
         self.family = model_family(model)
-        self._tz: timezone | None = None
+        self._tz: timedelta | None = None
         #: model code and time-zone offset (minutes) from the login, if sent
         self.model: int | None = None
         self.login_utc_offset_min: int | None = None
@@ -173,7 +173,7 @@ class Gt06Connection(StreamConnection):
         self.device_id = imei
         self.model = model
         self.login_utc_offset_min = offset
-        self._tz = timezone(timedelta(minutes=offset)) if offset and abs(offset) < 1440 else None
+        self._tz = timedelta(minutes=offset) if offset and abs(offset) < 1440 else None
         reply = encode.ack(MsgType.LOGIN, f.serial) if f.serial is not None else None
         return Decoded(reply=reply, login=imei, checksum_ok=crc_ok)
 

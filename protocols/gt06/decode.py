@@ -9,7 +9,7 @@ the others give Events. Vendor layouts that share a protocol number are picked i
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta
 
 import msgspec
 
@@ -40,7 +40,7 @@ class Frame(msgspec.Struct, gc=False):
     """One delimited frame, split into its fields (a Struct: built in C, a third
     of a Python ``__init__``'s cost on the hot path; holds no containers).
     ``family`` is the device's model family when the session knows it (FAMILY_ALARMS);
-    ``tz`` the zone of the login's time-zone word, in which device dates are read."""
+    ``tz`` the UTC offset of the login's time-zone word, in which device dates are read."""
 
     msg_type: int
     content: bytes
@@ -48,7 +48,7 @@ class Frame(msgspec.Struct, gc=False):
     extended: bool
     consistent: bool
     family: str | None = None
-    tz: tzinfo | None = None
+    tz: timedelta | None = None
 
 
 Decoder = Callable[[Frame, str, datetime], Records]
