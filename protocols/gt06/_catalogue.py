@@ -117,4 +117,7 @@ def read_items(items: list[tuple[int, bytes]], table: dict[int, Item], attrs: di
             keep_unknown(attrs, item_id, data)
             continue
         key, kind, scale = entry
-        attrs[key] = read_value(kind, data, scale)
+        try:
+            attrs[key] = read_value(kind, data, scale)
+        except ValueError:  # shorter than its kind: kept raw, like an unknown item
+            keep_unknown(attrs, item_id, data)

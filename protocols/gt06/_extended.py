@@ -89,8 +89,12 @@ def _info_fuel(data: bytes, attrs: dict) -> None:
         data = data[6:]
     fields = data.decode("latin-1").split(",")
     if len(fields) >= 8 and fields[0] == "!AIOIL":
-        attrs["temp1"] = float(fields[3])
-        attrs["fuel"] = float(fields[6])
+        try:
+            temp, fuel = float(fields[3]), float(fields[6])
+        except ValueError:  # not the sensor's numbers: nothing to report, as Traccar
+            return
+        attrs["temp1"] = temp
+        attrs["fuel"] = fuel
 
 
 def _info_rfid(data: bytes, attrs: dict) -> None:

@@ -296,6 +296,8 @@ def decode_0x34(f, device_id: str, now: datetime) -> Records:
     attrs: dict = {}
     position = gps_position(c, 4, device_id, attrs, f.tz)
     off = 4 + GPS_SIZE + 2
+    if len(c) < off + 4 + 9 + 14:  # a shorter X1 record: its GPS block only
+        return position_or_event(position, device_id, now, attrs)
     attrs["odometer"] = u32(c, off)
     off = skip_cell(c, off + 4, cid_size=4)
     driver = u32(c, off)

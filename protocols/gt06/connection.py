@@ -44,15 +44,20 @@ def split_frame(frame: bytes) -> tuple[Frame, bool]:
     if len(frame) < 6 or frame[0] != frame[1] or frame[0] not in (0x78, 0x79):
         raise MalformedError("gt06: not a 78 78 / 79 79 frame", data=frame)
     header, total = frame_geometry(frame)
-    end = len(frame) - 2 if frame.endswith(b"\r\n") else len(frame)
+    stop = frame.endswith(b"\r\n")
+    end = len(frame) - 2 if stop else len(frame)
     msg_type = frame[header]
     declared = total - header - 2  # bytes from the type to the CRC
-    if total == len(frame) and declared >= 5:
+    whole = total == len(frame) or (not stop and total == len(frame) + 2)
+    if declared >= 5 and end - header - 1 >= 4:
         crc_ok = crc16_x25(frame[2:end - 2]) == int.from_bytes(frame[end - 2:end], "big")
-        serial = int.from_bytes(frame[end - 4:end - 2], "big")
-        return Frame(msg_type, frame[header + 1:end - 4], serial, header == 4, True), crc_ok
-    # length disagrees with the frame (cut at the first 0D 0A): no serial/CRC to trust;
-    # a declared length of 0 is the documented variable-length Wi-Fi/LBS form.
+        if whole or crc_ok:
+            # a frame without its 0D 0A is still whole; one whose length byte is wrong but
+            # whose last bytes verify as a CRC keeps its serial and CRC there
+            serial = int.from_bytes(frame[end - 4:end - 2], "big")
+            return Frame(msg_type, frame[header + 1:end - 4], serial, header == 4, whole), crc_ok
+    # length disagrees and no CRC verifies (cut at the first 0D 0A): the bytes up to it are the
+    # content, no serial/CRC to trust; a declared length of 0 is the documented Wi-Fi/LBS form
     return Frame(msg_type, frame[header + 1:end], None, header == 4, False), declared == 0
 
 

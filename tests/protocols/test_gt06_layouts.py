@@ -15,6 +15,7 @@ from test_gt06_catalogue import (
 )
 
 from protocols.gt06 import device as dev
+from protocols._checksum import crc16_x25
 from protocols.gt06 import encode
 
 
@@ -182,3 +183,35 @@ def test_layout(name, msg_type, extended, content, kind, expected):
         (e,) = d.events
         assert d.positions == () and (e.type, e.attributes) == (kind, expected)
     assert d.unknown_items == 0
+
+
+def test_items_shorter_than_their_kind_are_kept_raw():
+    e, d = only_event(dev.encode_modular([(0x0029, b"\x01\x02"), (0x0018, b"\x01\x90")], 6))
+    assert e.attributes == {"io41": 0x0102, "battery": 4.0} and d.unknown_items == 1
+
+
+def test_fuel_sensor_text_that_is_not_numbers_reports_nothing():
+    e, d = only_event(dev.encode_info(0x0D, b"!AIOIL,02,x,y,524J,0100,z,0,00,93", 4))
+    assert e.attributes == {} and d.unknown_items == 0
+
+
+def test_short_x1_record_keeps_its_gps_block():
+    p, _ = only_position(encode.packet(0x34, bytes(4) + dev.gps_block(FIX) + bytes(10), 2))
+    assert_fix(p)
+    assert p.attributes == {}
+
+
+def test_frame_with_miscounted_length_or_without_stop_bytes():
+    good = dev.encode_upload_location(FIX, 0x0102, mileage=4321)
+    checked = bytes((good[2] - 1,)) + good[3:-4]  # a clone's length byte, one short, under its CRC
+    miscounted = b"xx" + checked + crc16_x25(checked).to_bytes(2, "big") + b"\r\n"
+    for frame in (good, good[:-2], miscounted):
+        p, d = only_position(frame)
+        assert_fix(p)
+        assert p.attributes == {"ignition": True, "event": 0, "archive": False, "odometer": 4321}
+        assert d.reply == encode.ack(0x22, 0x0102) and d.checksum_ok
+    # the same bytes with a CRC that does not verify: no serial to trust, content up to 0D 0A
+    broken = miscounted[:-4] + b"\x00\x00\r\n"
+    p, d = only_position(broken)
+    assert_fix(p)
+    assert "odometer" not in p.attributes and d.reply is None and not d.checksum_ok
