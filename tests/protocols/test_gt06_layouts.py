@@ -14,8 +14,8 @@ from test_gt06_catalogue import (
     only_position,
 )
 
-from protocols.gt06 import device as dev
 from protocols._checksum import crc16_x25
+from protocols.gt06 import device as dev
 from protocols.gt06 import encode
 
 
