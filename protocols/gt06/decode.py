@@ -159,11 +159,18 @@ def decode_ibutton(f: Frame, device_id: str, now: datetime) -> Records:
 def decode_status_driver(f: Frame, device_id: str, now: datetime) -> Records:
     """0x36: status with modules (Jimi 4G), or (VL103) GPS, cell, extras, driver tag (8 bytes)."""
     c = f.content
-    if len(c) < GPS_SIZE + 16 or f.extended:
+    if len(c) < GPS_SIZE + 16 or f.extended or _modules_fit(c, 5):
         return _info.decode_status_modules(f, device_id, now)
     attrs: dict = {"driverUniqueId": c[-8:].hex()}
     position = gps_position(c, 0, device_id, attrs, f.tz)
     return position_or_event(position, device_id, now, attrs)
+
+
+def _modules_fit(c: bytes, off: int) -> bool:
+    """True when (id u16, length u8, value) modules from ``off`` end exactly with the content."""
+    while off + 3 <= len(c):
+        off += 3 + c[off + 2]
+    return off == len(c)
 
 
 def decode_gps_phone(f: Frame, device_id: str, now: datetime) -> Records:

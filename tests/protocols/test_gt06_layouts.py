@@ -215,3 +215,10 @@ def test_frame_with_miscounted_length_or_without_stop_bytes():
     p, d = only_position(broken)
     assert_fix(p)
     assert "odometer" not in p.attributes and d.reply is None and not d.checksum_ok
+
+
+def test_long_status_36_with_many_modules_is_a_status():
+    modules = [(0x0018, (402).to_bytes(2, "big")), (0x006A, b"\x5f")] + [(0x0100 + i, b"\x00\x01") for i in range(6)]
+    e, d = only_event(dev.encode_status_36(modules, 2, info=0x19, level=5, gsm=4, alarm=0))
+    assert e.attributes["battery"] == pytest.approx(4.02, abs=1e-12) and e.attributes["batteryLevel"] == 0x5F
+    assert d.unknown_items == 6
