@@ -94,6 +94,7 @@ _EVENTS_CTE = f"""e AS (
 # the stored one lacks (an alarm or status report with the same GPS block) is
 # merged into it; one whose attributes are all stored already is a resend.
 _MERGE_ATTRIBUTES = ("DO UPDATE SET attributes = {t}.attributes || EXCLUDED.attributes"
+                     ", ingest_seq = nextval('uvis_ingest_seq'), ingest_xid = pg_current_xact_id()"
                      " WHERE NOT {t}.attributes @> EXCLUDED.attributes")
 
 

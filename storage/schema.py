@@ -19,7 +19,7 @@ __all__ = ["MIGRATIONS", "apply_migrations", "applied_versions", "DATA_TABLES"]
 
 # The tables a test may truncate (in an order that respects nothing: no FKs).
 DATA_TABLES = ("positions", "positions_late", "events", "latest_positions", "devices", "raw_frames",
-               "quarantine")
+               "quarantine", "forward_cursors", "forward_dead_letters")
 
 _POSITION_COLUMNS = """
     device_id   text             NOT NULL,
@@ -117,10 +117,55 @@ CREATE TABLE quarantine (
 CREATE INDEX quarantine_time ON quarantine (quarantined_at);
 """
 
+# The ingest log: every row of positions, positions_late and events carries
+# the transaction that committed it (ingest_xid) and a sequence number taken
+# in it (ingest_seq); readers follow (ingest_xid, ingest_seq) from a cursor
+# and stop below the oldest transaction still in flight, so nothing committed
+# later can land behind a cursor (storage/ingest_log.py). The columns are
+# added without a default first (no table rewrite), then given one; rows from
+# before this migration have NULLs and are not in the log. A statement
+# trigger NOTIFYs 'uvis_ingest' on commit to wake readers. The forwarder's
+# durable cursors and dead letters (gateway/forward/).
+_V4_INGEST_LOG = """
+CREATE SEQUENCE uvis_ingest_seq;
+CREATE FUNCTION uvis_ingest_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_notify('uvis_ingest', ''); RETURN NULL; END $$;
+""" + "".join(f"""
+ALTER TABLE {t} ADD COLUMN ingest_seq bigint, ADD COLUMN ingest_xid xid8;
+ALTER TABLE {t} ALTER COLUMN ingest_seq SET DEFAULT nextval('uvis_ingest_seq'),
+    ALTER COLUMN ingest_xid SET DEFAULT pg_current_xact_id();
+CREATE INDEX {t}_ingest ON {t} (ingest_xid, ingest_seq);
+CREATE TRIGGER uvis_ingest_notify AFTER INSERT OR UPDATE ON {t}
+    FOR EACH STATEMENT EXECUTE FUNCTION uvis_ingest_notify();
+""" for t in ("positions", "positions_late", "events")) + """
+CREATE TABLE forward_cursors (
+    destination text        PRIMARY KEY,
+    xid         xid8        NOT NULL,
+    seq         bigint      NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE forward_dead_letters (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    destination text        NOT NULL,
+    message_id  text        NOT NULL,
+    kind        text        NOT NULL,
+    device_id   text        NOT NULL,
+    payload     bytea       NOT NULL,
+    reason      text        NOT NULL,
+    attempts    integer     NOT NULL,
+    first_try   timestamptz NOT NULL,
+    dead_at     timestamptz NOT NULL DEFAULT now(),
+    redriven_at timestamptz
+);
+CREATE INDEX forward_dead_letters_open ON forward_dead_letters (destination, id)
+    WHERE redriven_at IS NULL;
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "devices, positions, events, latest_positions", _V1_INITIAL),
     (2, "positions_late, raw_frames", _V2_LATE_AND_RAW),
     (3, "events keyed by their attributes' digest, quarantine", _V3_EVENT_KEY_AND_QUARANTINE),
+    (4, "ingest log (ingest_seq, ingest_xid), forward cursors and dead letters", _V4_INGEST_LOG),
 )
 
 _LOCK_KEY = 0x75766973  # "uvis": serialises concurrent appliers

@@ -194,8 +194,9 @@ async def test_copy_resumes_mirrors_what_arrives_and_swaps(schema) -> None:
                                " AND fix_time = $1", T0 + timedelta(seconds=10)) == "true"
     assert await conn.fetchval("SELECT attributes->>'alarm' FROM positions WHERE device_id = 'dev1'"
                                " AND fix_time = $1", merged.fix_time) == "sos"
-    assert await index_names(conn, "positions") == {"positions_pkey"}
-    assert await index_names(conn, "positions_plain_old") == {"positions_plain_old_pkey"}
+    assert await index_names(conn, "positions") == {"positions_pkey", "positions_ingest"}
+    assert await index_names(conn, "positions_plain_old") == {"positions_plain_old_pkey",
+                                                              "positions_plain_old_ingest"}
     assert await leftovers(conn, name) == []
 
     # the gateway's statements find the new table by name, its key absorbs a resend
