@@ -19,7 +19,8 @@ __all__ = ["MIGRATIONS", "apply_migrations", "applied_versions", "DATA_TABLES"]
 
 # The tables a test may truncate (in an order that respects nothing: no FKs).
 DATA_TABLES = ("positions", "positions_late", "events", "latest_positions", "devices", "raw_frames",
-               "quarantine", "forward_cursors", "forward_dead_letters")
+               "quarantine", "forward_cursors", "forward_dead_letters",
+               "api_tokens")
 
 _POSITION_COLUMNS = """
     device_id   text             NOT NULL,
@@ -161,11 +162,30 @@ CREATE INDEX forward_dead_letters_open ON forward_dead_letters (destination, id)
     WHERE redriven_at IS NULL;
 """
 
+# The integrator API (api/): a device's name, group (a customer's fleet) and
+# free attributes, set through PATCH /api/v1/devices/{id}; API tokens (only a
+# SHA-256 of the secret is kept; scopes and groups limit what a token reads).
+_V5_API = """
+ALTER TABLE devices ADD COLUMN name text, ADD COLUMN group_name text,
+    ADD COLUMN attributes jsonb NOT NULL DEFAULT '{}'::jsonb;
+CREATE INDEX devices_group ON devices (group_name, device_id);
+CREATE TABLE api_tokens (
+    name        text        PRIMARY KEY,
+    hash        bytea       NOT NULL UNIQUE,
+    scopes      text[]      NOT NULL,
+    groups      text[]      NOT NULL DEFAULT '{}',
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    expires_at  timestamptz,
+    revoked_at  timestamptz
+);
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "devices, positions, events, latest_positions", _V1_INITIAL),
     (2, "positions_late, raw_frames", _V2_LATE_AND_RAW),
     (3, "events keyed by their attributes' digest, quarantine", _V3_EVENT_KEY_AND_QUARANTINE),
     (4, "ingest log (ingest_seq, ingest_xid), forward cursors and dead letters", _V4_INGEST_LOG),
+    (5, "API: device name, group and attributes; API tokens", _V5_API),
 )
 
 _LOCK_KEY = 0x75766973  # "uvis": serialises concurrent appliers

@@ -1,0 +1,376 @@
+"""The integrator API's side of the database (api/ reads through this only).
+
+A pool of its own, separate from the writer's: every connection is read-only
+by default (``default_transaction_read_only``) with a ``statement_timeout``, so
+no query of an integrator can write or hold a connection for long. The two
+writes the API makes (PATCH of a device) open a ``READ WRITE`` transaction
+explicitly. Tokens are created and revoked by the CLI (``uvis-gateway
+token``) through :func:`create_token` / :func:`revoke_token` on any asyncpg
+connection.
+
+Keys and cursors are exact: a track is ordered by ``fix_time`` (microseconds,
+the whole key of a device's positions), events by ``(time, device_id, type,
+key)``, devices and latest positions by ``device_id``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+from typing import Any, Sequence
+
+import asyncpg
+import msgspec
+
+from storage.schema import apply_migrations
+
+__all__ = ["ApiStore", "ApiPosition", "ApiDevice", "ApiEvent", "Summary", "TokenRow",
+           "create_token", "revoke_token", "list_tokens", "hash_secret", "TOKEN_PREFIX",
+           "open_api_store"]
+
+TOKEN_PREFIX = "uvis_"
+
+_json_encode = msgspec.json.Encoder().encode
+_json_decode = msgspec.json.Decoder().decode
+
+
+class ApiPosition(msgspec.Struct, frozen=True, kw_only=True):
+    device_id: str
+    protocol: str
+    #: UTC, microseconds
+    fix_time: datetime
+    valid: bool
+    lat: float
+    lon: float
+    altitude_m: float | None = None
+    speed_kmh: float | None = None
+    course_deg: float | None = None
+    satellites: int | None = None
+    hdop: float | None = None
+    attributes: dict[str, Any] = {}
+
+
+class ApiDevice(msgspec.Struct, frozen=True, kw_only=True):
+    device_id: str
+    name: str | None
+    group: str | None
+    protocol: str
+    first_seen: datetime
+    last_seen: datetime
+    #: seen within the API's online window
+    online: bool
+    attributes: dict[str, Any] = {}
+    #: only in GET /devices/{id}
+    last_position: ApiPosition | None = None
+
+
+class ApiEvent(msgspec.Struct, frozen=True, kw_only=True):
+    device_id: str
+    protocol: str
+    time: datetime
+    type: str
+    attributes: dict[str, Any] = {}
+
+
+class Summary(msgspec.Struct, frozen=True, kw_only=True):
+    device_id: str
+    #: the range asked for: from inclusive, to exclusive
+    start: datetime
+    end: datetime
+    fixes: int
+    #: great-circle distance between consecutive valid fixes, metres
+    distance_m: float
+    max_speed_kmh: float | None
+    avg_speed_kmh: float | None
+    #: time between consecutive fixes while the earlier one moved (speed >= 3 km/h, gap <= 10 min)
+    moving_seconds: float
+    first_fix: ApiPosition | None
+    last_fix: ApiPosition | None
+
+
+class TokenRow(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    scopes: tuple[str, ...]
+    groups: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+_POS = ("device_id, protocol, fix_time, valid, lat, lon, altitude_m, speed_kmh, course_deg, "
+        "satellites, hdop, attributes")
+_DEV = "device_id, name, group_name, protocol, first_seen, last_seen, attributes"
+
+#: moving: the earlier fix's speed at least this (km/h) and the gap at most this (s)
+MOVING_SPEED_KMH = 3.0
+MOVING_MAX_GAP_S = 600.0
+
+
+def position_from(r: Sequence[Any]) -> ApiPosition:
+    return ApiPosition(device_id=r[0], protocol=r[1], fix_time=r[2], valid=r[3], lat=r[4],
+                       lon=r[5], altitude_m=r[6], speed_kmh=r[7], course_deg=r[8],
+                       satellites=r[9], hdop=r[10], attributes=r[11])
+
+
+def hash_secret(secret: str) -> bytes:
+    """SHA-256 of a token's secret: the secret has 256 random bits, so a fast
+    hash is enough (GitHub's tokens are kept the same way)."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).digest()
+
+
+async def _init(conn: asyncpg.Connection) -> None:
+    from storage.postgres import _F4, _f4_decode  # the writer's codecs: one definition
+
+    await conn.set_type_codec("jsonb", schema="pg_catalog", format="binary",
+                              encoder=lambda v: b"\x01" + _json_encode(v),
+                              decoder=lambda b: _json_decode(b[1:]))
+    await conn.set_type_codec("float4", schema="pg_catalog", format="binary",
+                              encoder=_F4.pack, decoder=_f4_decode)
+
+
+async def open_api_store(dsn: str, *, max_size: int = 8, statement_timeout: float = 5.0,
+                         online_window: float = 300.0, migrate: bool = True) -> "ApiStore":
+    """The read-only pool (migrations applied first, on a connection of their own)."""
+    if migrate:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await apply_migrations(conn)
+        finally:
+            await conn.close()
+    pool = await asyncpg.create_pool(
+        dsn, min_size=1, max_size=max_size, init=_init,
+        server_settings={"default_transaction_read_only": "on",
+                         "statement_timeout": str(int(statement_timeout * 1000)),
+                         "application_name": "uvis-api"})
+    return ApiStore(pool, online_window=online_window, owns_pool=True)
+
+
+def _group_filter(args: list[Any], groups: Sequence[str] | None, column: str = "d.group_name") -> str:
+    """SQL condition limiting devices to a token's groups (None: every device)."""
+    if groups is None:
+        return "TRUE"
+    args.append(list(groups))
+    return f"{column} = ANY(${len(args)}::text[])"
+
+
+class ApiStore:
+    def __init__(self, pool: asyncpg.Pool, *, online_window: float = 300.0,
+                 owns_pool: bool = False) -> None:
+        self.pool = pool
+        self.online_window = timedelta(seconds=online_window)
+        self._owns_pool = owns_pool
+
+    async def close(self) -> None:
+        if self._owns_pool:
+            await self.pool.close()
+
+    def _device(self, r: Sequence[Any], now: datetime, last: ApiPosition | None = None) -> ApiDevice:
+        return ApiDevice(device_id=r[0], name=r[1], group=r[2], protocol=r[3], first_seen=r[4],
+                         last_seen=r[5], online=now - r[5] <= self.online_window,
+                         attributes=r[6], last_position=last)
+
+    # -- devices ---------------------------------------------------------
+    async def devices(self, *, limit: int, after: str | None, groups: Sequence[str] | None,
+                      group: str | None = None, protocol: str | None = None,
+                      online: bool | None = None) -> list[ApiDevice]:
+        now = datetime.now(timezone.utc)
+        args: list[Any] = [limit]
+        conds = [_group_filter(args, groups)]
+        for column, value in (("d.group_name", group), ("d.protocol", protocol), ("d.device_id >", after)):
+            if value is not None:
+                args.append(value)
+                op = "" if column.endswith(">") else " ="
+                conds.append(f"{column}{op} ${len(args)}")
+        if online is not None:
+            args.append(now - self.online_window)
+            conds.append(f"d.last_seen {'>=' if online else '<'} ${len(args)}")
+        sql = (f"SELECT {_DEV} FROM devices AS d WHERE {' AND '.join(conds)} "
+               "ORDER BY d.device_id LIMIT $1")
+        return [self._device(r, now) for r in await self.pool.fetch(sql, *args)]
+
+    async def device(self, device_id: str, groups: Sequence[str] | None) -> ApiDevice | None:
+        args: list[Any] = [device_id]
+        cond = _group_filter(args, groups)
+        row = await self.pool.fetchrow(
+            f"SELECT {_DEV} FROM devices AS d WHERE d.device_id = $1 AND {cond}", *args)
+        if row is None:
+            return None
+        last = await self.pool.fetchrow(f"SELECT {_POS} FROM latest_positions WHERE device_id = $1",
+                                        device_id)
+        return self._device(row, datetime.now(timezone.utc),
+                            position_from(last) if last is not None else None)
+
+    async def visible(self, device_id: str, groups: Sequence[str] | None) -> bool:
+        """The device exists and the caller's groups may see it."""
+        args: list[Any] = [device_id]
+        cond = _group_filter(args, groups)
+        return await self.pool.fetchval(
+            f"SELECT EXISTS (SELECT 1 FROM devices AS d WHERE d.device_id = $1 AND {cond})", *args)
+
+    async def update_device(self, device_id: str, groups: Sequence[str] | None,
+                            changes: dict[str, Any]) -> ApiDevice | None:
+        """Set name, group_name and/or attributes (keys of ``changes``); None: no such device."""
+        args: list[Any] = [device_id]
+        cond = _group_filter(args, groups)
+        sets = []
+        for column in ("name", "group_name", "attributes"):
+            if column in changes:
+                args.append(changes[column])
+                sets.append(f"{column} = ${len(args)}")
+        if not sets:
+            return await self.device(device_id, groups)
+        async with self.pool.acquire() as conn:
+            async with conn.transaction():
+                await conn.execute("SET TRANSACTION READ WRITE")
+                row = await conn.fetchrow(
+                    f"UPDATE devices AS d SET {', '.join(sets)} WHERE d.device_id = $1 AND {cond} "
+                    "RETURNING device_id", *args)
+        if row is None:
+            return None
+        return await self.device(device_id, None)
+
+    # -- positions -------------------------------------------------------
+    async def track(self, device_id: str, *, start: datetime | None, end: datetime | None,
+                    after: datetime | None, limit: int) -> list[ApiPosition]:
+        """One device's fixes by fix time (late fixes not yet moved included)."""
+        conds = ["device_id = $1"]
+        args: list[Any] = [device_id, limit]
+        for op, value in ((">=", start), ("<", end), (">", after)):
+            if value is not None:
+                args.append(value)
+                conds.append(f"fix_time {op} ${len(args)}")
+        where = " AND ".join(conds)
+        sql = (f"SELECT DISTINCT ON (fix_time) {_POS} FROM ("
+               f"(SELECT {_POS}, 0 AS src FROM positions WHERE {where} ORDER BY fix_time LIMIT $2)"
+               f" UNION ALL (SELECT {_POS}, 1 AS src FROM positions_late WHERE {where}"
+               " ORDER BY fix_time LIMIT $2)) AS u ORDER BY fix_time, src LIMIT $2")
+        return [position_from(r) for r in await self.pool.fetch(sql, *args)]
+
+    async def latest(self, *, limit: int, after: str | None, groups: Sequence[str] | None,
+                     group: str | None = None, since: datetime | None = None,
+                     bbox: tuple[float, float, float, float] | None = None) -> list[ApiPosition]:
+        args: list[Any] = [limit]
+        conds = []
+        if groups is not None or group is not None:
+            sub = ["d.device_id = l.device_id", _group_filter(args, groups)]
+            if group is not None:
+                args.append(group)
+                sub.append(f"d.group_name = ${len(args)}")
+            conds.append(f"EXISTS (SELECT 1 FROM devices AS d WHERE {' AND '.join(sub)})")
+        if after is not None:
+            args.append(after)
+            conds.append(f"l.device_id > ${len(args)}")
+        if since is not None:
+            args.append(since)
+            conds.append(f"l.fix_time >= ${len(args)}")
+        if bbox is not None:
+            args.extend(bbox)
+            n = len(args)
+            conds.append(f"l.lon >= ${n - 3} AND l.lat >= ${n - 2} AND l.lon <= ${n - 1} "
+                         f"AND l.lat <= ${n}")
+        where = " AND ".join(conds) or "TRUE"
+        sql = f"SELECT {_POS} FROM latest_positions AS l WHERE {where} ORDER BY l.device_id LIMIT $1"
+        return [position_from(r) for r in await self.pool.fetch(sql, *args)]
+
+    # -- events ----------------------------------------------------------
+    async def events(self, *, limit: int, groups: Sequence[str] | None, device: str | None,
+                     types: Sequence[str] | None, start: datetime | None, end: datetime | None,
+                     after: tuple[datetime, str, str, int] | None) -> list[tuple[ApiEvent, int]]:
+        """Events by (time, device, type, key); each with its key (for the cursor)."""
+        args: list[Any] = [limit]
+        conds = []
+        if groups is not None:
+            conds.append("EXISTS (SELECT 1 FROM devices AS d WHERE d.device_id = e.device_id AND "
+                         + _group_filter(args, groups) + ")")
+        for cond, value in (("e.device_id = ${}", device), ("e.type = ANY(${}::text[])", types),
+                            ("e.time >= ${}", start), ("e.time < ${}", end)):
+            if value is not None:
+                args.append(list(value) if isinstance(value, (list, tuple)) else value)
+                conds.append(cond.format(len(args)))
+        if after is not None:
+            args.extend(after)
+            n = len(args)
+            conds.append(f"(e.time, e.device_id, e.type, e.key) > (${n - 3}, ${n - 2}, ${n - 1}, ${n})")
+        where = " AND ".join(conds) or "TRUE"
+        sql = ("SELECT device_id, protocol, time, type, attributes, key FROM events AS e "
+               f"WHERE {where} ORDER BY e.time, e.device_id, e.type, e.key LIMIT $1")
+        return [(ApiEvent(device_id=r[0], protocol=r[1], time=r[2], type=r[3], attributes=r[4]), r[5])
+                for r in await self.pool.fetch(sql, *args)]
+
+    # -- summary ---------------------------------------------------------
+    async def summary(self, device_id: str, start: datetime, end: datetime) -> Summary:
+        row = await self.pool.fetchrow(_SUMMARY, device_id, start, end, MOVING_SPEED_KMH,
+                                       MOVING_MAX_GAP_S)
+        first = last = None
+        if row["fixes"]:
+            first = await self.pool.fetchrow(
+                f"SELECT {_POS} FROM positions WHERE device_id = $1 AND fix_time >= $2 "
+                "AND fix_time < $3 ORDER BY fix_time LIMIT 1", device_id, start, end)
+            last = await self.pool.fetchrow(
+                f"SELECT {_POS} FROM positions WHERE device_id = $1 AND fix_time >= $2 "
+                "AND fix_time < $3 ORDER BY fix_time DESC LIMIT 1", device_id, start, end)
+        return Summary(device_id=device_id, start=start, end=end, fixes=row["fixes"],
+                       distance_m=round(float(row["distance_m"]), 1),
+                       max_speed_kmh=row["max_speed"],
+                       avg_speed_kmh=None if row["avg_speed"] is None else round(row["avg_speed"], 2),
+                       moving_seconds=round(float(row["moving_s"]), 3),
+                       first_fix=position_from(first) if first else None,
+                       last_fix=position_from(last) if last else None)
+
+    # -- tokens ----------------------------------------------------------
+    async def token_by_hash(self, digest: bytes) -> TokenRow | None:
+        row = await self.pool.fetchrow(
+            "SELECT name, scopes, groups, created_at, expires_at, revoked_at FROM api_tokens "
+            "WHERE hash = $1", digest)
+        return _token(row) if row is not None else None
+
+
+# Haversine on consecutive valid fixes; moving time from each fix's speed to the next.
+_SUMMARY = """
+WITH p AS (
+    SELECT fix_time, lat, lon, speed_kmh,
+           lag(lat) OVER w AS plat, lag(lon) OVER w AS plon, lag(fix_time) OVER w AS pt,
+           lag(speed_kmh) OVER w AS pspeed
+    FROM positions WHERE device_id = $1 AND fix_time >= $2 AND fix_time < $3 AND valid
+    WINDOW w AS (ORDER BY fix_time)
+)
+SELECT count(*) AS fixes,
+       coalesce(sum(2 * 6371008.8 * asin(least(1, sqrt(
+           sin(radians(lat - plat) / 2) ^ 2
+           + cos(radians(plat)) * cos(radians(lat)) * sin(radians(lon - plon) / 2) ^ 2)))), 0)
+           AS distance_m,
+       max(speed_kmh) AS max_speed, avg(speed_kmh)::float8 AS avg_speed,
+       coalesce(sum(extract(epoch FROM fix_time - pt)) FILTER (
+           WHERE pspeed >= $4 AND extract(epoch FROM fix_time - pt) <= $5), 0)::float8 AS moving_s
+FROM p
+"""
+
+
+def _token(row: Sequence[Any]) -> TokenRow:
+    return TokenRow(name=row[0], scopes=tuple(row[1]), groups=tuple(row[2]), created_at=row[3],
+                    expires_at=row[4], revoked_at=row[5])
+
+
+async def create_token(conn: asyncpg.Connection, name: str, scopes: Sequence[str],
+                       groups: Sequence[str] = (), expires_at: datetime | None = None) -> str:
+    """Store a new token (its hash only) and return its secret; raises
+    ``asyncpg.UniqueViolationError`` when the name is taken."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    await conn.execute(
+        "INSERT INTO api_tokens (name, hash, scopes, groups, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        name, hash_secret(secret), list(scopes), list(groups), expires_at)
+    return secret
+
+
+async def revoke_token(conn: asyncpg.Connection, name: str) -> bool:
+    """Revoke (kept for the record); False when no live token has that name."""
+    status = await conn.execute(
+        "UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL", name)
+    return status.endswith(" 1")
+
+
+async def list_tokens(conn: asyncpg.Connection) -> list[TokenRow]:
+    rows = await conn.fetch("SELECT name, scopes, groups, created_at, expires_at, revoked_at "
+                            "FROM api_tokens ORDER BY name")
+    return [_token(r) for r in rows]
