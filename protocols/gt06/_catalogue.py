@@ -2,7 +2,7 @@
 
 Each entry: id -> (Traccar attribute key, kind, scale). Kinds: u8/u16/u24/u32/s16/s32 big-endian
 integers, u32le little-endian, hex (lower-case hex string), ascii (stripped text), bool (non-zero).
-A value is ``raw * scale`` when a scale is given, else the raw integer. Items missing from a table
+A value is ``raw * scale`` (computed as a division for fractions) when a scale is given, else the raw integer. Items missing from a table
 are kept as ``io<id>`` (integer when 1, 2 or 4 bytes long, else hex) and counted as unknown.
 
 Sources: [TRACCAR] Gt06ProtocolDecoder (0x70 modules, 0x36 modules, 0x37 module, 0xF1 item 5,
@@ -100,7 +100,9 @@ def read_value(kind: str, data: bytes, scale: float | None):
         raw = int.from_bytes(data[:4], "little")
     else:
         raw = int.from_bytes(data[:size], "big", signed=kind[0] == "s")
-    return raw * scale if scale is not None else raw
+    if scale is None:
+        return raw
+    return raw / round(1 / scale) if scale < 1 else raw * scale  # 402 / 100 is 4.02, 402 * 0.01 is not
 
 
 def keep_unknown(attrs: dict, item_id: int, data: bytes, prefix: str = "io") -> None:

@@ -120,7 +120,7 @@ def _info_climate(data: bytes, attrs: dict) -> None:
 
 
 _INFO: dict[int, Callable[[bytes, dict], None]] = {
-    0x00: lambda data, attrs: attrs.__setitem__("adc1", u16(data, 0) * 0.01),
+    0x00: lambda data, attrs: attrs.__setitem__("adc1", u16(data, 0) / 100.0),
     0x04: _info_text, 0x05: _info_door, 0x09: _info_satellites, 0x0A: _info_ids,
     0x0B: _info_network, 0x0D: _info_fuel, 0x1B: _info_rfid, 0x1E: _info_climate,
 }
@@ -133,7 +133,7 @@ def decode_info(f, device_id: str, now: datetime) -> Records:
     attrs: dict = {}
     if not f.extended:
         if len(c) >= 2:
-            attrs["power"] = int.from_bytes(c[0:2], "big", signed=True) * 0.01
+            attrs["power"] = int.from_bytes(c[0:2], "big", signed=True) / 100.0
         return event(device_id, now, "status", attrs)
     if not c:
         return NOTHING
@@ -156,7 +156,7 @@ def decode_alarm_95(f, device_id: str, now: datetime) -> Records:
     elif c[:2] == b"\xff\xff":  # JC400: marker, version, GPS with the course word before a u16 speed
         position = make_position(parse_time(c, 3, f.tz), c[9] & 0x0F, u32(c, 10), u32(c, 14),
                                  float(u16(c, 20)), u16(c, 18), device_id, attrs)
-        attrs["power"] = u16(c, 22) * 0.1
+        attrs["power"] = u16(c, 22) / 10.0
         off = 24
     else:
         position = make_position(parse_time(c, 0, f.tz), None, u32(c, 6), u32(c, 10), None, u16(c, 14),
@@ -326,11 +326,11 @@ def decode_bms(f, device_id: str, now: datetime) -> Records:
         if len(c) < off + size:
             break
         raw = int.from_bytes(c[off:off + size], "big")
-        attrs[key] = raw * 0.1 - 273.1 if scale == "k" else raw * scale if scale else raw
+        attrs[key] = raw / 10.0 - 273.1 if scale == "k" else raw / round(1 / scale) if scale else raw
         off += size
     for i in range(1, 15):
         if len(c) >= off + 2:
-            attrs[f"batteryCell{i}"] = u16(c, off) * 0.001
+            attrs[f"batteryCell{i}"] = u16(c, off) / 1000.0
             off += 2
     for key, kind in _BMS_TAIL:
         size = kind if isinstance(kind, int) else {"u16": 2, "u32": 4}[kind]

@@ -63,7 +63,7 @@ def decode_status(f, device_id: str, now: datetime) -> Records:
         status_attributes(c[0], None, None, c[3], attrs, f.family)
         attrs["batteryLevel"] = c[5]
         value = u16(c, 14)
-        temp = (value & 0x7FFF) * 0.1
+        temp = (value & 0x7FFF) / 10.0
         attrs["temp1"] = temp if value & 0x8000 else -temp
     elif len(c) == 14:
         signal = u16(c, 1)
@@ -96,7 +96,7 @@ def _status_seeworld(c: bytes, attrs: dict) -> None:
 def _status_r11(c: bytes, attrs: dict) -> None:
     """R11: info, power (u16, 0.01 V) instead of the voltage level, GSM, alarm."""
     status_attributes(c[0], None, c[3], c[4], attrs, "r11")
-    attrs["power"] = u16(c, 1) * 0.01
+    attrs["power"] = u16(c, 1) / 100.0
 
 
 #: 0x13 layouts of model families (Gt06Connection(model=...)) [TRACCAR]
@@ -114,7 +114,7 @@ def decode_heartbeat_2(f, device_id: str, now: datetime) -> Records:
         attrs["ignition"] = bool(c[0] & 0x02)
         attrs["charge"] = bool(c[0] & 0x04)
     if len(c) >= 3:
-        attrs["battery"] = u16(c, 1) * 0.01
+        attrs["battery"] = u16(c, 1) / 100.0
     if len(c) >= 4:
         attrs["rssi"] = c[3]
     return event(device_id, now, "status", attrs)

@@ -62,7 +62,7 @@ def _vxt01_12(f, device_id: str, now: datetime) -> Records:
     c, attrs = f.content, {}
     position, off = _gps_cell(c, device_id, attrs, tz=f.tz)
     status_attributes(c[off], None, c[off + 3], None, attrs, "vxt01")
-    attrs["power"] = u16(c, off + 1) * 0.01
+    attrs["power"] = u16(c, off + 1) / 100.0
     return position_or_event(position, device_id, now, attrs)
 
 
@@ -78,7 +78,7 @@ def _benway(f, device_id: str, now: datetime) -> Records:
         attrs["temp1"] = -value if mask & 0x0200 else value
     else:
         value = mask & 0x03FF
-        attrs["adc1"] = value if mask & 0x2000 else value * 0.1
+        attrs["adc1"] = value if mask & 0x2000 else value / 10.0
     return position_or_event(position, device_id, now, attrs)
 
 
@@ -87,7 +87,7 @@ def _s5(f, device_id: str, now: datetime) -> Records:
     c, attrs = f.content, {}
     position, off = _gps_cell(c, device_id, attrs, tz=f.tz)
     status_attributes(c[off], None, c[off + 3], c[off + 4], attrs, f.family)
-    attrs["power"] = u16(c, off + 1) * 0.01
+    attrs["power"] = u16(c, off + 1) / 100.0
     attrs["oil"] = u16(c, off + 5)
     temp = c[off + 7]
     attrs["temp1"] = -(temp & 0x7F) if temp & 0x80 else temp
@@ -142,8 +142,8 @@ def _seeworld_22(f, device_id: str, now: datetime) -> Records:
     attrs["ignition"] = c[off] > 0
     attrs["odometer"] = u32(c, off + 3)
     temp = u16(c, off + 11)
-    attrs["temp1"] = (-(temp & 0x7FFF) if temp & 0x8000 else temp) * 0.01
-    attrs["humidity"] = u16(c, off + 13) * 0.01
+    attrs["temp1"] = (-(temp & 0x7FFF) if temp & 0x8000 else temp) / 100.0
+    attrs["humidity"] = u16(c, off + 13) / 100.0
     return position_or_event(position, device_id, now, attrs)
 
 
@@ -182,7 +182,7 @@ def _nt(f, device_id: str, now: datetime) -> Records:
     position = gps_position(c, 15, device_id, attrs, f.tz)
     off = skip_cell_with_length(c, 15 + GPS_SIZE, cid_size=4 if f.msg_type == 0x25 else 3)
     status_attributes(c[off], None, c[off + 4], c[off + 5], attrs, f.family)
-    attrs["power"] = u16(c, off + 1) * 0.01
+    attrs["power"] = u16(c, off + 1) / 100.0
     attrs["battery"] = c[off + 3] / 10.0
     off += 7
     attrs["odometer"] = int.from_bytes(c[off:off + 3], "big")
@@ -235,8 +235,8 @@ def decode_0x24(f, device_id: str, now: datetime) -> Records:
     attrs: dict = {}
     position, off = _gps_cell(c, device_id, attrs, tz=f.tz)
     attrs["ignition"] = c[off] > 0
-    attrs["power"] = u16(c, off + 1) * 0.01
-    attrs["battery"] = u16(c, off + 3) * 0.01
+    attrs["power"] = u16(c, off + 1) / 100.0
+    attrs["battery"] = u16(c, off + 3) / 100.0
     return position_or_event(position, device_id, now, attrs)
 
 
@@ -303,15 +303,15 @@ def decode_0x34(f, device_id: str, now: datetime) -> Records:
     driver = u32(c, off)
     if driver:
         attrs["driverUniqueId"] = str(driver)
-    attrs["battery"] = u16(c, off + 4) * 0.01
-    attrs["power"] = u16(c, off + 6) * 0.01
+    attrs["battery"] = u16(c, off + 4) / 100.0
+    attrs["power"] = u16(c, off + 6) / 100.0
     ports = u32(c, off + 8)
     attrs["input"] = c[off + 12]
     attrs["output"] = c[off + 13]
     off += 14
     for i in range(1, ((ports >> 20) & 0x0F) + 1):
         if len(c) >= off + 2:
-            attrs[f"adc{i}"] = u16(c, off) * 0.01
+            attrs[f"adc{i}"] = u16(c, off) / 100.0
             off += 2
     return position_or_event(position, device_id, now, attrs)
 
@@ -323,7 +323,7 @@ def _lw4g(f, device_id: str, now: datetime) -> Records:
     position = gps_position(c, 0, device_id, attrs, f.tz)
     off = skip_cell_4g(c, GPS_SIZE) + 1
     status_attributes(c[off], c[off + 3], c[off + 4], c[off + 5], attrs, f.family)
-    attrs["power"] = u16(c, off + 1) * 0.01
+    attrs["power"] = u16(c, off + 1) / 100.0
     off += 7
     attrs["odometer"] = u32(c, off)
     attrs["hours"] = u32(c, off + 4) * 1000

@@ -411,7 +411,8 @@ def _items(table):
 
 
 def _expected(table, items):
-    return {table[i][0]: raw * table[i][2] if table[i][2] is not None else raw for i, raw in items}
+    return {table[i][0]: pytest.approx(raw * table[i][2], rel=1e-12) if table[i][2] is not None else raw
+            for i, raw in items}
 
 
 @settings(max_examples=100, deadline=None)
