@@ -17,6 +17,14 @@ Accepted forms (each has a test in tests/protocols/test_gt06_catalogue.py):
               block is skipped).
   status      terminal information, voltage level, GSM level, alarm byte (0x27/0xA4: 12 bits with
               the high nibble of the language byte), language.
+  numbers     big-endian unsigned unless a layout says otherwise: two's complement (s16 altitude,
+              0x94 short-form voltage, s32 climate), sign and magnitude (S5 temperature byte,
+              SeeWorld 15-bit temperature), inverted sign bit (0x13 16-byte temperature: bit 15
+              set = above zero), little-endian (0x70 mileage); scales are divisions (0.01 V = /100).
+  checksum    CRC-16/X-25 over length..serial; a frame is decoded whether or not it verifies
+              (``checksum_ok`` says which; strict mode rejects). A frame without its 0D 0A is whole
+              when its length says so; a wrong length byte whose last bytes verify as a CRC keeps
+              its serial; otherwise the bytes up to 0D 0A are the content (connection.split_frame).
 """
 
 from __future__ import annotations

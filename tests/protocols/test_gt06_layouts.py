@@ -222,3 +222,19 @@ def test_long_status_36_with_many_modules_is_a_status():
     e, d = only_event(dev.encode_status_36(modules, 2, info=0x19, level=5, gsm=4, alarm=0))
     assert e.attributes["battery"] == pytest.approx(4.02, abs=1e-12) and e.attributes["batteryLevel"] == 0x5F
     assert d.unknown_items == 6
+
+
+@pytest.mark.parametrize("word,temp", [(0x802B, 4.3), (0x002B, -4.3), (0x8000, 0.0)])
+def test_status_16_byte_form_temperature_sign(word, temp):
+    content = bytes((0x30,)) + (0x0203).to_bytes(2, "big") + b"\x00\x02\x55\x01" + bytes(7) + word.to_bytes(2, "big")
+    e, _ = only_event(encode.packet(0x13, content, 1))
+    assert e.attributes["batteryLevel"] == 0x55 and e.attributes["temp1"] == pytest.approx(temp, abs=1e-12)
+
+
+def test_status_obd_form():
+    signal = (3 << 10) | (4 << 5) | 21
+    content = b"\x40" + signal.to_bytes(2, "big") + b"\x00\x02\x01\x04" + (1234).to_bytes(2, "big") + b"\x00\x00\x00" \
+        + (-35).to_bytes(2, "big", signed=True)
+    e, _ = only_event(encode.packet(0x13, content, 1))
+    assert e.attributes == {"status": 0x40, "ignition": False, "charge": False, "blocked": False, "armed": False,
+                            "rssi": 21, "sat": 7, "batteryLevel": 1, "power": 12.34, "temp1": -3.5}
