@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import aiohttp
 import asyncpg
@@ -20,6 +20,8 @@ from simulators.fleet import FleetConfig, run_fleet
 from _stored import stored_keys
 
 pytestmark = pytest.mark.integration
+
+RECENT = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=5)
 
 LISTENERS = [
     {"protocol": "gt06", "transport": "tcp", "port": 0, "host": "127.0.0.1"},
@@ -114,8 +116,8 @@ async def test_resent_fix_is_acknowledged_again_and_stored_once(gateway, clean_d
     writer.write(device.hello())
     acks = device.receive_data(await asyncio.wait_for(reader.read(1024), 5))
     assert [a.kind for a in acks] == ["hello"]
-    fix = Fix(time=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc), lat=54.5, lon=25.25,
-              speed_kmh=40, course_deg=90)
+    # a recent fix: not late for a TimescaleDB compression horizon (positions_late)
+    fix = Fix(time=RECENT, lat=54.5, lon=25.25, speed_kmh=40, course_deg=90)
     packet = device.encode_fixes([fix])
     for _ in range(3):  # the device did not see our ACK and resends the same packet
         writer.write(packet.data)
@@ -139,7 +141,7 @@ async def test_ack_waits_for_the_commit(gateway, clean_database_url) -> None:
         tx = locker.transaction()
         await tx.start()
         await locker.execute("LOCK TABLE positions IN ACCESS EXCLUSIVE MODE")
-        fix = Fix(time=datetime(2026, 1, 2, 3, 4, 6, tzinfo=timezone.utc), lat=-33.5, lon=-70.25)
+        fix = Fix(time=RECENT + timedelta(seconds=1), lat=-33.5, lon=-70.25)
         packet = device.encode_fixes([fix])
         writer.write(packet.data)
         with pytest.raises(asyncio.TimeoutError):
