@@ -161,3 +161,38 @@ async def gw_store_count(dsn: str) -> int:
         return await conn.fetchval("SELECT count(*) FROM positions")
     finally:
         await conn.close()
+
+
+async def test_sos_alarm_on_the_fix_time_of_a_location_is_kept(clean_database_url) -> None:
+    """GT06: a location, then a 0x16 SOS alarm carrying the same GPS block (the
+    same fix time): the alarm is merged into the stored fix and an alarm event
+    exists; the device resending the alarm is a true resend, absorbed."""
+    from protocols.gt06.device import encode_alarm
+
+    settings = load_settings(env={}, overrides={
+        "database_url": clean_database_url, "api_enabled": False, "spool": "off",
+        "listeners": [{"protocol": "gt06", "transport": "tcp", "port": 0, "host": "127.0.0.1"}],
+        "batch_max_age": 0.02})
+    gw = Gateway(settings)
+    await gw.start()
+    try:
+        device = get_protocol("gt06").device("867777000000002", tz_word=None)   # dates in UTC
+        reader, writer = await asyncio.open_connection("127.0.0.1", gw.ports[("gt06", "tcp")])
+        writer.write(device.hello())
+        await asyncio.wait_for(reader.read(64), 10)
+        fix = Fix(time=NOW - timedelta(seconds=30), lat=54.5, lon=25.25, speed_kmh=30)
+        for frame in (device.encode_fixes([fix]).data, encode_alarm(fix, 0x20, msg_type=0x16, alarm=0x01),
+                      encode_alarm(fix, 0x20, msg_type=0x16, alarm=0x01)):
+            writer.write(frame)
+            await asyncio.wait_for(reader.read(64), 10)             # each one ACKed after commit
+        writer.close()
+        [stored] = await gw.store.track("867777000000002", limit=10)
+        assert stored.fix_time == fix.time and stored.attributes["alarm"] == "sos"
+        events = await gw.store.pool.fetch(
+            "SELECT time, type, attributes FROM events WHERE device_id = '867777000000002'")
+        assert [(e["time"], e["type"], e["attributes"]["alarm"]) for e in events] == [
+            (fix.time, "alarm", "sos")]
+        assert gw.metrics.merged_positions._value.get() == 1
+        assert gw.metrics.duplicates._value.get() == 2          # the resent alarm: fix and event
+    finally:
+        await gw.stop()
