@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import struct
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
@@ -164,6 +165,8 @@ _BEGINNING = datetime(1, 1, 1, tzinfo=timezone.utc)
 #: how stale ``devices.last_seen`` may get (per device and process)
 DEVICE_REFRESH = timedelta(seconds=60)
 MAX_CACHED_DEVICES = 1_000_000
+#: seconds between two log lines about quarantined records
+QUARANTINE_LOG_PERIOD = 10.0
 
 _RAW_COLS = ("received_at", "protocol", "transport", "remote", "session", "device_id", "data",
              "error")
@@ -314,6 +317,8 @@ class PostgresStore:
         self.late_horizon = late_horizon
         #: what validation accepts (storage.validate)
         self.limits: Limits = DEFAULT_LIMITS
+        self._quarantine_log_at = 0.0
+        self._quarantined_unlogged = 0
         #: device -> (protocol, last_seen) as last written to ``devices``: a
         #: device's row is refreshed only when it is new, changed protocol or
         #: was last refreshed DEVICE_REFRESH ago (the per-batch upsert of every
@@ -353,6 +358,7 @@ class PostgresStore:
         if quarantine:
             async with self.pool.acquire() as conn:
                 await conn.execute(_quarantine.INSERT, *_quarantine.insert_args(quarantine))
+            self._log_quarantine(quarantine)
         return WriteResult(
             positions_inserted=result.positions_inserted,
             positions_merged=result.positions_merged,
@@ -363,6 +369,20 @@ class PostgresStore:
             - result.quarantined_events,
             quarantined=len(quarantine),
             repaired=repaired)
+
+    def _log_quarantine(self, rows: list[tuple]) -> None:
+        """One aggregated line per QUARANTINE_LOG_PERIOD, never a line per record."""
+        self._quarantined_unlogged += len(rows)
+        now = time.monotonic()
+        if now < self._quarantine_log_at:
+            return
+        self._quarantine_log_at = now + QUARANTINE_LOG_PERIOD
+        # row: (received_at, kind, protocol, transport, device_id, reason, ...)
+        _, kind, protocol, _, device, reason = rows[-1][:6]
+        log.warning("quarantined %d record(s) since the last report; latest: %s %s of %r: %s "
+                    "(uvis-gateway quarantine list)", self._quarantined_unlogged, protocol, kind,
+                    device, reason[:200])
+        self._quarantined_unlogged = 0
 
     async def _write_or_split(self, positions, events, received_at, frames,
                               quarantine: list[tuple]) -> _Partial:
@@ -391,8 +411,6 @@ class PostgresStore:
             kind, record, frame = (("position", positions[0], _frame_at(frames[0], 0)) if positions
                                    else ("event", events[0], _frame_at(frames[1], 0)))
             reason = f"{type(exc).__name__}: {exc}"
-            log.warning("quarantined a %s of %s: %s", kind, getattr(record, "device_id", "?"),
-                        reason[:200])
             quarantine.append(row_for(kind, record, reason, received_at, frame))
             return _Partial(quarantined=1, quarantined_positions=len(positions),
                             quarantined_events=len(events))

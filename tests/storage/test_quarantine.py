@@ -206,3 +206,13 @@ def fuzz_store(database_url):
     loop.run_until_complete(store.close())
     loop.close()
     print(f"\nstore fuzz: {FUZZ}")
+
+
+async def test_quarantine_log_lines_are_aggregated(store, caplog) -> None:
+    caplog.set_level("WARNING", logger="storage.postgres")
+    for i in range(5):
+        await store.write([pos(f"bad\x00{i}", i)], [], R1)
+    lines = [r.getMessage() for r in caplog.records if "quarantined" in r.getMessage()]
+    assert lines == ["quarantined 1 record(s) since the last report; latest: gt06 position of "
+                     "'bad\ufffd0': device_id holds a NUL character (uvis-gateway quarantine list)"]
+    assert store._quarantined_unlogged == 4
