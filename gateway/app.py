@@ -43,9 +43,13 @@ class Gateway:
         self._spooling: Any = None
         self._tasks: list[asyncio.Task] = []
         self.archive: Any = None
+        self.guard: Any = None
+        self._ingest: Any = None
         self.timescale: Any = None
         self.spooled = False
         self.mqtt: Any = None
+        #: forwarding to integrators (gateway/forward/), when destinations are configured
+        self.forwarder: Any = None
         #: bind listeners with SO_REUSEPORT (``run --workers N``: N processes share the ports)
         self.reuse_port = False
         #: spool directories to replay besides our own (None: this is the only
@@ -88,14 +92,18 @@ class Gateway:
         self.metrics.queue_rows.set_function(lambda: self.writer.queue_rows)
         self.metrics.database_up.set_function(lambda: 0 if self._writes_failing() else 1)
         self.metrics.oldest_unwritten.set_function(self._oldest_unwritten)
+        # allow-list mode admits allowed_devices only: a device removed from the
+        # list is refused even though the database knows it
         gate = DeviceGate(s.register_unknown_devices, set(s.allowed_devices))
-        if not s.register_unknown_devices:
-            gate.allowed |= {row.device_id for row in await self._store.devices(limit=10_000_000)}
         from .archive import RawArchive
+        from .guard import Guard
 
-        self.archive = RawArchive(self._store, self.metrics)
+        self.guard = Guard(s.limits, self.metrics)
+        self.metrics.fd_limit.set(self.guard.fd_limit)
+        self.archive = RawArchive(self._store, self.metrics, limits=s.limits)
         await self.archive.start()
-        ingest = Ingest(self.writer.submit, gate, self.archive, s.archive_all_frames)
+        ingest = self._ingest = Ingest(self.writer.submit, gate, self.archive, s.archive_all_frames,
+                                       guard=self.guard)
         for listener in s.listeners:
             await self._start_listener(listener, ingest)
         if s.mqtt.brokers:
@@ -103,6 +111,13 @@ class Gateway:
 
             self.mqtt = MqttIngest(s.mqtt, ingest, self.metrics)
             await self.mqtt.start()
+        if s.forward.destinations:
+            from .forward.loop import ForwardService
+            from .forward.metrics import ForwardMetrics
+
+            self.forwarder = ForwardService(s.forward, self.database_url, self._store.pool,
+                                            ForwardMetrics(self.metrics.registry))
+            await self.forwarder.start()
         if s.api_enabled:
             await self._start_api()
 
@@ -128,10 +143,12 @@ class Gateway:
         loop = asyncio.get_running_loop()
         if listener.transport in ("tcp", "http"):  # HTTP protocols are framed over TCP
             factory = spec.tcp_connection
+            from .tls import server_context
+
             server = await loop.create_server(
                 lambda: DeviceProtocol(spec.name, factory, options, listener, ingest, metrics, self.conns),
                 listener.host, listener.port, reuse_address=True, backlog=4096,
-                reuse_port=self.reuse_port or None)
+                reuse_port=self.reuse_port or None, ssl=server_context(listener))
             self._servers.append(server)
             port = server.sockets[0].getsockname()[1]
         else:
@@ -145,11 +162,17 @@ class Gateway:
         log.info("%s listening on %s %s:%d", spec.name, listener.transport, listener.host, port)
 
     async def _start_api(self) -> None:
-        from api.server import ApiServer, build_app
+        """The integrator API on this loop (worker 0) with a read-only pool of its own;
+        ``uvis-gateway api`` runs it in processes of its own instead."""
+        from api.service import ApiService
 
-        app = build_app(self._store, self.metrics.render, self._health)
-        self._api = ApiServer(app, self.settings.api_host, self.settings.api_port)
-        await self._api.start()
+        from .api_settings import api_config
+
+        s = self.settings
+        self._api = ApiService(api_config(s), self.database_url)
+        await self._api.start(host=s.api_host, tokens=s.api.tokens, insecure=s.api.insecure,
+                              health=self._health, render_metrics=self.metrics.render,
+                              reuse_port=self.reuse_port)
         self.api_port = self._api.port
 
     def _writes_failing(self) -> bool:
@@ -213,6 +236,8 @@ class Gateway:
         else:
             log.info("ingest queue drained: resuming reads")
         self.metrics.reading_paused.set(1 if paused else 0)
+        if self._ingest is not None:  # datagram and MQTT QoS 0 sources drop while paused
+            self._ingest.paused = paused
         self.conns.set_paused(paused)
 
     # -- stop ----------------------------------------------------------------
@@ -250,6 +275,10 @@ class Gateway:
             await server.wait_closed()
         if self.archive is not None:
             await self.archive.close()
+        if self.guard is not None:
+            self.guard.close()
+        if self.forwarder is not None:
+            await self.forwarder.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -28,6 +28,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mqtt-subscription", action="append", metavar="FILTER=FORMAT",
                    help="topic filter and payload format (owntracks, uvis-json, nmea or a protocol "
                         "name); repeatable")
+    p.add_argument("--forward", action="append", metavar="URL",
+                   help="forward every committed position and event to URL: http(s)://... "
+                        "(webhook), mqtt://host:port/topic-template, amqp://user:pass@host/exchange, "
+                        "nats://host:4222/subject; repeatable, one destination each (options: "
+                        "[forward] in the TOML)")
 
 
 def _common_run_flags(p: argparse.ArgumentParser) -> None:
@@ -45,6 +50,8 @@ def _common_run_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-list", metavar="IDS",
                    help="comma-separated device ids; other devices are refused")
     p.add_argument("--log-level", metavar="LEVEL", help="DEBUG, INFO, WARNING (default INFO)")
+    p.add_argument("--log-format", choices=("text", "json"),
+                   help="text (default) or json: one JSON object per line for Loki or ELK")
 
 
 def _add_simulate(sub: argparse._SubParsersAction) -> None:
@@ -122,6 +129,19 @@ def _add_spool(sub: argparse._SubParsersAction) -> None:
                    help="replay: salvage the whole records of the damaged segments in corrupt/")
 
 
+def _add_forward(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("forward", help="forwarding's dead letters: list them, or send them again "
+                                       "to their destination (redrive)")
+    _common_run_flags(p)
+    p.add_argument("action", choices=("list", "redrive"))
+    p.add_argument("--forward", action="append", metavar="URL",
+                   help="a destination as given to run --forward (repeatable)")
+    p.add_argument("--destination", metavar="NAME", help="only this destination's dead letters")
+    p.add_argument("--id", type=int, action="append", metavar="N", help="only this one (repeatable)")
+    p.add_argument("--all", action="store_true", help="list: re-driven ones too")
+    p.add_argument("--limit", type=int, default=100, help="list: at most this many (oldest first)")
+
+
 def _add_config(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("config", help="configuration reference")
     p.add_argument("--print-default", action="store_true",
@@ -139,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_migrate(sub)
     _add_quarantine(sub)
     _add_spool(sub)
+    _add_forward(sub)
     _add_config(sub)
     return parser
 
@@ -168,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         from . import maintenance_cmd
         return (maintenance_cmd.main_quarantine if args.command == "quarantine"
                 else maintenance_cmd.main_spool)(args)
+    if args.command == "forward":
+        from .forward import cmd as forward_cmd
+        return forward_cmd.main(args)
     if args.command == "config":
         from . import config_cmd
         return config_cmd.main(args)

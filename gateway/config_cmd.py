@@ -26,7 +26,10 @@ DOCS: dict[str, tuple[str, str | None]] = {
         "PostgreSQL (or TimescaleDB) URL. Not set: an embedded PostgreSQL in <data_dir>/pg.",
         '"postgresql://uvis:secret@db:5432/uvis"'),
     "Settings.data_dir": ("Working directory: the embedded database and the default spool.", None),
-    "Settings.api_host": ("Address the HTTP API (/health, /metrics, positions) listens on.", None),
+    "Settings.api_host": (
+        "Address the HTTP API (/health, /metrics, /api/v1) listens on. Not set: 0.0.0.0 when the "
+        "API has a credential source (a token in the database, api.tokens = \"on\", a JWT key), "
+        "else 127.0.0.1 only.", '"0.0.0.0"'),
     "Settings.api_port": ("Port of the HTTP API.", None),
     "Settings.api_enabled": ("false: no HTTP API (and no /metrics, no /health).", None),
     "Settings.listeners": (
@@ -34,9 +37,9 @@ DOCS: dict[str, tuple[str, str | None]] = {
         "(the list printed below); a [[listeners]] list given here replaces that list entirely.",
         None),
     "Settings.register_unknown_devices": (
-        "Accept devices never seen before. false: only allowed_devices and devices already in the "
-        "database may log in.", None),
-    "Settings.allowed_devices": ("Device ids always admitted (with register_unknown_devices = false).",
+        "Accept devices never seen before. false: only allowed_devices may log in (a device "
+        "removed from the list is refused even though the database knows it).", None),
+    "Settings.allowed_devices": ("Device ids admitted with register_unknown_devices = false.",
                                  None),
     "Settings.batch_max_rows": ("The batch writer commits when a batch holds this many rows ...", None),
     "Settings.batch_max_age": ("... or when its oldest row is this many seconds old.", None),
@@ -76,6 +79,51 @@ DOCS: dict[str, tuple[str, str | None]] = {
         "/health reports degraded when the oldest record not yet in the database (queue or spool) "
         "is older than this many seconds.", None),
     "Settings.log_level": ('"DEBUG", "INFO", "WARNING" or "ERROR".', None),
+    "Settings.log_format": (
+        '"text" or "json": one JSON object per line (time, level, logger, message, protocol, peer, '
+        "device, counts) for Loki or ELK. Also --log-format.", None),
+    "Settings.limits": (
+        "What one peer may cost the gateway: connection caps, deadlines, error budgets, the raw "
+        "archive's budget (README, Hardening).", None),
+    "LimitsSettings.max_connections": ("Device TCP connections open at once in this process.", None),
+    "LimitsSettings.max_connections_per_address": ("... from one source address.", None),
+    "LimitsSettings.max_prelogin_connections": ("... that have not sent a valid frame yet.", None),
+    "LimitsSettings.fd_reserve": (
+        "File descriptors kept free for the API, the database and the logs: past the open-file "
+        "limit minus this, new device connections are closed at once (uvis_fd_limit_near).", None),
+    "LimitsSettings.login_timeout": (
+        "Seconds a connection has for its first valid frame (login, position); 0: no deadline.", None),
+    "LimitsSettings.frame_timeout": (
+        "Seconds a started frame or HTTP request head has to complete (slowloris), apart from the "
+        "idle timeout; 0: no deadline.", None),
+    "LimitsSettings.error_budget_frames": (
+        "Bad frames (decode errors, unknown messages) a connection may send before its first valid "
+        "frame ...", None),
+    "LimitsSettings.error_budget_bytes": ("... and bytes; past either it is closed.", None),
+    "LimitsSettings.error_ratio": (
+        "After the first valid frame: the share of bad frames that closes the connection ...", None),
+    "LimitsSettings.error_ratio_min_frames": ("... counted over at least this many frames.", None),
+    "LimitsSettings.read_budget_frames": (
+        "Frames one connection may decode per event-loop turn; the rest waits a turn (fair CPU).",
+        None),
+    "LimitsSettings.penalty_strikes": (
+        "Connections closed for abuse within penalty_seconds after which their address is refused "
+        "for penalty_seconds.", None),
+    "LimitsSettings.penalty_seconds": ("See penalty_strikes.", None),
+    "LimitsSettings.penalty_table_size": ("Addresses the penalty table remembers (oldest forgotten).",
+                                          None),
+    "LimitsSettings.log_interval": (
+        "Seconds between two aggregated log lines of one cause (malformed frames, refused "
+        "connections ...).", None),
+    "LimitsSettings.archive_frames_per_second": (
+        "Raw archive: frames kept per second from all peers ...", None),
+    "LimitsSettings.archive_frames_per_peer_second": ("... and from one address.", None),
+    "LimitsSettings.archive_bytes_per_second": ("Raw archive: bytes kept per second.", None),
+    "LimitsSettings.archive_max_frame_bytes": ("Raw archive: bytes kept of one frame (the rest is cut).",
+                                               None),
+    "LimitsSettings.archive_retention_hours": (
+        "Raw archive: frames older than this many hours are deleted (checked every minute). Not set: "
+        "kept for ever.", "168.0"),
     "Settings.mqtt": ("MQTT ingestion: brokers the gateway subscribes to.", None),
     "ListenerSettings.protocol": ("Protocol name or its Traccar alias (gt06, teltonika, t55, ...).",
                                   '"gt06"'),
@@ -88,6 +136,16 @@ DOCS: dict[str, tuple[str, str | None]] = {
     "ListenerSettings.max_frame_size": ("Largest frame in bytes; a longer one is a framing error.", None),
     "ListenerSettings.idle_timeout": ("Close a connection silent for this many seconds (0: never).", None),
     "ListenerSettings.options": ("Protocol switches, e.g. { ack = true } for NMEA's OK1 replies.", None),
+    "ListenerSettings.proxy_trusted": (
+        "Networks (CIDR) allowed to send a PROXY header; with proxy_protocol on, connections from "
+        "any other address are refused (a client could name any address in its own header).", None),
+    "ListenerSettings.tls_cert": (
+        'TLS (TCP listeners): certificate chain, PEM, re-read when the file changes ("": no TLS).',
+        None),
+    "ListenerSettings.tls_key": ("TLS: private key of tls_cert, PEM.", None),
+    "ListenerSettings.tls_client_ca": (
+        'TLS: devices must present a client certificate that chains to this CA bundle ("": no '
+        "client certificates).", None),
     "ListenerSettings.proxy_protocol": (
         "TCP only: every connection starts with a PROXY protocol v1/v2 header (HAProxy "
         "send-proxy-v2, AWS NLB proxy protocol v2); the client address it names is the one logged and "
@@ -119,6 +177,13 @@ DOCS: dict[str, tuple[str, str | None]] = {
         "Not set: the format's default.", '"topic:-2,-1"'),
     "MqttSubscriptionSettings.options": ("Options handed to the protocol (binary formats).", None),
 }
+
+from .forward.settings import DOCS as _FORWARD_DOCS  # noqa: E402 (forwarding's options)
+
+DOCS.update(_FORWARD_DOCS)
+from .api_settings import DOCS as _API_DOCS  # noqa: E402 (the [api] table)
+
+DOCS.update(_API_DOCS)
 
 _WIDTH = 88
 

@@ -7,6 +7,7 @@ state), passed explicitly; hot paths bind label children once per listener.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -18,7 +19,7 @@ class ProtocolMetrics:
 
     __slots__ = ("frames", "positions", "events", "decode_errors", "checksum_mismatches",
                  "unknown_messages", "unknown_items", "connections_open", "connections", "acks", "rejected",
-                 "ack_latency", "proxy_errors")
+                 "ack_latency", "proxy_errors", "_m", "_labels", "_refused", "_closed", "_dropped")
 
     def __init__(self, m: "Metrics", protocol: str, transport: str) -> None:
         labels = (protocol, transport)
@@ -35,6 +36,29 @@ class ProtocolMetrics:
         self.rejected = m.devices_rejected.labels(*labels)
         self.ack_latency = m.ack_latency.labels(*labels)
         self.proxy_errors = m.proxy_errors.labels(*labels)
+        self._m = m
+        self._labels = labels
+        self._refused: dict[str, Any] = {}
+        self._closed: dict[str, Any] = {}
+        self._dropped: dict[str, Any] = {}
+
+    def _child(self, cache: dict, metric: Any, reason: str) -> Any:
+        child = cache.get(reason)
+        if child is None:
+            child = cache[reason] = metric.labels(*self._labels, reason)
+        return child
+
+    def refused(self, reason: str) -> None:
+        """A connection refused at once (penalty, caps, file descriptors)."""
+        self._child(self._refused, self._m.connections_refused, reason).inc()
+
+    def closed(self, reason: str) -> None:
+        """A connection closed by the guard (error budget, deadlines)."""
+        self._child(self._closed, self._m.connections_closed, reason).inc()
+
+    def dropped(self, reason: str, count: int = 1) -> None:
+        """Datagrams or messages dropped before decoding (back-pressure, penalty, size)."""
+        self._child(self._dropped, self._m.dropped, reason).inc(count)
 
 
 class SubscriptionMetrics:
@@ -114,6 +138,31 @@ class Metrics:
         self.raw_frames_dropped = Counter(
             "uvis_raw_frames_dropped", "Raw frames not archived because the archive queue was full",
             registry=r)
+        why = ("protocol", "transport", "reason")
+        self.connections_refused = Counter(
+            "uvis_connections_refused", "Device connections closed at once: penalty (repeated "
+            "abuse from the address), fd_limit, max_connections, max_prelogin_connections, "
+            "max_connections_per_address", why, registry=r)
+        self.connections_closed = Counter(
+            "uvis_connections_closed_by_guard", "Device connections closed for abuse: error budget, "
+            "login or frame deadline", why, registry=r)
+        self.dropped = Counter(
+            "uvis_dropped", "Datagrams and MQTT messages dropped before decoding: backpressure "
+            "(ingest queue full), penalty, oversize", why, registry=r)
+        self.fd_limit_near = Gauge(
+            "uvis_fd_limit_near", "1 while new device connections are refused because open files "
+            "are near RLIMIT_NOFILE", registry=r)
+        self.fd_limit = Gauge("uvis_fd_limit", "The process's soft RLIMIT_NOFILE", registry=r)
+        self.penalized_addresses = Gauge(
+            "uvis_penalized_addresses", "Addresses refused for repeated abuse", registry=r)
+        self.raw_frames_skipped = Counter(
+            "uvis_raw_frames_skipped", "Raw frames not archived: over the per-peer or per-second "
+            "budget", ("reason",), registry=r)
+        self.raw_frames_truncated = Counter(
+            "uvis_raw_frames_truncated", "Raw frames archived cut to archive_max_frame_bytes",
+            registry=r)
+        self.log_lines_suppressed = Counter(
+            "uvis_log_lines_suppressed", "Log events folded into an aggregated line", registry=r)
         sub = ("broker", "subscription")
         self.mqtt_messages = Counter("uvis_mqtt_messages", "MQTT messages received", sub, registry=r)
         self.mqtt_bytes = Counter("uvis_mqtt_bytes", "MQTT payload bytes received", sub, registry=r)

@@ -26,6 +26,7 @@ def settings_from_args(args: Any) -> Settings:
         "api_port": getattr(args, "api_port", None),
         "api_host": getattr(args, "api_host", None),
         "log_level": getattr(args, "log_level", None),
+        "log_format": getattr(args, "log_format", None),
     }
     if getattr(args, "spool_dir", None):
         overrides["spool_dir"] = args.spool_dir
@@ -43,7 +44,12 @@ def settings_from_args(args: Any) -> Settings:
             overrides["mqtt"] = flag_overrides(args.mqtt, args.mqtt_subscription)
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
-    return load_settings(getattr(args, "config", None), overrides=overrides)
+    settings = load_settings(getattr(args, "config", None), overrides=overrides)
+    if getattr(args, "forward", None):  # run --forward URL: destinations added to the TOML's
+        from .forward.settings import with_flag_destinations
+
+        settings = with_flag_destinations(settings, args.forward, SettingsError)
+    return settings
 
 
 def run_loop(main: Callable[[], Awaitable[int]]) -> int:
@@ -126,9 +132,18 @@ def tune_gc() -> None:
     gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+def configure_logging(level: str, fmt: str = "text") -> None:
+    from .logs import configure_logging as configure
+
+    configure(level, fmt)
+
+
+def raise_open_file_limit() -> None:
+    """Soft RLIMIT_NOFILE up to the hard limit: every device connection is a file."""
+    from .guard import raise_nofile_limit
+
+    soft, hard = raise_nofile_limit()
+    log.info("open-file limit %d (hard %d)", soft, hard)
 
 
 def main(args: Any) -> int:
@@ -137,7 +152,8 @@ def main(args: Any) -> int:
     except SettingsError as exc:
         print(f"uvis-gateway run: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    raise_open_file_limit()
     workers = getattr(args, "workers", 1) or 1
     if workers > 1:
         from .workers import run_workers

@@ -11,9 +11,11 @@ from typing import Any, Callable
 
 from protocols import Decoded, ProtocolError
 
+from .guard import Budget, Guard, escape
+from .limits import LimitsSettings
 from .metrics import ProtocolMetrics
 
-__all__ = ["DeviceGate", "Ingest", "handle_decoded", "log_protocol_error"]
+__all__ = ["DeviceGate", "Ingest", "handle_decoded", "log_protocol_error", "bad_input", "is_valid"]
 
 log = logging.getLogger("uvis.gateway")
 
@@ -85,12 +87,17 @@ class Ingest:
     allow-list, and the raw frame archive (``archive_all``: every frame)."""
 
     def __init__(self, submit: Callable, gate: DeviceGate, archive: Any = None,
-                 archive_all: bool = False) -> None:
+                 archive_all: bool = False, guard: Guard | None = None) -> None:
         self.submit = submit
         self.gate = gate
         self.archive = archive
         self.archive_all = archive_all and archive is not None
         self.tally = Tally()
+        #: caps, budgets, penalties and aggregated logs (gateway/guard.py)
+        self.guard = guard or Guard(LimitsSettings())
+        #: True while the writer's queue is above its high-water mark: stream
+        #: sources stop reading, datagram and QoS 0 sources drop and count
+        self.paused = False
 
 
 def handle_decoded(
@@ -119,7 +126,8 @@ def handle_decoded(
         metrics.unknown_items.inc(decoded.unknown_items)
     if decoded.login is not None and not ingest.gate.admits(decoded.login):
         metrics.rejected.inc()
-        log.info("%s device %s refused by the allow-list", metrics_name(metrics), decoded.login)
+        ingest.guard.logs.note(metrics_name(metrics), "devices refused by the allow-list", "-",
+                               level=logging.INFO, device=decoded.login)
         if decoded.reject_reply:
             send(decoded.reject_reply)
         return False
@@ -160,5 +168,27 @@ def metrics_name(metrics: ProtocolMetrics) -> str:
 
 
 def log_protocol_error(protocol: str, peer: object, exc: ProtocolError, device_id: str | None) -> None:
-    log.warning("%s %s%s: %s [%s]", protocol, peer, f" ({device_id})" if device_id else "",
-                exc, exc.hex_prefix)
+    """One line for one error, device text escaped (prefer ``bad_input``: aggregated)."""
+    log.warning("%s %s%s: %s [%s]", protocol, escape(peer),
+                f" ({escape(device_id)})" if device_id else "", escape(exc), exc.hex_prefix)
+
+
+def is_valid(decoded: Decoded) -> bool:
+    """A frame that proves a real device: a login, a position or an event."""
+    return decoded.login is not None or bool(decoded.positions) or bool(decoded.events)
+
+
+def bad_input(ingest: Ingest, metrics: ProtocolMetrics, protocol: str, transport: str, peer: Any,
+              session: int, device_id: str | None, exc: ProtocolError,
+              budget: Budget | None, data: bytes = b"") -> str | None:
+    """The rules for a frame that failed to decode, for every transport: count
+    it, fold it into the aggregated log line, archive it (within the archive's
+    budget) and charge the peer's error budget. Returns why the peer must be
+    cut off, or None."""
+    metrics.decode_errors.inc()
+    ingest.guard.logs.note(protocol, "malformed frames", peer, f"{exc} [{exc.hex_prefix}]",
+                           device=device_id)
+    if ingest.archive is not None:
+        ingest.archive.record(protocol, transport, peer, session, device_id,
+                              exc.frame or data or exc.data, escape(exc, 500))
+    return budget.bad_frame() if budget is not None else None

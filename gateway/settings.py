@@ -13,6 +13,11 @@ from typing import Any, Mapping
 
 import msgspec
 
+from .forward.settings import ForwardDestinationSettings, ForwardSettings  # noqa: F401 (the settings tree)
+
+from .limits import LimitsSettings
+from .api_settings import ApiSettings
+
 __all__ = ["ListenerSettings", "MqttBrokerSettings", "MqttSettings", "MqttSubscriptionSettings",
            "Settings", "default_listeners", "load_settings", "SettingsError"]
 
@@ -36,6 +41,14 @@ class ListenerSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     #: expect a PROXY protocol v1/v2 header first (HAProxy send-proxy[-v2], cloud
     #: NLBs): the real client address is logged and archived (TCP listeners only)
     proxy_protocol: bool = False
+    #: networks (CIDR) allowed to send a PROXY header; connections from others are refused
+    proxy_trusted: tuple[str, ...] = ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12",
+                                      "192.168.0.0/16", "fc00::/7")
+    #: TLS (TCP listeners): certificate chain and key (PEM files, re-read when they change)
+    tls_cert: str = ""
+    tls_key: str = ""
+    #: TLS: CA bundle devices' client certificates must chain to ("": no client certificates)
+    tls_client_ca: str = ""
 
 
 class MqttSubscriptionSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -110,7 +123,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     #: PostgreSQL URL; None starts the embedded server in data_dir/pg
     database_url: str | None = None
     data_dir: str = "./uvis-data"
-    api_host: str = "0.0.0.0"
+    #: None: 0.0.0.0 when the API has a credential source (tokens, JWT), else 127.0.0.1
+    api_host: str | None = None
     api_port: int = 8080
     api_enabled: bool = True
     #: empty: every protocol on its Traccar port (default_listeners())
@@ -155,8 +169,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     #: (queue or spool) is older than this many seconds
     health_backlog_max_age: float = 60.0
     log_level: str = "INFO"
+    #: "text" or "json" (one JSON object per line, for Loki or ELK)
+    log_format: str = "text"
+    #: what one peer may cost: caps, deadlines, error budgets, archive budget (gateway/limits.py)
+    limits: LimitsSettings = LimitsSettings()
     #: MQTT brokers to subscribe to (gateway/mqtt.py)
     mqtt: MqttSettings = MqttSettings()
+    #: forwarding to integrators' systems (gateway/forward/)
+    forward: ForwardSettings = ForwardSettings()
+    #: the integrator API: authentication, limits, live feed (gateway/api_settings.py)
+    api: ApiSettings = ApiSettings()
 
 
 _ENV_FIELDS = {
@@ -216,6 +238,7 @@ def _validate(settings: Settings) -> None:
             raise SettingsError(f"{where}.transport: {spec.name} does not run over {listener.transport}")
         if listener.proxy_protocol and listener.transport == "udp":
             raise SettingsError(f"{where}.proxy_protocol: the PROXY protocol applies to TCP listeners only")
+        _validate_listener_security(listener, where)
         key = (listener.host, listener.port, listener.transport)
         if key in seen and listener.port != 0:  # 0: any free port
             raise SettingsError(f"{where}.port: {listener.transport} port {listener.port} used twice")
@@ -224,8 +247,32 @@ def _validate(settings: Settings) -> None:
         raise SettingsError(f"spool: expected auto, on or off, got {settings.spool!r}")
     if settings.timescale not in ("auto", "off"):
         raise SettingsError(f"timescale: expected auto or off, got {settings.timescale!r}")
+    if settings.log_format not in ("text", "json"):
+        raise SettingsError(f"log_format: expected text or json, got {settings.log_format!r}")
     if settings.queue_low_water >= settings.queue_high_water:
         raise SettingsError("queue_low_water must be below queue_high_water")
     from .mqtt_config import validate_mqtt
 
     validate_mqtt(settings.mqtt, SettingsError)
+    from .forward.settings import validate_forward
+
+    validate_forward(settings.forward, SettingsError)
+    from .api_settings import validate_api
+
+    validate_api(settings.api, SettingsError)
+
+
+def _validate_listener_security(listener: ListenerSettings, where: str) -> None:
+    import ipaddress
+
+    for cidr in listener.proxy_trusted:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise SettingsError(f"{where}.proxy_trusted: {cidr!r} is not a network") from None
+    if bool(listener.tls_cert) != bool(listener.tls_key):
+        raise SettingsError(f"{where}: tls_cert and tls_key go together")
+    if listener.tls_cert and listener.transport == "udp":
+        raise SettingsError(f"{where}.tls_cert: TLS applies to TCP listeners only")
+    if listener.tls_client_ca and not listener.tls_cert:
+        raise SettingsError(f"{where}.tls_client_ca: needs tls_cert and tls_key")

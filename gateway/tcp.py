@@ -3,26 +3,34 @@
 ``data_received`` never awaits: it feeds the sans-IO connection, sends
 immediate replies, submits records to the writer and registers deferred ACKs
 (uvicorn's H11Protocol shape).
+
+Every connection is held to the guard's rules (gateway/guard.py): caps at
+accept (penalty, file descriptors, total, pre-login, per address), an error
+budget, a deadline for the first valid frame and one for completing a started
+frame (or HTTP request head: slowloris) apart from the idle timeout, and at
+most ``read_budget_frames`` frames decoded per event-loop turn.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import ipaddress
 import logging
-import time
 from datetime import datetime, timezone
 from typing import Callable
 
 from protocols import ProtocolError
 from protocols._connection import ConnectionOptions
 
-from .metrics import ProtocolMetrics
 from .archive import new_session_id
+from .guard import Budget, host_of
+from .metrics import ProtocolMetrics
 from .proxy import ProxyHeaderError, ProxyHeaderParser
-from .session import Ingest, handle_decoded, log_protocol_error
+from .session import Ingest, bad_input, handle_decoded, is_valid
 from .settings import ListenerSettings
 
-__all__ = ["DeviceProtocol", "ConnectionSet"]
+__all__ = ["DeviceProtocol", "ConnectionSet", "trusted_proxy"]
 
 log = logging.getLogger("uvis.gateway")
 
@@ -30,6 +38,25 @@ WRITE_HIGH_WATER = 64 * 1024
 WRITE_LOW_WATER = 16 * 1024
 #: seconds a connection may take to send its PROXY header (capped by idle_timeout)
 PROXY_HEADER_TIMEOUT = 10.0
+#: bytes left in a connection's buffer that count as a started frame (fewer:
+#: separators a framer keeps until the next frame)
+PARTIAL_FRAME_BYTES = 4
+
+
+@functools.lru_cache(maxsize=64)
+def _networks(cidrs: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
+
+
+def trusted_proxy(host: str, cidrs: tuple[str, ...]) -> bool:
+    """True when ``host`` lies in one of ``cidrs`` (IPv4-mapped IPv6 counts as IPv4)."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in net for net in _networks(tuple(cidrs)) if net.version == address.version)
 
 
 class ConnectionSet:
@@ -86,8 +113,9 @@ class ConnectionSet:
 
 class DeviceProtocol(asyncio.Protocol):
     __slots__ = ("_factory", "_options", "_ingest", "_metrics", "_conns", "_idle", "transport",
-                 "conn", "peer", "_last", "_timer", "_open", "_protocol", "_errors_logged",
-                 "_session", "_transport_name", "_proxy", "_proxy_on", "_outbox")
+                 "conn", "peer", "_last", "_timer", "_open", "_protocol", "_session",
+                 "_transport_name", "_proxy", "_proxy_on", "_outbox", "_listener", "_host",
+                 "_budget", "_counted", "_opened_at", "_partial_since", "_turn_paused", "_loop")
 
     def __init__(self, protocol: str, factory: Callable, options: ConnectionOptions,
                  listener: ListenerSettings, ingest: Ingest, metrics: ProtocolMetrics,
@@ -95,6 +123,7 @@ class DeviceProtocol(asyncio.Protocol):
         self._protocol = protocol
         self._factory = factory
         self._options = options
+        self._listener = listener
         self._idle = listener.idle_timeout
         self._ingest = ingest
         self._metrics = metrics
@@ -102,15 +131,21 @@ class DeviceProtocol(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.conn = None
         self.peer = None
+        self._host = "?"
         self._timer: asyncio.TimerHandle | None = None
         self._last = 0.0
         self._open = False
-        self._errors_logged = 0
+        self._counted = False
         self._session = 0
         self._transport_name = listener.transport
         self._proxy_on = listener.proxy_protocol
         self._proxy: ProxyHeaderParser | None = None
         self._outbox: list[bytes] | None = None
+        self._budget: Budget | None = None
+        self._opened_at = 0.0
+        self._partial_since: float | None = None
+        self._turn_paused = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- asyncio callbacks -------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -119,53 +154,115 @@ class DeviceProtocol(asyncio.Protocol):
         if not self._conns.accepting:
             transport.abort()
             return
+        loop = self._loop = asyncio.get_running_loop()
+        guard = self._ingest.guard
+        self._host = host = host_of(self.peer)
+        refusal = guard.admit(host, loop.time())
+        if refusal is None and self._proxy_on and not trusted_proxy(host, self._listener.proxy_trusted):
+            refusal = "untrusted_proxy"
+        if refusal is not None:
+            self._metrics.refused(refusal)
+            guard.logs.note(self._protocol, f"connections refused ({refusal})", self.peer,
+                            level=logging.WARNING if refusal in ("fd_limit", "untrusted_proxy")
+                            else logging.INFO)
+            transport.abort()
+            return
+        guard.opened(host)
+        self._counted = True
         transport.set_write_buffer_limits(WRITE_HIGH_WATER, WRITE_LOW_WATER)
         self.conn = self._factory(options=self._options)
+        self._budget = Budget(guard.limits)
         self._open = True
         self._conns.live.add(self)
         self._metrics.connections.inc()
         self._metrics.connections_open.inc()
-        self._last = time.monotonic()
+        self._last = self._opened_at = loop.time()
         self._session = new_session_id()
         if self._proxy_on:
             self._proxy = ProxyHeaderParser()
-            first = min(self._idle, PROXY_HEADER_TIMEOUT) if self._idle > 0 else PROXY_HEADER_TIMEOUT
-            self._timer = asyncio.get_running_loop().call_later(first, self._check_idle)
-        elif self._idle > 0:
-            self._timer = asyncio.get_running_loop().call_later(self._idle, self._check_idle)
+        self._arm()
         self.apply_pause()
 
     def data_received(self, data: bytes) -> None:
-        self._last = time.monotonic()
+        loop = self._loop
+        self._last = loop.time()
         if self._proxy is not None:
             data = self._proxy_header(data)
             if not data:
                 return
+        budget = self._budget
+        if not budget.valid:
+            cause = budget.received(len(data))
+            if cause is not None:  # not even decoded: garbage costs no CPU past the budget
+                self._abuse("error_budget", cause)
+                return
+        try:
+            self.conn.receive_data(data)
+        except Exception:  # closed after a fatal error: the rest of the stream is dropped
+            return
+        self._drain()
+
+    def _drain(self) -> None:
+        """Decode what is buffered, at most ``read_budget_frames`` frames per loop turn."""
         conn = self.conn
-        now = datetime.now(timezone.utc)
-        conn.receive_data(data)
         ingest = self._ingest
+        budget = self._budget
+        left = ingest.guard.limits.read_budget_frames
+        now = datetime.now(timezone.utc)
         while self._open:
+            if left <= 0:  # fairness: the rest after the other connections' turn
+                if not self._turn_paused:
+                    self._turn_paused = True
+                    self.apply_pause()
+                    self._loop.call_soon(self._next_turn)
+                return
+            left -= 1
             try:
                 decoded = conn.next_decoded(now)
             except ProtocolError as exc:
-                self._on_error(exc)
-                if ingest.archive is not None:
-                    ingest.archive.record(self._protocol, self._transport_name, self.peer, self._session,
-                                          conn.device_id, exc.frame or exc.data, str(exc))
+                cause = bad_input(ingest, self._metrics, self._protocol, self._transport_name, self.peer,
+                                  self._session, conn.device_id, exc, budget)
+                if cause is not None:
+                    self._abuse("error_budget", cause)
+                    return
                 if exc.fatal or getattr(conn, "closed", False):
+                    if not budget.valid:  # a stream that never made sense: an offence
+                        self._strike()
                     self.close()
                     return
                 continue
             if decoded is None:
-                return
+                break
+            if is_valid(decoded):
+                if not budget.valid:
+                    ingest.guard.logged_in()
+                budget.good_frame()
+            elif decoded.unknown is not None:
+                cause = budget.bad_frame()
+                if cause is not None:
+                    self._abuse("error_budget", cause)
+                    return
             if ingest.archive_all:
                 ingest.archive.record(self._protocol, self._transport_name, self.peer, self._session,
                                       decoded.login or conn.device_id, conn.last_frame, None)
-            if not handle_decoded(decoded, self._ingest, self._metrics, self._send, self.is_open,
+            if not handle_decoded(decoded, ingest, self._metrics, self._send, self.is_open,
                                   self._send_later, (self._transport_name, conn.last_frame)):
                 self.close()
                 return
+        if getattr(conn, "buffered", 0) >= PARTIAL_FRAME_BYTES:
+            if self._partial_since is None:
+                self._partial_since = self._loop.time()
+                self._arm()
+        else:
+            self._partial_since = None
+
+    def _next_turn(self) -> None:
+        self._turn_paused = False
+        if not self._open:
+            return
+        self._drain()
+        if not self._turn_paused:
+            self.apply_pause()
 
     def eof_received(self) -> bool | None:
         return None  # close our side too; pending ACKs are dropped with the socket
@@ -174,6 +271,9 @@ class DeviceProtocol(asyncio.Protocol):
         if self._open:
             self._open = False
             self._metrics.connections_open.dec()
+        if self._counted:
+            self._counted = False
+            self._ingest.guard.closed(self._host, not self._budget.valid)
         self._conns.discard(self)
         if self._timer is not None:
             self._timer.cancel()
@@ -206,16 +306,25 @@ class DeviceProtocol(asyncio.Protocol):
     def apply_pause(self) -> None:
         if self.transport is None or self.transport.is_closing():
             return
-        if self._conns.paused:
+        if self._conns.paused or self._turn_paused:
             self.transport.pause_reading()
         else:
             self.transport.resume_reading()
 
-    def _on_error(self, exc: ProtocolError) -> None:
-        self._metrics.decode_errors.inc()
-        if self._errors_logged < 5:
-            self._errors_logged += 1
-            log_protocol_error(self._protocol, self.peer, exc, getattr(self.conn, "device_id", None))
+    def _strike(self) -> None:
+        host = host_of(self.peer)
+        if self._ingest.guard.strike(host):
+            self._ingest.guard.logs.note(self._protocol, "addresses penalized for repeated abuse",
+                                         self.peer)
+
+    def _abuse(self, reason: str, detail: str) -> None:
+        """Close for abuse: counted, logged (aggregated), an offence of the address."""
+        self._metrics.closed(reason)
+        self._ingest.guard.logs.note(self._protocol, f"connections closed ({reason})", self.peer,
+                                     detail, device=getattr(self.conn, "device_id", None))
+        self._strike()
+        if self.transport is not None:
+            self.transport.abort()  # nothing owed to this peer: no graceful close
 
     def _proxy_header(self, data: bytes) -> bytes | None:
         """Read the PROXY header; the bytes after it, or None (incomplete or closed)."""
@@ -224,7 +333,7 @@ class DeviceProtocol(asyncio.Protocol):
         except ProxyHeaderError as exc:
             self._proxy = None
             self._metrics.proxy_errors.inc()
-            log.warning("%s %s: %s; closing", self._protocol, self.peer, exc)
+            self._ingest.guard.logs.note(self._protocol, "bad PROXY headers", self.peer, f"{exc}; closing")
             self.close()
             return None
         if header is None:
@@ -234,23 +343,63 @@ class DeviceProtocol(asyncio.Protocol):
             log.debug("%s %s: PROXY v%d client %s", self._protocol, self.peer, header.version,
                       header.source)
             self.peer = header.source
+            if self._ingest.guard.refused(host_of(self.peer)):
+                self._metrics.refused("penalty")
+                self._ingest.guard.logs.note(self._protocol, "connections refused (penalty)", self.peer,
+                                             level=logging.INFO)
+                self.transport.abort()
+                return None
         return header.rest
 
-    def _check_idle(self) -> None:
+    # -- deadlines ---------------------------------------------------------
+    def _deadline(self) -> tuple[float, int, str] | None:
+        """The earliest deadline of this connection and its name."""
+        limits = self._ingest.guard.limits
+        found: list[tuple[float, int, str]] = []
+        if self._proxy is not None:
+            first = min(self._idle, PROXY_HEADER_TIMEOUT) if self._idle > 0 else PROXY_HEADER_TIMEOUT
+            found.append((self._opened_at + first, 0, "proxy"))
+        if self._budget is not None and not self._budget.valid and limits.login_timeout > 0:
+            found.append((self._opened_at + limits.login_timeout, 1, "login_timeout"))
+        if self._partial_since is not None and limits.frame_timeout > 0:
+            found.append((self._partial_since + limits.frame_timeout, 2, "frame_timeout"))
+        if self._idle > 0:
+            found.append((self._last + self._idle, 3, "idle"))
+        return min(found) if found else None
+
+    def _arm(self) -> None:
+        deadline = self._deadline()
+        if deadline is None:
+            return
+        if self._timer is not None:
+            if self._timer.when() <= deadline[0]:
+                return
+            self._timer.cancel()
+        self._timer = self._loop.call_at(deadline[0], self._check)
+
+    def _check(self) -> None:
         self._timer = None
         if not self._open:
             return
-        if self._proxy is not None:  # no complete PROXY header in time
+        deadline = self._deadline()
+        if deadline is None:
+            return
+        when, _, what = deadline
+        now = self._loop.time()
+        if when > now:
+            self._timer = self._loop.call_at(when, self._check)
+            return
+        if what == "proxy":  # no complete PROXY header in time
             self._proxy = None
             self._metrics.proxy_errors.inc()
-            log.warning("%s %s: no PROXY header in time; closing", self._protocol, self.peer)
+            self._ingest.guard.logs.note(self._protocol, "no PROXY header in time",
+                                         self.peer, "closing")
             self.close()
-            return
-        if self._idle <= 0:
-            return
-        idle_for = time.monotonic() - self._last
-        if idle_for >= self._idle:
-            log.info("%s %s idle for %.0f s: closing", self._protocol, self.peer, idle_for)
+        elif what == "idle":
+            log.info("%s %s idle for %.0f s: closing", self._protocol, self.peer, now - self._last)
             self.close()
-            return
-        self._timer = asyncio.get_running_loop().call_later(self._idle - idle_for, self._check_idle)
+        else:
+            limits = self._ingest.guard.limits
+            self._abuse(what, "no valid frame within %g s" % limits.login_timeout
+                        if what == "login_timeout" else
+                        "a frame was not completed within %g s" % limits.frame_timeout)

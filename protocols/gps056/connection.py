@@ -23,7 +23,8 @@ def split_frame(frame: bytes) -> tuple[str, str, str, bytes]:
     kind = frame[4:8].decode("latin-1")
     suffix = frame[8:11].decode("latin-1")
     imei = frame[11:26].decode("latin-1")
-    if not (kind.isalpha() and suffix.isascii() and suffix.isprintable() and imei.isdigit()):
+    if not (kind.isalpha() and suffix.isascii() and suffix.isprintable() and imei.isascii()
+            and imei.isdigit()):
         raise MalformedError("gps056: bad type or IMEI", data=frame)
     return kind, suffix, imei, frame[HEADER_SIZE:int(frame[2:4]) + 4]
 

@@ -29,7 +29,10 @@ def parse_iso(text: str) -> datetime:
         raise MalformedError(f"osmand: bad time {text[:40]!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_UTC)
-    return moment.astimezone(_UTC)
+    try:
+        return moment.astimezone(_UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-01:00 is past datetime.max in UTC
+        raise MalformedError(f"osmand: time out of range {text[:40]!r}") from None
 
 
 def parse_timestamp(text: str) -> datetime:

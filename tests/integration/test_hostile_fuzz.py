@@ -1,0 +1,185 @@
+"""Every protocol's garbage through the gateway's own connection drivers
+(gateway/tcp.py ``DeviceProtocol``, gateway/udp.py ``DatagramListener``):
+random bytes, bit-flipped device-encoder frames, each split at every offset.
+The drivers catch ``ProtocolError`` only, so any other exception a decoder
+raises on input escapes ``data_received`` / ``datagram_received`` and fails
+here (uvloop would log "Fatal error on transport" with a traceback).
+
+The transports are in-memory stand-ins: the question is what the decoders
+raise, not what the kernel does (the hostile socket tests cover that).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import datetime, timezone
+
+import pytest
+
+from gateway.guard import Guard
+from gateway.limits import LimitsSettings
+from gateway.metrics import Metrics
+from gateway.session import DeviceGate, Ingest
+from gateway.settings import ListenerSettings
+from gateway.tcp import ConnectionSet, DeviceProtocol
+from gateway.udp import DatagramListener
+from protocols import Fix
+from protocols._connection import ConnectionOptions
+from protocols.registry import NAMES, get
+
+FIX = Fix(time=datetime(2026, 5, 6, 7, 8, 9, tzinfo=timezone.utc), lat=-33.865143, lon=151.2099,
+          speed_kmh=72.0, course_deg=181.0, altitude_m=35.0, satellites=9,
+          attributes={"ignition": True})
+#: generous budgets: the point is to decode every input, not to close early
+LIMITS = LimitsSettings(error_budget_frames=1_000_000, error_budget_bytes=1 << 30,
+                        error_ratio=1.0, read_budget_frames=1_000_000, penalty_strikes=1 << 30)
+
+
+class MemoryTransport(asyncio.Transport):
+    def __init__(self, peer=("192.0.2.1", 40000)) -> None:
+        super().__init__()
+        self.peer = peer
+        self.written = bytearray()
+        self.closing = False
+
+    def get_extra_info(self, name, default=None):
+        return self.peer if name == "peername" else default
+
+    def write(self, data) -> None:
+        self.written += data
+
+    def sendto(self, data, addr=None) -> None:
+        self.written += data
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def abort(self) -> None:
+        self.closing = True
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def set_write_buffer_limits(self, high=None, low=None) -> None:
+        pass
+
+
+class Sink:
+    """The writer's submit: keeps what reaches it and commits at once."""
+
+    def __init__(self) -> None:
+        self.positions = 0
+
+    def __call__(self, positions, events, on_commit, frame=None) -> None:
+        self.positions += len(positions)
+        if on_commit is not None:
+            on_commit()
+
+
+def ingest() -> Ingest:
+    return Ingest(Sink(), DeviceGate(True), guard=Guard(LIMITS))
+
+
+def frames_of(name: str, transport: str) -> list[bytes]:
+    """The device encoder's own frames: hello, a fix, a heartbeat (where there is one)."""
+    device = get(name).device("864717003283581" if name != "osmand" else "123456",
+                              transport=transport)
+    out = [device.hello(), device.encode_fixes([FIX]).data]
+    try:
+        out.append(device.heartbeat())
+    except Exception:  # some device models have no heartbeat
+        pass
+    return [frame for frame in out if frame]
+
+
+def mutants(frame: bytes, rng: random.Random, count: int) -> list[bytes]:
+    out = []
+    for _ in range(count):
+        data = bytearray(frame)
+        for _ in range(rng.randint(1, 3)):
+            bit = rng.randrange(len(data) * 8)
+            data[bit // 8] ^= 1 << (bit % 8)
+        out.append(bytes(data))
+    return out
+
+
+def tcp_inputs(name: str, transport: str, rng: random.Random) -> list[bytes]:
+    frames = frames_of(name, transport)
+    noise = [bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 300))) for _ in range(40)]
+    flipped = [m for f in frames for m in mutants(f, rng, 60)]
+    cut = [f[: rng.randrange(1, len(f))] + f for f in frames if len(f) > 1]  # a frame cut short, then whole
+    return noise + flipped + cut + [b"".join(frames) + noise[0]]
+
+
+def feed_tcp(name: str, transport: str, stream: bytes, splits: list[int], shared: tuple) -> None:
+    spec = get(name)
+    listener = ListenerSettings(protocol=name, transport=transport, port=0, idle_timeout=0)
+    proto = DeviceProtocol(name, spec.tcp_connection, ConnectionOptions(), listener, shared[0],
+                           shared[1], ConnectionSet())
+    transport = MemoryTransport()
+    proto.connection_made(transport)
+    assert proto.conn is not None  # admitted
+    last = 0
+    for cut in splits + [len(stream)]:
+        if transport.closing:  # a closed socket delivers nothing more
+            break
+        if cut > last:
+            proto.data_received(stream[last:cut])
+            last = cut
+    proto.connection_lost(None)
+
+
+@pytest.mark.parametrize("name", NAMES)
+async def test_tcp_garbage_raises_only_protocol_errors(name: str) -> None:
+    spec = get(name)
+    transport = "http" if "http" in spec.transports else "tcp"
+    rng = random.Random(name)
+    shared = (ingest(), Metrics().for_listener(name, transport))
+    for stream in tcp_inputs(name, transport, rng):
+        feed_tcp(name, transport, stream, [], shared)                   # whole
+        if len(stream) <= 80:
+            for cut in range(1, len(stream)):                           # split at every offset
+                feed_tcp(name, transport, stream, [cut], shared)
+        else:
+            feed_tcp(name, transport, stream, sorted(rng.sample(range(1, len(stream)), 8)), shared)
+    stream = b"".join(frames_of(name, transport))
+    before = shared[0].submit.positions
+    feed_tcp(name, transport, stream, list(range(1, len(stream))), shared)  # byte by byte
+    assert shared[0].submit.positions == before + 1  # the clean session still decodes its fix
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if "udp" in get(n).transports])
+async def test_udp_garbage_raises_only_protocol_errors(name: str) -> None:
+    spec = get(name)
+    rng = random.Random(name + "/udp")
+    listener = DatagramListener(name, spec.udp_connection, ConnectionOptions(), ingest(),
+                                Metrics().for_listener(name, "udp"), 1000, 600.0)
+    listener.connection_made(MemoryTransport())
+    frames = frames_of(name, "udp")
+    datagrams = ([bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 1200))) for _ in range(40)]
+                 + [m for f in frames for m in mutants(f, rng, 60)]
+                 + [f[:cut] for f in frames for cut in range(len(f))])
+    for i, datagram in enumerate(datagrams):
+        listener.datagram_received(datagram, ("192.0.2.%d" % (i % 200 + 1), 40000 + i))
+
+
+def test_osmand_time_past_the_calendar_is_a_protocol_error() -> None:
+    """9999-12-31T23:59:59-01:00 is past datetime.max in UTC: it raised OverflowError."""
+    from protocols import MalformedError
+    from protocols.osmand._values import parse_iso
+
+    with pytest.raises(MalformedError, match="out of range"):
+        parse_iso("9999-12-31T23:59:59-01:00")
+    conn = get("osmand").tcp_connection()
+    request = (b"GET /?id=123456&timestamp=9999-12-31T23:59:59-01:00&lat=1&lon=2 HTTP/1.1\r\n"
+               b"Host: x\r\n\r\n")
+    (decoded,) = conn.feed(request, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert decoded.reply == b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+    assert decoded.positions == ()
