@@ -12,6 +12,8 @@ from typing import Any
 
 import msgspec
 
+from ._commands import CommandAnswer
+
 __all__ = ["Position", "Event", "UnknownMessage", "Decoded", "Fix", "EMPTY", "merge_decoded"]
 
 
@@ -69,6 +71,8 @@ class Decoded(msgspec.Struct, frozen=True, kw_only=True):
                      catalogue does not know; they are kept in the records'
                      attributes under the protocol's generic key (``io<ID>``)
                      and counted per protocol by the gateway.
+    ``answers``      the devices' answers to commands this frame carries
+                     (protocols/_commands.py), linked by their serial.
     """
 
     positions: tuple[Position, ...] = ()
@@ -81,6 +85,7 @@ class Decoded(msgspec.Struct, frozen=True, kw_only=True):
     checksum_ok: bool = True
     unknown: UnknownMessage | None = None
     unknown_items: int = 0
+    answers: tuple[CommandAnswer, ...] = ()
 
 
 EMPTY = Decoded()
@@ -107,6 +112,7 @@ def merge_decoded(results: "list[Decoded]") -> Decoded:
         checksum_ok=all(d.checksum_ok for d in results),
         unknown=next((d.unknown for d in results if d.unknown), None),
         unknown_items=sum(d.unknown_items for d in results),
+        answers=tuple(a for d in results for a in d.answers),
     )
 
 

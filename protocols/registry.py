@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from datetime import datetime
+from typing import Any
+
+from ._commands import COMMAND_TYPES, Command, CommandError
 from ._spec import ProtocolSpec
 
-__all__ = ["NAMES", "ALIASES", "get", "canonical", "UnknownProtocol"]
+__all__ = ["NAMES", "ALIASES", "get", "canonical", "UnknownProtocol", "supported_commands",
+           "encode_command"]
 
 #: registry key -> module holding SPEC
 _MODULES: dict[str, str] = {
@@ -53,3 +58,27 @@ def get(name: str) -> ProtocolSpec:
     spec = module.SPEC
     assert isinstance(spec, ProtocolSpec)
     return spec
+
+
+def _encode_module(name: str) -> Any:
+    get(name)  # raises UnknownProtocol
+    return import_module(f"{_MODULES[canonical(name)]}.encode")
+
+
+def supported_commands(name: str) -> list[str]:
+    """The command types protocol ``name`` can carry (protocols/_commands.py), in
+    COMMAND_TYPES order; empty for a protocol without commands."""
+    table = getattr(_encode_module(name), "SUPPORTED_COMMANDS", None) or {}
+    return [t for t in COMMAND_TYPES if t in table]
+
+
+def encode_command(name: str, command: Command, device_id: str, *, now: datetime | None = None,
+                   **options: Any) -> bytes:
+    """The exact bytes of ``command`` for a device of protocol ``name`` (``now`` for the
+    protocols whose commands carry a time; ``options`` the session facts some need, see
+    the protocol's ``encode_typed_command``). Raises CommandError when unsupported."""
+    module = _encode_module(name)
+    encoder = getattr(module, "encode_typed_command", None)
+    if encoder is None:
+        raise CommandError(f"{canonical(name)}: no commands")
+    return encoder(command, device_id, now=now, **options)

@@ -160,14 +160,17 @@ def encode_alarm_95(time: datetime, event: int, serial: int, *, fix: Fix | None 
     return encode.packet(0x95, body, serial)
 
 
-def encode_command_reply(text: str, serial: int, *, extended: bool = False, utf16: bool = False) -> bytes:
-    """0x15 (78 78: length, flag, ASCII, language) or 0x21 (79 79: flag, encoding, text)."""
+def encode_command_reply(text: str, serial: int, *, extended: bool = False, utf16: bool = False,
+                         server_flag: int = 0) -> bytes:
+    """0x15 (78 78: length, flag, ASCII, language) or 0x21 (79 79: flag, encoding, text); the
+    server flag echoes the 0x80 command's."""
+    flag = (server_flag & 0xFFFFFFFF).to_bytes(4, "big")
     if extended:
         data = text.encode("utf-16-be") if utf16 else text.encode("ascii")
-        return encode.packet(0x21, bytes(4) + (b"\x02" if utf16 else b"\x01") + data, serial,
+        return encode.packet(0x21, flag + (b"\x02" if utf16 else b"\x01") + data, serial,
                              extended=True)
     data = text.encode("ascii")
-    return encode.packet(0x15, bytes((4 + len(data),)) + bytes(4) + data + b"\x00\x02", serial)
+    return encode.packet(0x15, bytes((4 + len(data),)) + flag + data + b"\x00\x02", serial)
 
 
 def encode_wifi(time: datetime, msg_type: int = 0x69) -> bytes:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from .._commands import CommandAnswer
 from .._records import Position
 from . import _extended
 from ._catalogue import MODULES_36, read_items
@@ -28,6 +29,7 @@ from ._location import (
 )
 
 __all__ = [
+    "command_answer",
     "DECODERS",
     "decode_heartbeat_4g",
     "decode_network",
@@ -188,9 +190,7 @@ def _text_position(text: str, device_id: str) -> Position | None:
                     lon=lon, speed_kmh=float(m.group(6)), course_deg=float(m.group(5)), attributes={})
 
 
-def decode_command_result(f, device_id: str, now: datetime) -> Records:
-    """0x15 (length, server flag, ASCII, language) and 0x21 (server flag, encoding 1 ASCII /
-    2 UTF-16BE, text): ``result``, ``iccid`` for ``<ICCID:...``, or a Position."""
+def _reply_text(f) -> str:
     c = f.content
     if f.msg_type == 0x21:
         raw = c[5:]
@@ -198,7 +198,25 @@ def decode_command_result(f, device_id: str, now: datetime) -> Records:
     else:
         end = 1 + c[0] if c and c[0] >= 4 else len(c)
         text = c[5:end].split(b"\x00", 1)[0].decode("latin-1")
-    text = text.strip("\x00")
+    return text.strip("\x00")
+
+
+def command_answer(f, device_id: str) -> tuple[CommandAnswer, ...]:
+    """0x15 / 0x21: the answer to a 0x80 command, linked by the server flag it echoes
+    (the 4 bytes after the 0x15 length byte, the first 4 of 0x21)."""
+    c = f.content
+    flag = c[0:4] if f.msg_type == 0x21 else c[1:5]
+    if len(flag) < 4:
+        return ()
+    text = _reply_text(f)
+    return (CommandAnswer(protocol=PROTOCOL, device_id=device_id, serial=int.from_bytes(flag, "big"),
+                          text=text, meaning=text),)
+
+
+def decode_command_result(f, device_id: str, now: datetime) -> Records:
+    """0x15 (length, server flag, ASCII, language) and 0x21 (server flag, encoding 1 ASCII /
+    2 UTF-16BE, text): ``result``, ``iccid`` for ``<ICCID:...``, or a Position."""
+    text = _reply_text(f)
     position = _text_position(text, device_id)
     if position is not None:
         return one(position)

@@ -11,6 +11,7 @@ from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, MalformedError, ProtocolError
 from .._records import EMPTY, Decoded, UnknownMessage
 from . import encode
+from ._info import command_answer
 from ._location import GPS_SIZE, gps_position, position_or_event
 from .constants import EXTENDED_ACK, GPS_FIRST, NO_ACK, STANDARD_ACK_EXTENDED, MsgType
 from .decode import DECODERS, Frame
@@ -24,6 +25,7 @@ _LOGIN = int(MsgType.LOGIN)
 _TIME_REQUEST = int(MsgType.TIME_REQUEST)
 _WIFI = int(MsgType.WIFI)
 _ADDRESS_REQUEST = int(MsgType.ADDRESS_REQUEST)
+_ANSWERS = frozenset({int(MsgType.STRING), int(MsgType.COMMAND_INFO)})
 _VL_MODELS = frozenset({"VL103", "LL303", "VL512", "G18"})
 
 
@@ -171,7 +173,8 @@ class Gt06Connection(StreamConnection):
             reply = self._reply(f)
         return Decoded(positions=positions, events=events, reply=reply,
                        defer_reply=reply is not None and bool(positions or events), checksum_ok=crc_ok,
-                       unknown_items=unknown_items)
+                       unknown_items=unknown_items,
+                       answers=command_answer(f, device_id) if msg_type in _ANSWERS else ())
 
     def _login(self, f: Frame, crc_ok: bool) -> Decoded:
         imei, model, offset = parse_login(f.content)

@@ -7,6 +7,7 @@ import struct
 from collections.abc import Sequence
 from datetime import UTC, timedelta
 
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
@@ -86,6 +87,14 @@ def encode_location(fix: Fix, serial: int, *, mcc: int = 460, mnc: int = 0,
     return encode.packet(MsgType.GPS_LBS, gps + lbs, serial)
 
 
+#: what a Concox unit answers to the commands we send (GT06N user manual's replies)
+DEVICE_ANSWERS: dict[str, str] = {
+    "RELAY,1#": "Cut off the fuel supply: Success!",
+    "RELAY,0#": "Restore fuel supply: Success!",
+    "RESET#": "Reset OK!",
+}
+
+
 class Gt06Device:
     """A simulated GT06 tracker (see protocols/_device.py)."""
 
@@ -122,9 +131,9 @@ class Gt06Device:
         return Outgoing(encode_location(fixes[0], serial, utc_offset_min=tz_word_offset(self._tz_word)),
                         token=serial, count=1)
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         while True:
             start = self._buffer.find(b"\x78\x78")
             if start < 0:
@@ -142,7 +151,21 @@ class Gt06Device:
             if ack is not None:
                 acks.append(ack)
 
-    def _read_ack(self, frame: bytes) -> DeviceAck | None:
+    def _read_command(self, frame: bytes) -> CommandReceived | None:
+        """0x80: length, server flag (4), ASCII command, [language (2)]; answered with 0x15
+        echoing the flag (the device's text: DEVICE_ANSWERS, else ``<command>OK``)."""
+        size = frame[4]
+        if size < 4 or len(frame) < 5 + size + 6:
+            return None
+        flag = int.from_bytes(frame[5:9], "big")
+        text = frame[9:5 + size].decode("latin-1")
+        answer = DEVICE_ANSWERS.get(text.upper(), text.rstrip("#") + " OK")
+        reply = encode_command_reply(answer, self._next_serial(), server_flag=flag)
+        return CommandReceived(token=flag, answer=reply, command=text)
+
+    def _read_ack(self, frame: bytes) -> DeviceAck | CommandReceived | None:
+        if frame[3] == MsgType.SERVER_COMMAND and len(frame) > _ACK_SIZE:
+            return self._read_command(frame)
         if len(frame) != _ACK_SIZE or frame[2] != 5 or not frame.endswith(b"\r\n"):
             return None
         msg_type = frame[3]

@@ -7,6 +7,7 @@ from binascii import crc_hqx
 from datetime import UTC, datetime
 
 from .._checksum import crc16_x25
+from .._commands import Command, CommandError, check_supported
 from .constants import START_EXT, START_STD, STOP
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "address_response",
     "command",
     "crc_x25",
+    "SUPPORTED_COMMANDS",
+    "encode_typed_command",
     "packet",
     "time_response",
     "wifi_reply",
@@ -97,6 +100,44 @@ def address_response(text: str = "NA&&NA&&0##") -> bytes:
 
 def command(text: str, serial: int, *, server_flag: int = 0, language: bool = True) -> bytes:
     """Protocol 0x80 online command, e.g. ``command("Relay,1#", 1)``."""
+    server_flag &= 0xFFFFFFFF
     payload = _U16.pack(server_flag >> 16) + _U16.pack(server_flag & 0xFFFF) + text.encode("ascii")
     body = bytes((len(payload),)) + payload + (b"\x00\x02" if language else b"")
     return packet(0x80, body, serial)
+
+
+#: command type -> the online command text (protocol 0x80). Sources: Concox "GT06N/JM-VL03
+#: communication protocol" (0x80 online command; the server flag is echoed by the 0x15/0x21
+#: reply) and Concox's SMS command list of the GT06N user manual (RELAY,1# cuts the fuel/power
+#: line, RELAY,0# restores it, WHERE# position, TIMER,<s># upload interval with ACC on
+#: (10..18000 s), RESET# reboot); /work/shared/protocols/gt06.md (Traccar's Relay,1#/Relay,0#).
+#: None: built from the parameters.
+SUPPORTED_COMMANDS: dict[str, str | None] = {
+    "engineStop": "RELAY,1#",
+    "engineResume": "RELAY,0#",
+    "positionSingle": "WHERE#",
+    "positionPeriodic": "TIMER,{interval}#",
+    "rebootDevice": "RESET#",
+    "custom": None,
+}
+#: the longest command text a 78 78 frame carries (length byte 255)
+_MAX_TEXT = 0xFF - 5 - 7
+
+
+def encode_typed_command(cmd: Command, device_id: str = "", *, now: datetime | None = None,
+                         language: bool = True, **_options: object) -> bytes:
+    """0x80 with ``cmd.id`` as the server flag (the answer's correlation) and as the serial;
+    custom ``hex`` passes a whole frame through."""
+    check_supported("gt06", cmd, SUPPORTED_COMMANDS)
+    if cmd.type == "custom":
+        raw = cmd.raw()
+        if raw is not None:
+            return raw
+        text = cmd.text()
+    elif cmd.type == "positionPeriodic":
+        text = f"TIMER,{cmd.interval(10, 18000)}#"
+    else:
+        text = SUPPORTED_COMMANDS[cmd.type] or ""
+    if len(text) > _MAX_TEXT:
+        raise CommandError(f"gt06: command text longer than {_MAX_TEXT} characters")
+    return command(text, cmd.id & 0xFFFF, server_flag=cmd.id, language=language)

@@ -14,12 +14,13 @@ import struct
 from datetime import datetime, timedelta
 from typing import Any
 
+from .._commands import CommandAnswer
 from .._errors import MalformedError
 from .._records import Event, UnknownMessage
 from ._payload import Payload
 from .constants import PROTOCOL, UNIX_EPOCH, Codec, MessageType
 
-__all__ = ["decode_message", "message_text"]
+__all__ = ["decode_message", "message_text", "command_answers"]
 
 _GH_LONG = struct.Struct(">I")
 
@@ -98,3 +99,23 @@ def decode_message(data: bytes, device_id: str, now: datetime) -> Payload:
     event = Event(device_id=device_id, protocol=PROTOCOL, time=time, type="commandResult",
                   attributes=attrs)
     return Payload(events=(event,))
+
+
+def command_answers(data: bytes, payload: Payload, device_id: str | None) -> tuple[CommandAnswer, ...]:
+    """The answers a codec 12/13/14 response data part carries (type 06, or 11 = NACK: the
+    codec 14 command named another IMEI). Codec 12 has no serial: answers come in order."""
+    if len(data) < 3 or data[0] not in _ANSWER_CODECS or data[2] not in _ANSWER_KINDS:
+        return ()
+    out = []
+    for event in payload.events:
+        attrs = event.attributes
+        rejected = bool(attrs.get("commandRejected"))
+        text = attrs.get("result")
+        out.append(CommandAnswer(
+            protocol=PROTOCOL, device_id=device_id, serial=None, ok=False if rejected else None,
+            text=text, meaning="rejected: another IMEI" if rejected else text))
+    return tuple(out)
+
+
+_ANSWER_CODECS = frozenset({Codec.CODEC_12, Codec.CODEC_13, Codec.CODEC_14})
+_ANSWER_KINDS = frozenset({MessageType.RESPONSE, MessageType.NACK})

@@ -13,6 +13,7 @@ from .._errors import ChecksumError, MalformedError
 from .._records import EMPTY, Decoded, Position
 from .constants import (AVL_HEADER_SIZE, CRC_FIELD_SIZE, HANDSHAKE_ACCEPT, HANDSHAKE_REJECT,
                         MIN_DATA_LENGTH, PING, PROTOCOL, UDP_HEADER_SIZE)
+from ._messages import command_answers
 from .decode import Payload, decode_data
 from .encode import encode_avl_ack, encode_udp_ack
 from .framing import TeltonikaFramer
@@ -57,12 +58,13 @@ def _with_last_location(payload: Payload, last: Position | None) -> tuple[Payloa
 
 
 def _records(payload: Payload, reply: bytes | None, checksum_ok: bool,
-             login: str | None = None) -> Decoded:
+             login: str | None = None, data: bytes = b"", device_id: str | None = None) -> Decoded:
     has_records = bool(payload.positions or payload.events)
+    answers = command_answers(data, payload, device_id) if payload.count is None else ()
     return Decoded(positions=payload.positions, events=payload.events, reply=reply,
                    defer_reply=has_records and reply is not None, login=login,
                    checksum_ok=checksum_ok, unknown=payload.unknown,
-                   unknown_items=payload.unknown_items)
+                   unknown_items=payload.unknown_items, answers=answers)
 
 
 def _split_packet(frame: bytes) -> tuple[bytes, int | None]:
@@ -129,7 +131,7 @@ class TeltonikaConnection(StreamConnection):
             decode_data(data, self.device_id, now), self.last_position)
         count = payload.count
         reply = None if count is None else (_AVL_ACKS[count] if count < 256 else encode_avl_ack(count))
-        return _records(payload, reply, checksum_ok)
+        return _records(payload, reply, checksum_ok, data=data, device_id=self.device_id)
 
 
 class TeltonikaUdpConnection:
@@ -155,4 +157,4 @@ class TeltonikaUdpConnection:
         payload, self.last_position = _with_last_location(
             decode_data(datagram[start:], imei, now), self.last_position)
         reply = None if payload.count is None else encode_udp_ack(packet_id, avl_id, payload.count)
-        return _records(payload, reply, True, login=imei)
+        return _records(payload, reply, True, login=imei, data=datagram[start:], device_id=imei)

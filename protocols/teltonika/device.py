@@ -18,13 +18,14 @@ from collections import deque
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
 from .constants import (HANDSHAKE_ACCEPT, HANDSHAKE_REJECT, UDP_ACK_LENGTH,
-                        UDP_PACKET_TYPE_DATA, UNIX_EPOCH, Codec)
+                        UDP_PACKET_TYPE_DATA, UNIX_EPOCH, Codec, MessageType)
 from .decode import LAYOUTS, IoLayout
-from .encode import wrap_tcp
+from .encode import codec12_data, wrap_tcp, wrap_udp_command
 
 __all__ = ["TeltonikaDevice", "encode_record", "encode_avl_data", "wrap_udp", "DEVICE_IO"]
 
@@ -124,6 +125,19 @@ def wrap_udp(data: bytes, imei: str, packet_id: int, avl_packet_id: int) -> byte
     return struct.pack(">H", len(body)) + body
 
 
+#: what the simulated FMB answers to a codec 12 command (texts in the FMB command list's form)
+DEVICE_ANSWERS: dict[str, str] = {
+    "setdigout 1": "DOUT1:1 DOUT2:IGNORED",
+    "setdigout 0": "DOUT1:0 DOUT2:IGNORED",
+    "getrecord": "Data Link: 1 GPRS: 1 Record sent",
+    "cpureset": "Resetting CPU",
+}
+
+
+def answer_text(command: str) -> str:
+    return DEVICE_ANSWERS.get(command, f"{command} OK" if command.isprintable() else "OK")
+
+
 class TeltonikaDevice:
     """A simulated tracker (see protocols/_device.py)."""
 
@@ -168,17 +182,39 @@ class TeltonikaDevice:
             packet = wrap_udp(data, self.device_id, token, token)
         return Outgoing(packet, token, len(fixes))
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         read = self._read_udp if self.transport == "udp" else self._read_tcp
         while (ack := read()) is not None:
             if ack.kind != "other":
                 acks.append(ack)
         return acks
 
-    def _read_tcp(self) -> DeviceAck | None:
+    def _answer(self, data: bytes) -> tuple[bytes, str]:
+        """A codec 12 command data field -> (the type 06 response data field, command text)."""
+        text = data[7:-1].decode("latin-1")
+        return codec12_data(answer_text(text).encode("ascii"), MessageType.RESPONSE), text
+
+    def _read_tcp_command(self) -> DeviceAck | CommandReceived | None:
         buf = self._buffer
+        if len(buf) < 8:
+            return None
+        size = 8 + int.from_bytes(buf[4:8], "big") + 4
+        if len(buf) < size:
+            return None
+        packet = bytes(buf[:size])
+        del buf[:size]
+        if packet[8] != Codec.CODEC_12 or len(packet) < 8 + 8 + 4:
+            return DeviceAck("other")
+        data, text = self._answer(packet[8:-4])
+        return CommandReceived(answer=wrap_tcp(data), command=text)
+
+    def _read_tcp(self) -> DeviceAck | CommandReceived | None:
+        buf = self._buffer
+        if self.hello_acked and buf[:4] == b"\0\0\0\0" and (
+                not self._pending or (len(buf) >= 9 and buf[8] == Codec.CODEC_12)):
+            return self._read_tcp_command()  # a codec 12 packet, not a record count
         if not self.hello_acked:
             if not buf:
                 return None
@@ -199,10 +235,22 @@ class TeltonikaDevice:
         buf = self._buffer
         if len(buf) < 7:
             return None
-        length, _packet_id, _type, avl_id, _count = _UDP_ACK.unpack_from(buf)
+        length, packet_id, _type, avl_id, _count = _UDP_ACK.unpack_from(buf)
+        if length != UDP_ACK_LENGTH and len(buf) >= length + 2:
+            return self._read_udp_command(bytes(buf[:length + 2]), packet_id, avl_id)
         if length != UDP_ACK_LENGTH:
             buf.clear()  # not an acknowledgement: drop what we cannot frame
             return DeviceAck("other")
         del buf[:7]
         token = self._by_avl_id.pop(avl_id, None)
         return DeviceAck("other") if token is None else DeviceAck("fixes", token)
+
+    def _read_udp_command(self, datagram: bytes, packet_id: int, avl_id: int) -> DeviceAck | CommandReceived:
+        del self._buffer[:len(datagram)]
+        start = 8 + int.from_bytes(datagram[6:8], "big")
+        data = datagram[start:]
+        if len(data) < 8 or data[0] != Codec.CODEC_12:
+            return DeviceAck("other")
+        answer, text = self._answer(data)
+        return CommandReceived(token=packet_id, answer=wrap_udp_command(
+            answer, self.device_id, packet_id, avl_id), command=text)
