@@ -15,7 +15,7 @@ from ._commands import COMMAND_TYPES, Command, CommandError
 from ._spec import ProtocolSpec
 
 __all__ = ["NAMES", "ALIASES", "get", "canonical", "UnknownProtocol", "supported_commands",
-           "encode_command"]
+           "encode_command", "answer_serial"]
 
 #: registry key -> module holding SPEC
 _MODULES: dict[str, str] = {
@@ -82,3 +82,11 @@ def encode_command(name: str, command: Command, device_id: str, *, now: datetime
     if encoder is None:
         raise CommandError(f"{canonical(name)}: no commands")
     return encoder(command, device_id, now=now, **options)
+
+
+def answer_serial(name: str, command: Command, *, now: datetime | None = None,
+                  **options: Any) -> int | str | None:
+    """The ``CommandAnswer.serial`` the device's answer to ``command`` (sent at ``now``) will
+    carry; None when the protocol's answers carry no correlation (they come in order)."""
+    function = getattr(_encode_module(name), "answer_serial", None)
+    return None if function is None else function(command, now=now, **options)

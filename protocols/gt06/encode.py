@@ -18,7 +18,7 @@ __all__ = [
     "command",
     "crc_x25",
     "SUPPORTED_COMMANDS",
-    "encode_typed_command",
+    "encode_typed_command", "answer_serial",
     "packet",
     "time_response",
     "wifi_reply",
@@ -141,3 +141,8 @@ def encode_typed_command(cmd: Command, device_id: str = "", *, now: datetime | N
     if len(text) > _MAX_TEXT:
         raise CommandError(f"gt06: command text longer than {_MAX_TEXT} characters")
     return command(text, cmd.id & 0xFFFF, server_flag=cmd.id, language=language)
+
+
+def answer_serial(cmd: Command, **_options: object) -> int:
+    """The server flag the 0x15/0x21 answer to ``cmd`` echoes."""
+    return cmd.id & 0xFFFFFFFF

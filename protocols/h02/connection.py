@@ -17,7 +17,7 @@ from ._bcd import parse_binary
 from ._position import status_attributes
 from .constants import (BINARY_START, HEARTBEAT_TYPES, MAX_TEXT, OTHER_START, PROTOCOL,
                         TEXT_START)
-from .decode import DECODERS, TextMessage, decode_position, split_text
+from .decode import DECODERS, TextMessage, command_answer, decode_position, split_text
 from .framing import H02Framer
 
 __all__ = ["H02Connection", "H02UdpConnection"]
@@ -75,7 +75,8 @@ class _H02Session:
         records = bool(positions or events)
         return Decoded(positions=positions, events=events, reply=reply,
                        defer_reply=reply is not None and records, login=login,
-                       unknown_items=_kept_items(positions, events))
+                       unknown_items=_kept_items(positions, events),
+                       answers=command_answer(msg) if kind == "V4" else ())
 
     def _reply(self, msg: TextMessage, located: bool) -> bytes | None:
         kind = msg.kind

@@ -12,6 +12,7 @@ from typing import Callable
 
 import msgspec
 
+from .._commands import CommandAnswer
 from .._errors import MalformedError
 from .._records import Event, Position
 from .._text import parse_date, parse_time
@@ -19,7 +20,7 @@ from ._position import find_run, parse_run, status_attributes
 from ._catalogue import LINK_COLUMNS
 from .constants import PROTOCOL
 
-__all__ = ["TextMessage", "DECODERS", "decode_position", "split_text", "Records"]
+__all__ = ["TextMessage", "DECODERS", "command_answer", "decode_position", "split_text", "Records"]
 
 UTC = timezone.utc
 Records = tuple[tuple[Position, ...], tuple[Event, ...]]
@@ -82,6 +83,29 @@ def decode_position(msg: TextMessage) -> Records:
         if result:
             attrs["result"] = result
     return (_position(msg, kwargs, attrs),), ()
+
+
+def command_answer(msg: TextMessage) -> tuple[CommandAnswer, ...]:
+    """``V4,<word>,<result...>,<the command's HHMMSS>,<device time>,<position>`` (or without the
+    position): the answer to command ``word``, linked by ``<word>,<HHMMSS>`` (H02 has no serial).
+    ``V4,V1``/``V4,NBR`` are server acknowledgements, not answers."""
+    f = msg.fields
+    if len(f) < 4 or f[3] in ("V1", "NBR"):
+        return ()
+    j = find_run(f)
+    rest = f[4:j - 2] if j is not None else f[4:]  # results, then the echoed command time
+    echoed = rest[-1] if rest and len(rest[-1]) == 6 and rest[-1].isdigit() else None
+    results = rest[:-1] if echoed is not None else rest
+    text = ",".join(results) or None
+    upper = (text or "").upper()
+    ok = True if upper in _DONE else False if upper in _FAILED else None
+    serial = f"{f[3]},{echoed}" if echoed is not None else f[3]
+    return (CommandAnswer(protocol=PROTOCOL, device_id=msg.device_id, serial=serial, reply_to=f[3],
+                          ok=ok, text=text, meaning=f"{f[3]} {text}" if text else f[3]),)
+
+
+_DONE = frozenset({"DONE", "OK", "SUCCESS"})
+_FAILED = frozenset({"ERROR", "FAIL", "FAILED"})
 
 
 def decode_vp1(msg: TextMessage) -> Records:

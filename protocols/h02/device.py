@@ -10,10 +10,11 @@ server is configured to (``ack=True``).
 from __future__ import annotations
 
 from collections import deque
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Sequence
 
 from .._binary import encode_bcd
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
@@ -24,6 +25,10 @@ __all__ = ["H02Device", "encode_v1", "encode_binary", "encode_heartbeat", "forma
 
 _MAX_PENDING_BYTES = 4096
 _IGNITION = 1 << 10
+#: server messages that are replies, not commands
+_SERVER_REPLIES = frozenset({b"V4", b"R12", b"HTBT", b"V0"})
+#: where a simulated device is before its first fix (command answers carry it)
+_NOWHERE = Fix(time=datetime(2025, 1, 1, tzinfo=timezone.utc), lat=0.0, lon=0.0, valid=False)
 
 
 
@@ -91,6 +96,8 @@ class H02Device:
         self._token = 0
         self._pending: deque[int] = deque()
         self._buffer = bytearray()
+        #: the last fix sent (command answers carry it)
+        self.last_fix: Fix = _NOWHERE
 
     def hello(self) -> bytes:
         return b""
@@ -103,22 +110,35 @@ class H02Device:
             raise LocalProtocolError("h02 device: exactly one fix per packet")
         encoder = encode_binary if self.binary else encode_v1
         data = encoder(self.device_id, fixes[0])
+        self.last_fix = fixes[0]
         self._token += 1
         if self.expects_acks:
             self._pending.append(self._token)
         return Outgoing(data, self._token, 1)
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
-        """``V4,V1`` (text) or ``R12`` (binary) answers acknowledge the oldest open report."""
+    def _command(self, fields: list[bytes]) -> CommandReceived:
+        """``*HQ,<id>,<word>,<HHMMSS>,<params>#`` -> ``V4,<word>,DONE,<HHMMSS>,<position>``
+        with the last fix (the H02 document's answer form)."""
+        word, stamp = fields[2].decode("latin-1"), fields[3].decode("latin-1")
+        answer = encode_v1(self.device_id, self.last_fix, kind="V4", answer=(word, "DONE", stamp))
+        return CommandReceived(token=f"{word},{stamp}", answer=answer,
+                               command=b",".join(fields[2:]).decode("latin-1"))
+
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
+        """``V4,V1`` (text) or ``R12`` (binary) answers acknowledge the oldest open report;
+        server commands (a word and a 6-digit time) are answered with ``V4``."""
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         while (end := self._buffer.find(b"#")) >= 0:
             start = self._buffer.find(b"*", 0, end)
             message = bytes(self._buffer[start + 1:end]) if start >= 0 else b""
             del self._buffer[: end + 1]
             fields = message.split(b",")
             ack = fields[2:4] == [b"V4", b"V1"] if not self.binary else fields[2:3] == [b"R12"]
-            if ack and self._pending:
+            if (len(fields) >= 4 and fields[2] not in _SERVER_REPLIES and len(fields[3]) == 6
+                    and fields[3].isdigit()):
+                acks.append(self._command(fields))
+            elif ack and self._pending:
                 acks.append(DeviceAck("fixes", self._pending.popleft()))
             elif message:
                 acks.append(DeviceAck("other"))

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+from .._commands import CommandAnswer
 from ._context import Context, Records, event
 from .constants import MESSAGES, RESULT_CODES
 
-__all__ = ["MESSAGE_DECODERS", "PARAMETERS", "decode_heartbeat"]
+__all__ = ["ANSWERS", "MESSAGE_DECODERS", "PARAMETERS", "command_answer", "decode_heartbeat"]
 
 
 def _u(data: bytes) -> int:
@@ -31,6 +32,30 @@ def decode_terminal_response(body: bytes, ctx: Context) -> Records:
     if len(body) >= 5:
         attrs["result"] = RESULT_CODES.get(body[4], str(body[4]))
     return event(ctx, "commandResult", attrs)
+
+
+#: device messages that answer a server command: 0x0001 general response (reply serial, reply
+#: id, result), 0x0201 position query response and 0x0500 vehicle control response (reply
+#: serial, location)
+ANSWERS = frozenset({0x0001, 0x0201, 0x0500})
+_ANSWERED = {0x0201: 0x8201, 0x0500: 0x8500}
+
+
+def command_answer(msg_id: int, body: bytes, device_id: str) -> tuple[CommandAnswer, ...]:
+    """The answer a 0x0001 / 0x0201 / 0x0500 message carries, linked by its reply serial."""
+    if len(body) < 2:
+        return ()
+    serial = _u(body[0:2])
+    if msg_id != 0x0001:
+        return (CommandAnswer(protocol="jt808", device_id=device_id, serial=serial,
+                              reply_to=f"0x{_ANSWERED[msg_id]:04X}", ok=True, hex=body.hex(),
+                              meaning="location"),)
+    if len(body) < 5:
+        return ()
+    result = body[4]
+    return (CommandAnswer(protocol="jt808", device_id=device_id, serial=serial,
+                          reply_to=f"0x{_u(body[2:4]):04X}", ok=result == 0, hex=body.hex(),
+                          meaning=RESULT_CODES.get(result, str(result))),)
 
 
 def decode_heartbeat(body: bytes, ctx: Context) -> Records:

@@ -13,7 +13,7 @@ from .._records import Decoded, Event, UnknownMessage
 from . import encode
 from ._context import Context, Tally
 from ._header import Header, parse_frame, terminal_id
-from ._messages import decode_heartbeat
+from ._messages import ANSWERS, command_answer, decode_heartbeat
 from .constants import FLAG, GENERAL_ACKED, MsgType
 from .decode import DECODERS
 from .framing import Jt808Framer
@@ -98,7 +98,8 @@ class Jt808Connection(StreamConnection):
         reply = self._reply(h)
         return Decoded(positions=positions, events=events, reply=reply, login=login,
                        defer_reply=reply is not None and bool(positions or events), checksum_ok=ok,
-                       unknown_items=tally.unknown)
+                       unknown_items=tally.unknown,
+                       answers=command_answer(h.msg_id, h.body, device_id) if h.msg_id in ANSWERS else ())
 
     def _reply(self, h: Header) -> bytes | None:
         if h.msg_id in GENERAL_ACKED:

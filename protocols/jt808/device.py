@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import struct
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Sequence
 
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError, ProtocolError
 from .._records import Fix
@@ -85,6 +86,13 @@ def encode_location_body(fix: Fix, *, alarm: int = 0, status: int = 0,
     return body + bytes((0x31, 1, max(0, min(255, fix.satellites))))
 
 
+#: platform commands the simulated terminal answers (JT/T 808-2013 §8: 0x0001 or 0x0201)
+_COMMANDS = frozenset({0x8103, 0x8105, 0x8201, 0x8202, 0x8300, 0x8500})
+_IMPLEMENTED = frozenset({0x8103, 0x8105, 0x8202, 0x8300})
+#: where a simulated terminal is before it sent a fix (answers 0x8201)
+_NOWHERE = Fix(time=datetime(2025, 1, 1, tzinfo=timezone.utc), lat=0.0, lon=0.0, valid=False)
+
+
 class Jt808Device:
     """A simulated JT/T 808 terminal (see protocols/_device.py)."""
 
@@ -100,6 +108,8 @@ class Jt808Device:
         self._serial = 0
         self._auth_serial: int | None = None
         self._framer = Jt808Framer()
+        #: the last fix sent (what 0x8201 position queries are answered with)
+        self.last_fix: Fix = _NOWHERE
         self._buffer = bytearray()
 
     def _packet(self, msg_id: int, body: bytes) -> tuple[bytes, int]:
@@ -121,6 +131,7 @@ class Jt808Device:
     def encode_fixes(self, fixes: Sequence[Fix]) -> Outgoing:
         if not 1 <= len(fixes) <= self.max_fixes_per_packet:
             raise LocalProtocolError(f"jt808 carries 1..{self.max_fixes_per_packet} fixes per packet")
+        self.last_fix = fixes[-1]
         if len(fixes) == 1:
             data, serial = self._packet(MsgType.LOCATION, encode_location_body(fixes[0]))
         else:
@@ -131,9 +142,9 @@ class Jt808Device:
             data, serial = self._packet(MsgType.LOCATION_BATCH, body)
         return Outgoing(data, token=serial, count=len(fixes))
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         while (frame := self._framer.next_frame(self._buffer)) is not None:
             try:
                 header, _ = parse_frame(frame)
@@ -144,7 +155,23 @@ class Jt808Device:
                 acks.append(ack)
         return acks
 
-    def _read(self, header) -> DeviceAck | None:
+    def _command(self, header) -> CommandReceived:
+        """A platform command: 0x8201 is answered by 0x0201 (reply serial + the last fix's
+        location), any other by 0x0001 with result 0 (3 = unsupported for the ids the
+        terminal does not implement), both carrying the command's serial (JT/T 808-2013)."""
+        if header.msg_id == MsgType.LOCATION_QUERY:
+            body = _U16.pack(header.serial) + encode_location_body(self.last_fix)
+            answer = self._packet(MsgType.LOCATION_QUERY_RESPONSE, body)[0]
+        else:
+            result = 0 if header.msg_id in _IMPLEMENTED else 3
+            body = _U16.pack(header.serial) + _U16.pack(header.msg_id) + bytes((result,))
+            answer = self._packet(MsgType.TERMINAL_RESPONSE, body)[0]
+        return CommandReceived(token=header.serial, answer=answer,
+                               command=f"0x{header.msg_id:04X}:{header.body.hex()}")
+
+    def _read(self, header) -> DeviceAck | CommandReceived | None:
+        if header.msg_id in _COMMANDS:
+            return self._command(header)
         if header.msg_id != MsgType.GENERAL_RESPONSE or len(header.body) != 5:
             return None
         reply_serial, reply_id = _U16.unpack_from(header.body, 0)[0], _U16.unpack_from(header.body, 2)[0]

@@ -12,7 +12,7 @@ from .constants import (HANDSHAKE_ACCEPT, HANDSHAKE_REJECT, PREAMBLE, UDP_ACK_LE
                         UDP_PACKET_TYPE_ACK, Codec, MessageType)
 
 __all__ = ["encode_handshake_reply", "encode_avl_ack", "encode_udp_ack", "encode_command",
-           "wrap_tcp", "SUPPORTED_COMMANDS", "encode_typed_command", "codec12_data", "wrap_udp_command"]
+           "wrap_tcp", "SUPPORTED_COMMANDS", "encode_typed_command", "answer_serial", "codec12_data", "wrap_udp_command"]
 
 _COUNT = struct.Struct(">I")
 _UDP_ACK = struct.Struct(">HHBBB")
@@ -93,3 +93,8 @@ def encode_typed_command(cmd: Command, device_id: str = "", *, now: datetime | N
     if transport == "udp":
         return wrap_udp_command(data, device_id, cmd.id, cmd.id)
     return wrap_tcp(data)
+
+
+def answer_serial(cmd: Command, **_options: object) -> None:
+    """Codec 12 responses carry no serial: they answer the commands in order."""
+    return None
