@@ -95,6 +95,14 @@ class BrokerIngest:
         return lambda: client.ack(mid, qos, generation)
 
     def _on_message(self, message: Any, generation: int) -> None:
+        if self.ingest.paused:  # the ingest queue is full: memory stays bounded
+            # QoS 0 is dropped and counted; QoS 1/2 is not acknowledged (the
+            # broker delivers it again after a reconnect, and stops sending once
+            # receive_maximum messages are unacknowledged)
+            frames = self.metrics.for_listener("mqtt", "mqtt")
+            frames.dropped("backpressure" if message.qos == 0 else "backpressure_unacknowledged")
+            self.ingest.guard.logs.note("mqtt", "messages dropped (ingest queue full)", self.label)
+            return
         ack = self._acker(message.mid, message.qos, generation)
         try:
             topic = message.topic

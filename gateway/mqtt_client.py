@@ -39,6 +39,10 @@ __all__ = ["AsyncMqttClient"]
 
 log = logging.getLogger("uvis.gateway.mqtt")
 
+#: largest MQTT packet we accept (MQTT 5 CONNECT Maximum Packet Size; larger
+#: messages are dropped by the broker, never sent to us)
+MAX_PACKET_SIZE = 256 * 1024
+
 #: most packets handled per readable event before yielding to the loop
 _READ_BURST = 256
 
@@ -120,6 +124,8 @@ class AsyncMqttClient:
             props = Properties(PacketTypes.CONNECT)
             props.SessionExpiryInterval = s.session_expiry if self.persistent else 0
             props.ReceiveMaximum = s.receive_maximum
+            # the broker must not send us packets larger than this (memory per message bounded)
+            props.MaximumPacketSize = MAX_PACKET_SIZE
             args["clean_start"] = not self.persistent
             args["properties"] = props
         return args

@@ -43,7 +43,7 @@ def _progress(stats: FleetStats) -> None:
 def print_summary(config: FleetConfig, summary: dict[str, Any]) -> None:
     print(f"{config.protocol}/{config.transport}: {config.devices} devices x {config.rate:g} Hz "
           f"for {config.duration:g} s against {config.host}:{config.port}")
-    for key in ("sent", "acked", "resent", "errors", "unacked", "connects", "rejected",
+    for key in ("sent", "acked", "resent", "errors", "unacked", "connects", "rejected", "closed",
                 "ack_latency_ms_p50", "ack_latency_ms_p99", "elapsed_s"):
         print(f"  {key:<20} {summary[key]}")
 
@@ -54,7 +54,7 @@ def main(args: Any) -> int:
     except (ValueError, KeyError) as exc:
         print(f"uvis-gateway simulate: {exc}", file=sys.stderr)
         return 2
-    from gateway.run_cmd import run_loop
+    from ._loop import run_loop
 
     async def go() -> FleetStats:
         return await run_fleet(config, None if args.quiet else _progress)

@@ -49,6 +49,8 @@ class FleetStats:
     errors: int = 0
     connects: int = 0
     rejected: int = 0
+    #: sessions the gateway closed (at once, or later): counted, then reconnected with backoff
+    closed: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     acked_keys: set[tuple[str, datetime]] = field(default_factory=set)
     sent_keys: set[tuple[str, datetime]] = field(default_factory=set)
@@ -73,6 +75,7 @@ class FleetStats:
             "ack_latency_ms_p99": self.percentile(99),
             "connects": self.connects,
             "rejected": self.rejected,
+            "closed": self.closed,
             "unacked": self.pending,
             "elapsed_s": round(self.elapsed, 2),
         }
@@ -105,6 +108,10 @@ class Track:
         return Fix(time=when, lat=round(self.lat, 6), lon=round(self.lon, 6),
                    speed_kmh=round(self.speed), course_deg=round(self.course), altitude_m=120.0,
                    satellites=9, attributes={"ignition": True})
+
+
+class _Closed(ConnectionError):
+    """The gateway closed the session (at once, or later)."""
 
 
 @dataclass
@@ -214,7 +221,12 @@ class _SimDevice:
             try:
                 await self._session()
                 backoff = 0.5
-            except (OSError, asyncio.TimeoutError, ConnectionError):
+            except _Closed:
+                self.stats.closed += 1
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except (OSError, asyncio.TimeoutError, ConnectionError, RuntimeError):
+                # RuntimeError: uvloop refuses writes on a transport closed under us
                 self.stats.errors += 1
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -248,11 +260,20 @@ class _SimDevice:
         host, port = self.config.host, self.config.port
         if self.config.transport == "udp":
             transport, proto = await loop.create_datagram_endpoint(_Udp, remote_addr=(host, port))
-            self._send = lambda data: transport.sendto(data)
+
+            def send(data: bytes) -> None:
+                if transport.is_closing():
+                    raise _Closed("socket closed")
+                transport.sendto(data)
         else:
             transport, proto = await asyncio.wait_for(
                 loop.create_connection(_Tcp, host, port), timeout=10)
-            self._send = transport.write
+
+            def send(data: bytes) -> None:
+                if transport.is_closing() or proto.lost.done():
+                    raise _Closed("connection closed by the gateway")
+                transport.write(data)
+        self._send = send
         return transport, proto
 
     async def _session(self) -> None:
@@ -266,7 +287,16 @@ class _SimDevice:
                     self.device.hello_acked = False
                 self._send(hello)
                 if self._hello_needs_ack:
-                    await asyncio.wait_for(self.hello_event.wait(), timeout=self.config.ack_timeout)
+                    answered = asyncio.ensure_future(self.hello_event.wait())
+                    try:
+                        await asyncio.wait({answered, proto.lost}, timeout=self.config.ack_timeout,
+                                           return_when=asyncio.FIRST_COMPLETED)
+                    finally:
+                        answered.cancel()
+                    if not self.hello_event.is_set():
+                        if proto.lost.done():
+                            raise _Closed("closed by the gateway before the login was answered")
+                        raise asyncio.TimeoutError
                 if self.rejected:
                     return
             self._resend_all()
@@ -280,7 +310,7 @@ class _SimDevice:
         while True:
             now = time.monotonic()
             if lost.done():
-                raise ConnectionError("connection closed by the gateway")
+                raise _Closed("connection closed by the gateway")
             if now >= self.stop_at:
                 if not self.pending or now >= self.stop_at + self.config.drain_timeout:
                     return

@@ -172,7 +172,7 @@ def main(args: Any) -> int:
     except (ValueError, KeyError) as exc:
         print(f"uvis-gateway simulate: {exc}", file=sys.stderr)
         return 2
-    from gateway.run_cmd import run_loop
+    from ._loop import run_loop
     from simulators.cli import _progress
 
     stats = run_loop(lambda: run_mqtt_fleet(config, None if args.quiet else _progress))
