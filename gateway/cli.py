@@ -41,8 +41,12 @@ def _common_run_flags(p: argparse.ArgumentParser) -> None:
                    help="PostgreSQL URL (default: UVIS_DATABASE_URL, else the embedded server)")
     p.add_argument("--data-dir", metavar="DIR", help="data directory (default ./uvis-data)")
     p.add_argument("--api-port", type=int, metavar="N", help="HTTP API port (default 8080)")
-    p.add_argument("--api-host", metavar="HOST", help="HTTP API address (default 0.0.0.0)")
+    p.add_argument("--api-host", metavar="HOST",
+                   help="HTTP API address (default 0.0.0.0 with a token or JWT configured, else 127.0.0.1)")
     p.add_argument("--no-api", action="store_true", help="do not serve the HTTP API")
+    p.add_argument("--api-insecure", action="store_true",
+                   help="let the API listen on a non-loopback address with no token and no JWT "
+                        "configured (data endpoints still need a credential)")
     p.add_argument("--spool-dir", metavar="DIR",
                    help="spool batches here while the database is down or slow "
                         "(default with the embedded database: DATA_DIR/spool)")
@@ -142,6 +146,29 @@ def _add_forward(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=100, help="list: at most this many (oldest first)")
 
 
+def _add_api(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("api", help="serve the integrator API on its own (same database as run)")
+    _common_run_flags(p)
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="N API processes sharing the port (SO_REUSEPORT; needs --database-url)")
+    p.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+
+
+def _add_token(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("token", help="API tokens: create (prints the secret once, alone on "
+                                     "stdout), list, revoke")
+    _common_run_flags(p)
+    p.add_argument("action", choices=("create", "list", "revoke"))
+    p.add_argument("name_arg", nargs="?", metavar="NAME", help="revoke: the token's name")
+    p.add_argument("--name", help="create: the token's name (shown in access logs)")
+    p.add_argument("--scope", action="append", metavar="SCOPE",
+                   help="devices:read, devices:write, positions:read, events:read, live:read, "
+                        "metrics:read or admin; repeatable")
+    p.add_argument("--group", action="append", metavar="GROUP",
+                   help="limit the token to these device groups (repeatable; default: every device)")
+    p.add_argument("--expires", metavar="WHEN", help="90d, 12h, 1y, an ISO 8601 time (default: never)")
+
+
 def _add_config(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("config", help="configuration reference")
     p.add_argument("--print-default", action="store_true",
@@ -160,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quarantine(sub)
     _add_spool(sub)
     _add_forward(sub)
+    _add_api(sub)
+    _add_token(sub)
     _add_config(sub)
     return parser
 
@@ -192,6 +221,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "forward":
         from .forward import cmd as forward_cmd
         return forward_cmd.main(args)
+    if args.command == "api":
+        from . import api_cmd
+        return api_cmd.main(args, argv)
+    if args.command == "token":
+        from . import token_cmd
+        args.name = args.name or args.name_arg
+        return token_cmd.main(args)
     if args.command == "config":
         from . import config_cmd
         return config_cmd.main(args)

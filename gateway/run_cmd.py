@@ -49,6 +49,10 @@ def settings_from_args(args: Any) -> Settings:
         from .forward.settings import with_flag_destinations
 
         settings = with_flag_destinations(settings, args.forward, SettingsError)
+    if getattr(args, "api_insecure", False):  # the [api] table's insecure = true
+        from .api_settings import with_insecure
+
+        settings = with_insecure(settings)
     return settings
 
 

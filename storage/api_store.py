@@ -338,7 +338,8 @@ WITH p AS (
 SELECT count(*) AS fixes,
        coalesce(sum(2 * 6371008.8 * asin(least(1, sqrt(
            sin(radians(lat - plat) / 2) ^ 2
-           + cos(radians(plat)) * cos(radians(lat)) * sin(radians(lon - plon) / 2) ^ 2)))), 0)
+           + cos(radians(plat)) * cos(radians(lat)) * sin(radians(lon - plon) / 2) ^ 2))))
+           FILTER (WHERE plat IS NOT NULL), 0)
            AS distance_m,
        max(speed_kmh) AS max_speed, avg(speed_kmh)::float8 AS avg_speed,
        coalesce(sum(extract(epoch FROM fix_time - pt)) FILTER (

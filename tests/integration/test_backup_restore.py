@@ -20,6 +20,7 @@ from gateway.app import Gateway
 from gateway.settings import load_settings
 from protocols import Fix
 from protocols.registry import get as get_protocol
+from tests.integration._api import token_for
 
 pytestmark = pytest.mark.integration
 
@@ -90,10 +91,10 @@ async def send_track(port: int, imei: str, fixes: list[Fix]) -> None:
         writer.close()
 
 
-async def api_view(gw: Gateway, imeis: list[str]) -> dict:
-    base = f"http://127.0.0.1:{gw.api_port}"
+async def api_view(gw: Gateway, imeis: list[str], token: str) -> dict:
+    base = f"http://127.0.0.1:{gw.api_port}/api/v1"
     view = {}
-    async with aiohttp.ClientSession() as http:
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
         paths = ["/devices", "/positions/latest"] + [f"/devices/{i}/positions" for i in imeis]
         for path in paths:
             async with http.get(base + path) as response:
@@ -124,11 +125,12 @@ async def test_backup_and_restore_serve_the_same_positions(databases, tmp_path) 
             fixes = [Fix(time=T0 + timedelta(seconds=30 * k), lat=48.1 + n + k / 1000, lon=11.5 - k / 1000,
                          speed_kmh=float(k), course_deg=90.0, satellites=9) for k in range(5)]
             await send_track(gw.ports[("gt06", "tcp")], imei, fixes)
-        before = await api_view(gw, imeis)
+        token = await token_for(source)  # backed up and restored with the data
+        before = await api_view(gw, imeis, token)
     finally:
         await gw.stop()
     assert [len(before[f"/devices/{i}/positions"]["items"]) for i in imeis] == [5, 5]
-    assert [d["device_id"] for d in before["/devices"]] == imeis
+    assert [d["device_id"] for d in before["/devices"]["items"]] == imeis
 
     dump = tmp_path / "uvis.dump"
     timescale = timescaledb_version(source)
@@ -151,7 +153,7 @@ async def test_backup_and_restore_serve_the_same_positions(databases, tmp_path) 
     gw = Gateway(gateway_settings(target))
     await gw.start()
     try:
-        after = await api_view(gw, imeis)
+        after = await api_view(gw, imeis, token)
     finally:
         await gw.stop()
     assert after == before

@@ -16,6 +16,7 @@ from gateway.settings import load_settings
 from protocols import Fix
 from protocols.registry import get as get_protocol
 from simulators.fleet import FleetConfig, run_fleet
+from tests.integration._api import time_text, token_for
 
 from _stored import stored_keys
 
@@ -72,14 +73,14 @@ async def test_fleet_every_acknowledged_fix_stored_once(gateway, clean_database_
     assert set(rows) == stats.acked_keys
 
     # the API serves them
-    async with aiohttp.ClientSession() as http:
-        base = f"http://127.0.0.1:{gateway.api_port}"
+    auth = {"Authorization": f"Bearer {await token_for(clean_database_url)}"}
+    async with aiohttp.ClientSession(headers=auth) as http:
+        base = f"http://127.0.0.1:{gateway.api_port}/api/v1"
         async with http.get(f"{base}/devices/{ids[0]}/positions", params={"limit": "1000"}) as r:
             assert r.status == 200
             body = await r.json()
         expected_times = sorted(t for d, t in stats.acked_keys if d == ids[0])
-        assert [p["fix_time"] for p in body["items"]] == [
-            t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z" for t in expected_times]
+        assert [p["fix_time"] for p in body["items"]] == [time_text(t) for t in expected_times]
         assert body["next"] is None
         assert {p["device_id"] for p in body["items"]} == {ids[0]}
         assert body["items"][0]["protocol"] == protocol
@@ -87,7 +88,7 @@ async def test_fleet_every_acknowledged_fix_stored_once(gateway, clean_database_
             latest = {p["device_id"]: p["fix_time"] for p in (await r.json())["items"]}
         assert {d for d in ids} <= set(latest)
         async with http.get(f"{base}/devices") as r:
-            devices = {d["device_id"]: d for d in await r.json()}
+            devices = {d["device_id"]: d for d in (await r.json())["items"]}
         assert devices[ids[0]]["protocol"] == protocol
 
 
@@ -238,8 +239,9 @@ async def test_back_pressure_pauses_reading_and_loses_nothing(clean_database_url
     assert set(rows) == stats.acked_keys and len(rows) == stats.acked
 
 
-async def test_metrics_and_health(gateway) -> None:
-    async with aiohttp.ClientSession() as http:
+async def test_metrics_and_health(gateway, clean_database_url) -> None:
+    auth = {"Authorization": f"Bearer {await token_for(clean_database_url)}"}
+    async with aiohttp.ClientSession(headers=auth) as http:
         base = f"http://127.0.0.1:{gateway.api_port}"
         async with http.get(f"{base}/health") as r:
             assert r.status == 200
@@ -250,9 +252,9 @@ async def test_metrics_and_health(gateway) -> None:
                      "uvis_checksum_mismatches_total", "uvis_batch_rows", "uvis_batch_commit_seconds",
                      "uvis_ingest_queue_rows", "uvis_connections_open"):
             assert name in text
-        async with http.get(f"{base}/devices/nosuch/positions") as r:
+        async with http.get(f"{base}/api/v1/devices/nosuch/positions") as r:
             assert r.status == 404
-        async with http.get(f"{base}/positions/latest", params={"limit": "0"}) as r:
+        async with http.get(f"{base}/api/v1/positions/latest", params={"limit": "0"}) as r:
             assert r.status == 400
-        async with http.get(f"{base}/devices/x/positions", params={"from": "yesterday"}) as r:
+        async with http.get(f"{base}/api/v1/devices/x/positions", params={"from": "yesterday"}) as r:
             assert r.status == 400

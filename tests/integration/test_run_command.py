@@ -77,8 +77,23 @@ def send_fix(port: int, imei: str, second: int) -> Fix:
     return fix
 
 
-def api_json(port: int, path: str):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+def create_token(args: list[str], cwd: Path) -> str:
+    """``token create`` with the database flags of ``args``: the secret, alone on stdout."""
+    env = dict(os.environ)
+    env.pop("UVIS_DATABASE_URL", None)
+    db_flags = [item for flag in ("--database-url", "--data-dir") if flag in args
+                for item in (flag, args[args.index(flag) + 1])]
+    run = subprocess.run(EXE + ["token", "create", "--name", "tests", "--scope", "positions:read",
+                                *db_flags], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert re.fullmatch(r"uvis_[\w-]{43}\n", run.stdout), run.stdout  # the secret alone on stdout
+    return run.stdout.strip()
+
+
+def api_json(port: int, path: str, token: str):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1{path}",
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
@@ -87,12 +102,13 @@ async def test_run_on_a_database_url_and_sigterm(tmp_path, clean_database_url) -
 
 
 def _run_on_a_database_url(tmp_path: Path, clean_database_url: str) -> None:
-    gw = Running(["run", "--config", str(_config(tmp_path)), "--database-url", clean_database_url],
-                 tmp_path)
+    args = ["run", "--config", str(_config(tmp_path)), "--database-url", clean_database_url]
+    token = create_token(args, tmp_path)
+    gw = Running(args, tmp_path)
     try:
         fix = send_fix(gw.gt06, "868000000000001", 1)
-        body = api_json(gw.api, "/devices/868000000000001/positions")
-        assert [p["fix_time"] for p in body["items"]] == ["2026-02-03T04:05:01.000Z"]
+        body = api_json(gw.api, "/devices/868000000000001/positions", token)
+        assert [p["fix_time"] for p in body["items"]] == ["2026-02-03T04:05:01Z"]
         assert body["items"][0]["lat"] == fix.lat and body["items"][0]["lon"] == fix.lon
     finally:
         status = gw.stop()
@@ -127,12 +143,13 @@ def test_embedded_database_survives_kill_9(tmp_path) -> None:
     pid = _postmaster_pid(data_dir)
     assert pid is not None and _alive(pid)  # the orphaned server is still running
 
+    token = create_token(args, tmp_path)     # finds the orphaned server (stops it when done)
     again = Running(args, tmp_path)          # finds it and reuses (or restarts) it
     try:
         send_fix(again.gt06, "868000000000002", 3)
-        body = api_json(again.api, "/devices/868000000000002/positions")
-        assert [p["fix_time"] for p in body["items"]] == ["2026-02-03T04:05:02.000Z",
-                                                          "2026-02-03T04:05:03.000Z"]
+        body = api_json(again.api, "/devices/868000000000002/positions", token)
+        assert [p["fix_time"] for p in body["items"]] == ["2026-02-03T04:05:02Z",
+                                                          "2026-02-03T04:05:03Z"]
     finally:
         status = again.stop()
     assert status == 0

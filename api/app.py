@@ -1,0 +1,335 @@
+"""The integrator API v1 (Litestar): the handlers' types are the OpenAPI
+document (GET /openapi.json, GET /docs with Swagger UI from the
+swagger-ui-bundle package's files: no internet needed).
+
+    GET   /health                                 open; 503 only when the database does not answer
+    GET   /metrics                                metrics:read (open on loopback)
+    GET   /api/v1/devices                         devices:read  ?group&protocol&online&limit&after
+    GET   /api/v1/devices/{id}                    devices:read  (last position, online, last seen)
+    PATCH /api/v1/devices/{id}                    devices:write {name, group, attributes}
+    GET   /api/v1/devices/{id}/positions          positions:read ?from&to&limit&after; format=
+                                                  json|geojson|csv|gpx (or Accept) streams from..to
+    GET   /api/v1/devices/{id}/summary            positions:read ?from&to
+    GET   /api/v1/positions/latest                positions:read ?bbox&since&group&limit&after
+    GET   /api/v1/events                          events:read ?device&type&from&to&limit&after
+    WS    /api/v1/live, GET /api/v1/live/sse      live:read (api/live_routes.py)
+
+A device outside the caller's groups is a 404 everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+import asyncpg
+import msgspec
+from litestar import Litestar, MediaType, Request, Response, Router, get, patch
+from litestar.connection import ASGIConnection
+from litestar.datastructures import State
+from litestar.config.cors import CORSConfig
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.params import Parameter
+from litestar.response import Stream
+
+from storage.api_store import ApiDevice, ApiEvent, ApiPosition, ApiStore, Summary
+
+from . import params as P
+from .config import ApiConfig
+from .exports import FORMATS, MEDIA_TYPES, export
+
+__all__ = ["build_litestar", "need", "DEFAULT_LIMIT", "MAX_LIMIT"]
+
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 10_000
+def _Limit(default: int = DEFAULT_LIMIT) -> Any:
+    return Parameter(ge=1, le=MAX_LIMIT, default=default, description=f"page size, 1..{MAX_LIMIT}")
+
+
+def _After(default: None = None) -> Any:
+    return Parameter(default=default, max_length=1024,
+                     description="the cursor from the previous page's `next` (opaque)")
+
+
+class ErrorBody(msgspec.Struct):
+    error: str
+    status: int
+
+
+class DevicePage(msgspec.Struct):
+    items: list[ApiDevice]
+    #: the URL of the next page, or null at the end
+    next: str | None
+
+
+class PositionPage(msgspec.Struct):
+    items: list[ApiPosition]
+    next: str | None
+
+
+class EventPage(msgspec.Struct):
+    items: list[ApiEvent]
+    next: str | None
+
+
+class DevicePatch(msgspec.Struct, forbid_unknown_fields=True):
+    name: str | None | msgspec.UnsetType = msgspec.UNSET
+    group: str | None | msgspec.UnsetType = msgspec.UNSET
+    attributes: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+
+
+def need(scope: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+    """A route guard: the caller's credential carries ``scope`` (or admin)."""
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        principal = connection.scope.get("user")
+        if principal is None or not principal.allows(scope):
+            raise PermissionDeniedException(f"this needs the scope {scope}")
+
+    guard.__name__ = f"need_{scope.replace(':', '_')}"
+    return guard
+
+
+def _groups(request: Request) -> tuple[str, ...] | None:
+    return request.scope["user"].groups
+
+
+def _next(request: Request, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    from urllib.parse import urlencode
+
+    query = {k: v for k, v in request.query_params.items() if k not in ("after", "access_token")}
+    query["after"] = cursor
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def _device_id(device_id: str) -> str:
+    return P.text("device_id", device_id)  # type: ignore[return-value]
+
+
+# -- devices -----------------------------------------------------------------
+
+@get("/devices", guards=[need("devices:read")])
+async def list_devices(request: Request, state: State, limit: int = _Limit(default=DEFAULT_LIMIT),
+                       after: str | None = _After(default=None),
+                       group: str | None = Parameter(default=None, max_length=256),
+                       protocol: str | None = Parameter(default=None, max_length=64),
+                       online: bool | None = Parameter(default=None)) -> DevicePage:
+    """Devices by id; filters: group, protocol, online (seen within the online window)."""
+    cursor = P.decode_cursor("d", after, "s")
+    store: ApiStore = state.store
+    rows = await store.devices(limit=limit, after=cursor[0] if cursor else None, groups=_groups(request),
+                               group=P.text("group", group), protocol=P.text("protocol", protocol),
+                               online=online)
+    nxt = P.encode_cursor("d", rows[-1].device_id) if len(rows) == limit else None
+    return DevicePage(items=rows, next=_next(request, nxt))
+
+
+@get("/devices/{device_id:str}", guards=[need("devices:read")])
+async def get_device(request: Request, state: State, device_id: str) -> ApiDevice:
+    """One device with its last position, online state, last seen and protocol."""
+    device = await state.store.device(_device_id(device_id), _groups(request))
+    if device is None:
+        raise NotFoundException(f"unknown device {device_id}")
+    return device
+
+
+@patch("/devices/{device_id:str}", guards=[need("devices:write")])
+async def patch_device(request: Request, state: State, device_id: str, data: DevicePatch) -> ApiDevice:
+    """Set a device's name, group and/or attributes (null clears name or group)."""
+    changes: dict[str, Any] = {}
+    for field, column in (("name", "name"), ("group", "group_name")):
+        value = getattr(data, field)
+        if value is not msgspec.UNSET:
+            changes[column] = P.text(field, value)
+    if data.attributes is not msgspec.UNSET:
+        if len(msgspec.json.encode(data.attributes)) > 16384 or "\\u0000" in msgspec.json.encode(
+                data.attributes).decode():
+            raise P.BadRequest("attributes: at most 16 KiB of JSON, no NUL characters")
+        changes["attributes"] = data.attributes
+    device = await state.store.update_device(_device_id(device_id), _groups(request), changes)
+    if device is None:
+        raise NotFoundException(f"unknown device {device_id}")
+    return device
+
+
+# -- positions ---------------------------------------------------------------
+
+def _format(request: Request, fmt: str | None) -> str | None:
+    if fmt is not None:
+        return None if fmt == "page" else fmt
+    accept = request.headers.get("accept", "")
+    for name in ("geojson", "csv", "gpx"):
+        if MEDIA_TYPES[name].split(";")[0] in accept:
+            return name
+    return None
+
+
+@get("/devices/{device_id:str}/positions", guards=[need("positions:read")],
+     description="A page of fixes in fix-time order (from inclusive, to exclusive). With format= "
+                 "json, geojson, csv or gpx (or the Accept header application/geo+json, text/csv, "
+                 "application/gpx+xml) the whole range from..to is streamed instead (both required, "
+                 "at most max_range_days).")
+async def track(request: Request, state: State, device_id: str,
+                start: str | None = Parameter(query="from", default=None, max_length=64,
+                                              description="ISO 8601 or epoch seconds, inclusive"),
+                end: str | None = Parameter(query="to", default=None, max_length=64,
+                                            description="ISO 8601 or epoch seconds, exclusive"),
+                limit: int = _Limit(default=DEFAULT_LIMIT), after: str | None = _After(default=None),
+                format: str | None = Parameter(default=None, pattern="^(page|json|geojson|csv|gpx)$",
+                                               description="page (default) or an export format")
+                ) -> Response[PositionPage]:
+    device_id = _device_id(device_id)
+    store: ApiStore = state.store
+    fmt = _format(request, format)
+    t0, t1 = P.time_range(start, end, required=fmt is not None,
+                          max_days=state.config.max_range_days if fmt is not None else None)
+    if not await store.visible(device_id, _groups(request)):
+        raise NotFoundException(f"unknown device {device_id}")
+    if fmt is not None:
+        assert fmt in FORMATS and t0 is not None and t1 is not None
+        headers = {}
+        if fmt != "json":
+            ext = {"geojson": "geojson", "csv": "csv", "gpx": "gpx"}[fmt]
+            headers["content-disposition"] = f'attachment; filename="track.{ext}"'
+        return Stream(export(store, fmt, device_id, t0, t1), media_type=MEDIA_TYPES[fmt],
+                      headers=headers)  # type: ignore[return-value]
+    cursor = P.decode_cursor("p", after, "t")
+    rows = await store.track(device_id, start=t0, end=t1, after=cursor[0] if cursor else None,
+                             limit=limit)
+    nxt = P.encode_cursor("p", P.micros(rows[-1].fix_time)) if len(rows) == limit else None
+    return Response(PositionPage(items=rows, next=_next(request, nxt)))
+
+
+@get("/devices/{device_id:str}/summary", guards=[need("positions:read")])
+async def summary(state: State, request: Request, device_id: str,
+                  start: str = Parameter(query="from", max_length=64, description="inclusive"),
+                  end: str = Parameter(query="to", max_length=64, description="exclusive")) -> Summary:
+    """Distance, maximum and average speed, moving time, first and last fix over from..to."""
+    device_id = _device_id(device_id)
+    t0, t1 = P.time_range(start, end, required=True, max_days=state.config.max_range_days)
+    if not await state.store.visible(device_id, _groups(request)):
+        raise NotFoundException(f"unknown device {device_id}")
+    return await state.store.summary(device_id, t0, t1)
+
+
+@get("/positions/latest", guards=[need("positions:read")])
+async def latest(request: Request, state: State, limit: int = _Limit(default=DEFAULT_LIMIT),
+                 after: str | None = _After(default=None),
+                 bbox: str | None = Parameter(default=None, max_length=128,
+                                              description="min_lon,min_lat,max_lon,max_lat"),
+                 since: str | None = Parameter(default=None, max_length=64,
+                                               description="only fixes at or after this time"),
+                 group: str | None = Parameter(default=None, max_length=256)) -> PositionPage:
+    """Each device's newest fix, by device id."""
+    cursor = P.decode_cursor("l", after, "s")
+    rows = await state.store.latest(limit=limit, after=cursor[0] if cursor else None,
+                                    groups=_groups(request), group=P.text("group", group),
+                                    since=P.moment("since", since), bbox=P.bbox(bbox))
+    nxt = P.encode_cursor("l", rows[-1].device_id) if len(rows) == limit else None
+    return PositionPage(items=rows, next=_next(request, nxt))
+
+
+@get("/events", guards=[need("events:read")])
+async def events(request: Request, state: State, limit: int = _Limit(default=DEFAULT_LIMIT),
+                 after: str | None = _After(default=None),
+                 device: str | None = Parameter(default=None, max_length=256),
+                 type: list[str] | None = Parameter(default=None, max_items=32,
+                                                    description="event types (repeatable, or a,b)"),
+                 start: str | None = Parameter(query="from", default=None, max_length=64),
+                 end: str | None = Parameter(query="to", default=None, max_length=64)) -> EventPage:
+    """Alarms and the other events by time."""
+    t0, t1 = P.time_range(start, end)
+    types = [t for value in type or () for t in value.split(",") if t] or None
+    for t in types or ():
+        P.text("type", t, 64)
+    device = P.text("device", device)
+    cursor = P.decode_cursor("e", after, "tssi")
+    if device is not None and not await state.store.visible(device, _groups(request)):
+        raise NotFoundException(f"unknown device {device}")
+    rows = await state.store.events(limit=limit, groups=_groups(request), device=device, types=types,
+                                    start=t0, end=t1, after=tuple(cursor) if cursor else None)
+    nxt = None
+    if len(rows) == limit:
+        last, key = rows[-1]
+        nxt = P.encode_cursor("e", P.micros(last.time), last.device_id, last.type, key)
+    return EventPage(items=[e for e, _ in rows], next=_next(request, nxt))
+
+
+# -- health, metrics, errors -------------------------------------------------
+
+@get("/health", include_in_schema=True, security=[{}])
+async def health(state: State) -> Response[dict]:
+    """ok, degraded (200) or unavailable (503, the database does not answer). Open."""
+    try:
+        body = await state.health()
+    except Exception:  # never the database's error text
+        body = {"status": "unavailable", "database": "unreachable"}
+    return Response(body, status_code=503 if body.get("status") == "unavailable" else 200)
+
+
+@get("/metrics", guards=[need("metrics:read")], media_type="text/plain; version=0.0.4")
+async def metrics(state: State) -> bytes:
+    """Prometheus metrics (open on loopback, else the scope metrics:read)."""
+    return state.render_metrics()
+
+
+def _error(request: Any, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        status, message = exc.status_code, exc.detail
+        extra = getattr(exc, "extra", None)
+        if status == 400 and isinstance(extra, list) and extra:
+            message = "; ".join(f"{e.get('key', '?')}: {e.get('message', '')}" if isinstance(e, dict)
+                                else str(e) for e in extra)
+        headers = exc.headers or {}
+    elif isinstance(exc, (asyncpg.QueryCanceledError, asyncpg.TooManyConnectionsError,
+                          asyncpg.PostgresConnectionError, OSError, TimeoutError)):
+        status, message, headers = 503, "the database is busy or unreachable; retry", {"retry-after": "1"}
+    elif isinstance(exc, asyncpg.DataError):
+        status, message, headers = 400, "a parameter is out of range", {}
+    else:
+        import logging
+
+        logging.getLogger("uvis.api").exception("unhandled error")
+        status, message, headers = 500, "internal error", {}
+    return Response(ErrorBody(error=str(message), status=status), status_code=status, headers=headers)
+
+
+def build_litestar(store: ApiStore, config: ApiConfig, *, health_check: Callable[[], Awaitable[dict]],
+                   render_metrics: Callable[[], bytes], hub: Any = None,
+                   on_shutdown: list | None = None) -> Litestar:
+    from swagger_ui_bundle import swagger_ui_path
+    from litestar.static_files import create_static_files_router
+
+    from .live_routes import live_sse, live_ws
+
+    v1 = Router(path="/api/v1", route_handlers=[list_devices, get_device, patch_device, track, summary,
+                                               latest, events, live_sse, live_ws])
+    docs = SwaggerRenderPlugin(path="/docs", js_url="/docs/static/swagger-ui-bundle.js",
+                               css_url="/docs/static/swagger-ui.css",
+                               standalone_preset_js_url="/docs/static/swagger-ui-standalone-preset.js")
+    openapi = OpenAPIConfig(
+        title="UVIS Gateway API", version="1.0.0", path="/", render_plugins=[docs],
+        description="Positions, devices, events and a live feed of GPS trackers. Every data endpoint "
+                    "needs `Authorization: Bearer TOKEN` (an API token or a JWT).",
+        security=[{"bearer": []}],
+        components=Components(security_schemes={"bearer": SecurityScheme(
+            type="http", scheme="bearer", description="API token (uvis_...) or JWT")}))
+    return Litestar(
+        route_handlers=[v1, health, metrics,
+                        create_static_files_router("/docs/static", [swagger_ui_path],
+                                                   include_in_schema=False)],
+        state=State({"store": store, "config": config, "health": health_check,
+                     "render_metrics": render_metrics, "hub": hub}),
+        openapi_config=openapi,
+        exception_handlers={Exception: _error},
+        cors_config=CORSConfig(allow_origins=list(config.cors_origins),
+                               allow_headers=["authorization", "content-type", "last-event-id"],
+                               allow_methods=["GET", "PATCH"]) if config.cors_origins else None,
+        request_max_body_size=config.max_body_bytes,
+        on_shutdown=on_shutdown or [],
+        debug=False)

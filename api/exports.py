@@ -1,0 +1,136 @@
+"""A device's fixes over a range as JSON, GeoJSON, CSV or GPX, streamed: the
+range is read in pages by its exact key (fix time), each page encoded and sent
+before the next is read, so a month of fixes never sits in memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import AsyncIterator, Callable
+from xml.sax.saxutils import escape
+
+import msgspec
+
+from storage.api_store import ApiPosition, ApiStore
+
+__all__ = ["FORMATS", "MEDIA_TYPES", "export", "PAGE"]
+
+PAGE = 5000
+_encode = msgspec.json.Encoder().encode
+
+MEDIA_TYPES = {
+    "json": "application/json",
+    "geojson": "application/geo+json",
+    "csv": "text/csv; charset=utf-8",
+    "gpx": "application/gpx+xml",
+}
+FORMATS = tuple(MEDIA_TYPES)
+
+CSV_COLUMNS = ("device_id", "protocol", "fix_time", "valid", "lat", "lon", "altitude_m", "speed_kmh",
+               "course_deg", "satellites", "hdop", "attributes")
+
+
+async def _pages(store: ApiStore, device_id: str, start: datetime, end: datetime
+                 ) -> AsyncIterator[list[ApiPosition]]:
+    after = None
+    while True:
+        rows = await store.track(device_id, start=start, end=end, after=after, limit=PAGE)
+        if rows:
+            yield rows
+        if len(rows) < PAGE:
+            return
+        after = rows[-1].fix_time
+
+
+def _json_page(rows: list[ApiPosition], first: bool) -> bytes:
+    body = _encode(rows)[1:-1]
+    return body if first else b"," + body
+
+
+class _Properties(msgspec.Struct):
+    device_id: str
+    fix_time: datetime
+    valid: bool
+    altitude_m: float | None
+    speed_kmh: float | None
+    course_deg: float | None
+    satellites: int | None
+    hdop: float | None
+    attributes: dict
+
+
+class _Feature(msgspec.Struct, tag="Feature", tag_field="type"):
+    geometry: dict
+    properties: _Properties
+
+
+def _geojson_page(rows: list[ApiPosition], first: bool) -> bytes:
+    features = [_Feature({"type": "Point", "coordinates": [p.lon, p.lat]},
+                         _Properties(p.device_id, p.fix_time, p.valid, p.altitude_m, p.speed_kmh,
+                                     p.course_deg, p.satellites, p.hdop, p.attributes))
+                for p in rows]
+    body = _encode(features)[1:-1]
+    return body if first else b"," + body
+
+
+def _csv_value(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return _encode(value)[1:-1].decode()
+    if isinstance(value, dict):
+        return _encode(value).decode()
+    return value
+
+
+def _csv_page(rows: list[ApiPosition], first: bool) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    if first:
+        writer.writerow(CSV_COLUMNS)
+    for p in rows:
+        writer.writerow([_csv_value(getattr(p, c)) for c in CSV_COLUMNS])
+    return out.getvalue().encode()
+
+
+def _gpx_page(rows: list[ApiPosition], first: bool) -> bytes:
+    parts = []
+    for p in rows:
+        time = _encode(p.fix_time)[1:-1].decode()
+        ele = f"<ele>{p.altitude_m!r}</ele>" if p.altitude_m is not None else ""
+        parts.append(f'<trkpt lat="{p.lat!r}" lon="{p.lon!r}">{ele}<time>{time}</time></trkpt>\n')
+    return "".join(parts).encode()
+
+
+_PAGE_ENCODERS: dict[str, Callable[[list[ApiPosition], bool], bytes]] = {
+    "json": _json_page, "geojson": _geojson_page, "csv": _csv_page, "gpx": _gpx_page}
+
+
+def _head_tail(fmt: str, device_id: str) -> tuple[bytes, bytes]:
+    if fmt == "json":
+        return b"[", b"]"
+    if fmt == "geojson":
+        return b'{"type":"FeatureCollection","features":[', b"]}"
+    if fmt == "gpx":
+        return (('<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="uvis-gateway" '
+                 'xmlns="http://www.topografix.com/GPX/1/1">\n<trk><name>'
+                 f"{escape(device_id)}</name><trkseg>\n").encode(), b"</trkseg></trk>\n</gpx>\n")
+    return b"", b""
+
+
+async def export(store: ApiStore, fmt: str, device_id: str, start: datetime,
+                 end: datetime) -> AsyncIterator[bytes]:
+    """The byte chunks of one export (``fmt`` in FORMATS)."""
+    head, tail = _head_tail(fmt, device_id)
+    encode = _PAGE_ENCODERS[fmt]
+    yield head
+    first = True
+    async for rows in _pages(store, device_id, start, end):
+        yield encode(rows, first)
+        first = False
+    if first and fmt == "csv":
+        yield encode([], True)
+    yield tail
+
+

@@ -1,0 +1,241 @@
+"""The live feed: one reader per API process follows the ingest log
+(storage/ingest_log.py: committed records in commit-safe order, woken by
+``LISTEN uvis_ingest``, polled as a fallback) and fans every record out to the
+subscribers whose filter it passes.
+
+Each subscriber has a bounded queue; one that falls ``live_queue`` messages
+behind is dropped with a reason (the reader never waits for it, so neither
+ingest nor the other subscribers slow down). Every message carries the
+record's ingest-log cursor as its id: SSE's ``Last-Event-ID`` (or
+``?after=``) replays from the store up to where the live queue starts, so a
+reconnecting client sees no gap and no repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, AsyncIterator, Sequence
+
+import asyncpg
+import msgspec
+
+from storage import ingest_log
+from storage.ingest_log import Cursor, IngestRecord
+
+from .auth import Principal
+
+__all__ = ["LiveHub", "LiveFilter", "Subscription", "Dropped"]
+
+log = logging.getLogger("uvis.api.live")
+
+_encode = msgspec.json.Encoder().encode
+READ_BATCH = 5000
+POLL_SECONDS = 0.5
+GROUP_TTL = 10.0
+MAX_GROUP_CACHE = 200_000
+
+
+class Dropped(Exception):
+    """The subscription was closed by the hub; the message says why."""
+
+
+class LiveFilter(msgspec.Struct, frozen=True, kw_only=True):
+    devices: frozenset[str] | None = None
+    #: the caller's own group limit (token/JWT) and the groups asked for
+    groups: frozenset[str] | None = None
+    allowed_groups: frozenset[str] | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    #: "position" and/or "event"
+    kinds: frozenset[str] = frozenset({"position", "event"})
+    #: event types (None: every type)
+    types: frozenset[str] | None = None
+
+    @property
+    def needs_groups(self) -> bool:
+        return self.groups is not None or self.allowed_groups is not None
+
+    def matches(self, rec: IngestRecord, group: str | None) -> bool:
+        if rec.kind not in self.kinds:
+            return False
+        r = rec.record
+        if self.devices is not None and r.device_id not in self.devices:
+            return False
+        if self.allowed_groups is not None and group not in self.allowed_groups:
+            return False
+        if self.groups is not None and group not in self.groups:
+            return False
+        if rec.kind == "event":
+            return self.types is None or r.type in self.types
+        if self.bbox is not None:
+            west, south, east, north = self.bbox
+            return west <= r.lon <= east and south <= r.lat <= north
+        return True
+
+
+def message(rec: IngestRecord) -> bytes:
+    return _encode({"id": str(rec.cursor), "kind": rec.kind, "received_at": rec.received_at,
+                    rec.kind: rec.record})
+
+
+class Subscription:
+    def __init__(self, hub: "LiveHub", flt: LiveFilter, size: int, principal: Principal) -> None:
+        self.hub, self.filter, self.principal = hub, flt, principal
+        self.queue: asyncio.Queue[tuple[Cursor, bytes]] = asyncio.Queue(size)
+        self.closed: str | None = None
+        #: called once when the hub closes it (a WebSocket cancels its blocked send)
+        self.on_close: Any = None
+        #: the hub's cursor when this subscription started: the queue holds what comes after
+        self.start = hub.cursor
+
+    def offer(self, cursor: Cursor, data: bytes) -> None:
+        if self.closed:
+            return
+        try:
+            self.queue.put_nowait((cursor, data))
+        except asyncio.QueueFull:
+            self.close(f"slow consumer: {self.queue.maxsize} messages waiting")
+            self.hub.dropped += 1
+
+    def close(self, reason: str) -> None:
+        if self.closed is None:
+            self.closed = reason
+            self.hub.subscribers.discard(self)
+            if self.on_close is not None:
+                self.on_close()
+            try:  # wake the reader so it sees the reason
+                self.queue.put_nowait((Cursor.ZERO, b""))
+            except asyncio.QueueFull:
+                pass
+
+    async def messages(self, resume: Cursor | None) -> AsyncIterator[tuple[Cursor, bytes]]:
+        """Replay from the store after ``resume`` (up to where the queue
+        starts), then the live queue; raises Dropped when closed by the hub."""
+        last = Cursor.ZERO
+        if resume is not None:
+            last = resume
+            async for cursor, data in self.hub.replay(self.filter, resume, self.start):
+                last = cursor
+                yield cursor, data
+        while True:
+            cursor, data = await self.queue.get()
+            if self.closed is not None:
+                raise Dropped(self.closed)
+            if cursor <= last:
+                continue
+            last = cursor
+            yield cursor, data
+
+
+class LiveHub:
+    def __init__(self, pool: asyncpg.Pool, dsn: str, *, queue_size: int = 1000,
+                 max_subscribers: int = 1000) -> None:
+        self.pool, self.dsn = pool, dsn
+        self.queue_size, self.max_subscribers = queue_size, max_subscribers
+        self.subscribers: set[Subscription] = set()
+        self.cursor = Cursor.ZERO
+        self.delivered = 0
+        self.dropped = 0
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._listener: asyncpg.Connection | None = None
+        self._groups: dict[str, tuple[str | None, float]] = {}
+
+    async def start(self) -> None:
+        self.cursor = await ingest_log.head(self.pool)
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def close(self) -> None:
+        for sub in list(self.subscribers):
+            sub.close("the server is shutting down")
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._listener is not None:
+            await self._listener.close()
+
+    def subscribe(self, flt: LiveFilter, principal: Principal) -> Subscription:
+        if len(self.subscribers) >= self.max_subscribers:
+            raise Dropped(f"too many live subscribers on this server ({self.max_subscribers})")
+        sub = Subscription(self, flt, self.queue_size, principal)
+        self.subscribers.add(sub)
+        return sub
+
+    async def _listen(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        self._listener = await asyncpg.connect(self.dsn, server_settings={"application_name": "uvis-api-live"})
+        await self._listener.add_listener(ingest_log.NOTIFY_CHANNEL, lambda *_: self._wake.set())
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._listen()
+                while True:
+                    self._wake.clear()
+                    while await self._pump():
+                        pass
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                    except asyncio.TimeoutError:
+                        pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database went away: retry, subscribers stay
+                log.warning("live feed: reading the ingest log failed (%r); retrying", exc)
+                if self._listener is not None:
+                    self._listener.terminate()
+                    self._listener = None
+                await asyncio.sleep(1.0)
+
+    async def _pump(self) -> bool:
+        """Deliver one batch; True when there may be more."""
+        records = await ingest_log.read_after(self.pool, self.cursor, limit=READ_BATCH)
+        if not records:
+            return False
+        groups = await self._group_map(records) if self.subscribers else {}
+        subs = list(self.subscribers)  # after the last await: a new subscriber's start is this batch's
+        if subs and not groups:
+            groups = await self._group_map(records)
+            subs = list(self.subscribers)
+        for rec in records:
+            data = None
+            group = groups.get(rec.record.device_id)
+            for sub in subs:
+                if sub.filter.matches(rec, group):
+                    if data is None:
+                        data = message(rec)
+                    sub.offer(rec.cursor, data)
+                    self.delivered += 1
+        self.cursor = records[-1].cursor
+        return len(records) == READ_BATCH
+
+    async def _group_map(self, records: Sequence[IngestRecord]) -> dict[str, str | None]:
+        now = time.monotonic()
+        wanted = {r.record.device_id for r in records}
+        stale = [d for d in wanted if now - self._groups.get(d, (None, -GROUP_TTL))[1] >= GROUP_TTL]
+        if stale:
+            rows = await self.pool.fetch(
+                "SELECT device_id, group_name FROM devices WHERE device_id = ANY($1::text[])", stale)
+            found = {r[0]: r[1] for r in rows}
+            if len(self._groups) + len(stale) > MAX_GROUP_CACHE:
+                self._groups.clear()
+            for device in stale:
+                self._groups[device] = (found.get(device), now)
+        return {d: self._groups[d][0] for d in wanted}
+
+    async def replay(self, flt: LiveFilter, after: Cursor, until: Cursor) -> AsyncIterator[tuple[Cursor, bytes]]:
+        """Records in (after, until] from the store that pass ``flt``."""
+        cursor = after
+        devices = sorted(flt.devices) if flt.devices is not None else None
+        while cursor < until:
+            records = await ingest_log.read_after(self.pool, cursor, limit=1000, devices=devices)
+            records = [r for r in records if r.cursor <= until]
+            if not records:
+                return
+            groups = await self._group_map(records) if flt.needs_groups else {}
+            for rec in records:
+                if flt.matches(rec, groups.get(rec.record.device_id)):
+                    yield rec.cursor, message(rec)
+            cursor = records[-1].cursor

@@ -1,0 +1,158 @@
+"""Live endpoints: WebSocket /api/v1/live and server-sent events
+/api/v1/live/sse. Filters: devices, groups, bbox, kinds (position, event),
+types (event types); resume after a message id with ``Last-Event-ID`` (SSE)
+or ``?after=`` (both). Each message is
+``{"id", "kind", "received_at", "position"|"event": {...}}``; its id is the
+record's place in the ingest log."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import AsyncIterator, Mapping
+
+from litestar import Request, WebSocket, get, websocket
+from litestar.datastructures import State
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent
+from litestar.response.sse import ServerSentEventMessage
+
+from storage.ingest_log import Cursor
+
+from . import params as P
+from .app import need
+from .auth import Principal
+from .live import Dropped, LiveFilter
+
+__all__ = ["live_sse", "live_ws", "live_filter"]
+
+MAX_FILTER_ITEMS = 1000
+KEEPALIVE_SECONDS = 15.0
+
+
+def _items(name: str, value: str | None) -> frozenset[str] | None:
+    if value is None or value == "":
+        return None
+    items = [v for v in value.split(",") if v]
+    if len(items) > MAX_FILTER_ITEMS:
+        raise P.BadRequest(f"{name}: at most {MAX_FILTER_ITEMS} values")
+    return frozenset(P.text(name, v) for v in items)  # type: ignore[misc]
+
+
+def live_filter(query: Mapping[str, str], principal: Principal) -> LiveFilter:
+    for name, value in query.items():
+        P.text(name, value, 64 * 1024)
+    kinds = _items("kinds", query.get("kinds")) or frozenset({"position", "event"})
+    if not kinds <= {"position", "event"}:
+        raise P.BadRequest("kinds: position and/or event")
+    return LiveFilter(devices=_items("devices", query.get("devices")),
+                      groups=_items("groups", query.get("groups")),
+                      allowed_groups=frozenset(principal.groups) if principal.groups is not None else None,
+                      bbox=P.bbox(query.get("bbox")), kinds=kinds,
+                      types=_items("types", query.get("types")))
+
+
+def _resume(value: str | None) -> Cursor | None:
+    if value is None or value == "":
+        return None
+    try:
+        if len(value) > 64:
+            raise ValueError
+        cursor = Cursor.parse(value)
+        if cursor.xid >= 1 << 63 or cursor.seq >= 1 << 63:
+            raise ValueError
+        return cursor
+    except ValueError:
+        raise P.BadRequest("after / Last-Event-ID: not a message id") from None
+
+
+_FILTER_DOC = {
+    "devices": Parameter(default=None, max_length=65536, description="device ids, comma-separated"),
+    "groups": Parameter(default=None, max_length=65536, description="groups, comma-separated"),
+    "bbox": Parameter(default=None, max_length=128, description="min_lon,min_lat,max_lon,max_lat"),
+    "kinds": Parameter(default=None, max_length=64, description="position,event (default both)"),
+    "types": Parameter(default=None, max_length=4096, description="event types, comma-separated"),
+    "after": Parameter(default=None, max_length=64, description="resume after this message id"),
+}
+
+
+@get("/live/sse", guards=[need("live:read")], media_type="text/event-stream")
+async def live_sse(request: Request, state: State,
+                   devices: str | None = _FILTER_DOC["devices"], groups: str | None = _FILTER_DOC["groups"],
+                   bbox: str | None = _FILTER_DOC["bbox"], kinds: str | None = _FILTER_DOC["kinds"],
+                   types: str | None = _FILTER_DOC["types"], after: str | None = _FILTER_DOC["after"],
+                   last_event_id: str | None = Parameter(header="last-event-id", default=None,
+                                                         max_length=64)) -> ServerSentEvent:
+    """Server-sent events; reconnecting with Last-Event-ID resumes without a gap."""
+    principal: Principal = request.scope["user"]
+    flt = live_filter(dict(request.query_params), principal)
+    resume = _resume(last_event_id or after)
+    hub = state.hub
+    try:
+        sub = hub.subscribe(flt, principal)
+    except Dropped as exc:
+        from litestar.exceptions import ServiceUnavailableException
+
+        raise ServiceUnavailableException(str(exc), headers={"retry-after": "5"}) from None
+
+    async def events() -> AsyncIterator[ServerSentEventMessage]:
+        stream = sub.messages(resume).__aiter__()
+        try:
+            yield ServerSentEventMessage(comment="uvis live feed", retry=2000)
+            while True:
+                try:
+                    cursor, data = await asyncio.wait_for(stream.__anext__(), KEEPALIVE_SECONDS)
+                except asyncio.TimeoutError:
+                    yield ServerSentEventMessage(comment="keep-alive")
+                    continue
+                yield ServerSentEventMessage(data=data.decode(), id=str(cursor), event="message")
+        except Dropped as exc:
+            yield ServerSentEventMessage(data=str(exc), event="close")
+        finally:
+            sub.close("gone")
+
+    return ServerSentEvent(events())
+
+
+@websocket("/live", guards=[need("live:read")])
+async def live_ws(socket: WebSocket, state: State) -> None:
+    """WebSocket: the same messages as text frames; closed with code 4008 and a
+    reason when the subscriber falls too far behind."""
+    principal: Principal = socket.scope["user"]
+    await socket.accept()
+    try:
+        flt = live_filter(dict(socket.query_params), principal)
+        resume = _resume(socket.query_params.get("after"))
+        sub = state.hub.subscribe(flt, principal)
+    except (P.BadRequest, Dropped) as exc:
+        await socket.close(code=4400 if isinstance(exc, P.BadRequest) else 4503,
+                           reason=str(getattr(exc, "detail", exc))[:120])
+        return
+
+    async def pump() -> None:
+        async for _, data in sub.messages(resume):
+            await socket.send_text(data.decode())
+
+    async def watch_close() -> None:
+        try:
+            while True:
+                await socket.receive_data(mode="text")
+        except Exception:
+            pass
+
+    loop = asyncio.get_running_loop()
+    sender, watcher = loop.create_task(pump()), loop.create_task(watch_close())
+    sub.on_close = sender.cancel  # dropped while blocked in a send: stop sending at once
+    try:
+        await asyncio.wait([sender, watcher], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        reason = sub.closed
+        sub.on_close = None
+        sub.close("gone")
+        sender.cancel()
+        watcher.cancel()
+        await asyncio.gather(sender, watcher, return_exceptions=True)
+    if reason is not None and reason != "gone":
+        try:
+            await asyncio.wait_for(socket.close(code=4008, reason=reason[:120]), 2.0)
+        except Exception:
+            pass
