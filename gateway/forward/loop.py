@@ -262,6 +262,10 @@ class ForwardService:
         self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
+        try:  # the lag metrics exist from the start
+            await self.refresh_lag()
+        except Exception as exc:  # noqa: BLE001
+            log.info("forward: lag metrics failed (%r)", exc)
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(f.run(), name=f"uvis-forward {f.name}")
                        for f in self.forwarders]
@@ -277,7 +281,9 @@ class ForwardService:
         m = self.metrics
         for f in self.forwarders:
             cursor = await forward_store.load_cursor(self.pool, f.name)
-            if cursor is None:
+            if cursor is None:  # never started: nothing owed yet
+                m.lag_records.labels(f.name).set(0)
+                m.lag_seconds.labels(f.name).set(0)
                 continue
             count, oldest = await ingest_log.behind(self.pool, cursor, cap=100_000,
                                                     kinds=f.s.kinds)

@@ -45,7 +45,9 @@ async def test_every_metric_used_is_exported_by_a_running_gateway(clean_database
     settings = load_settings(env={}, overrides={
         "database_url": clean_database_url, "api_host": "127.0.0.1", "api_port": 0,
         "spool_dir": str(tmp_path / "spool"),
-        "listeners": [{"protocol": "gt06", "transport": "tcp", "port": 0, "host": "127.0.0.1"}]})
+        "listeners": [{"protocol": "gt06", "transport": "tcp", "port": 0, "host": "127.0.0.1"}],
+        # forwarding's metrics are per destination: one (nothing to send, nothing listens there)
+        "forward": {"destinations": [{"name": "observed", "url": "http://127.0.0.1:9/hook"}]}})
     gw = Gateway(settings)
     await gw.start()
     try:
