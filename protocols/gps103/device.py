@@ -12,10 +12,12 @@ altitude to 0.1 m.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta, timezone
 from typing import Sequence
 
 from .._text import format_dm
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
@@ -24,6 +26,8 @@ from .constants import HEARTBEAT_REPLY, KNOT_KMH, LOGIN_REPLY
 __all__ = ["Gps103Device", "report", "obd_report", "alternative_report"]
 
 _MAX_PENDING_BYTES = 4096
+#: a whole unterminated server command (the server writes one per packet)
+_COMMAND = re.compile(rb"\*\*,imei:\d+,[A-Za-z0-9]+(,[^;*]*)?")
 
 
 def report(device_id: str, fix: Fix, *, keyword: str = "tracker", utc_offset_minutes: int = 0,
@@ -85,6 +89,8 @@ class Gps103Device:
         self.hello_acked = False
         self._token = 0
         self._buffer = bytearray()
+        #: the last fix sent (what a B command is answered with), None before the first
+        self.last_fix: Fix | None = None
 
     def hello(self) -> bytes:
         return f"##,imei:{self.device_id},A;".encode("ascii")
@@ -96,13 +102,26 @@ class Gps103Device:
         if len(fixes) != 1:
             raise LocalProtocolError("gps103 device: exactly one fix per packet")
         self._token += 1
+        self.last_fix = fixes[0]
         data = report(self.device_id, fixes[0], utc_offset_minutes=self.utc_offset_minutes)
         return Outgoing(data, self._token, 1)
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
+    def _command(self, text: str) -> DeviceAck | CommandReceived:
+        """``**,imei:<IMEI>,<code>[,<param>]``: B is answered by one ``tracker`` report of
+        the last fix; the others are obeyed silently (Coban sends no acknowledgement); E (the
+        SOS acknowledgement) is not a command."""
+        code = text.split(",")[2] if text.count(",") >= 2 else ""
+        if code == "E":
+            return DeviceAck("other")
+        answer = b""
+        if code == "B" and self.last_fix is not None:
+            answer = report(self.device_id, self.last_fix, utc_offset_minutes=self.utc_offset_minutes)
+        return CommandReceived(answer=answer, command=text)
+
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
         """``LOAD`` -> hello; ``ON`` and ``**,...`` commands -> other (none ends a line)."""
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         buf = self._buffer
         while buf:
             if buf.startswith(LOGIN_REPLY):
@@ -118,12 +137,17 @@ class Gps103Device:
                 nxt = min((i for i in (buf.find(b"**,", 3), buf.find(LOGIN_REPLY))
                            if i >= 0), default=-1)
                 if 0 <= end and (nxt < 0 or end < nxt):
+                    message = bytes(buf[:end])
                     del buf[:end + 1]
                 elif nxt >= 0:
+                    message = bytes(buf[:nxt])
                     del buf[:nxt]
+                elif _COMMAND.fullmatch(buf):
+                    message = bytes(buf)  # an unterminated command written on its own
+                    buf.clear()
                 else:
                     break  # wait for the terminator or the next reply
-                acks.append(DeviceAck("other"))
+                acks.append(self._command(message.decode("ascii", "replace")))
             elif any(m.startswith(bytes(buf)) for m in (LOGIN_REPLY, HEARTBEAT_REPLY, b"**,")):
                 break  # a reply cut short: wait for the rest
             else:

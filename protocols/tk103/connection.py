@@ -15,6 +15,7 @@ from .._coban import ascii_text, merge
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import MalformedError, ProtocolError
 from .._records import EMPTY, Decoded, UnknownMessage
+from ._answers import OUTPUT_ANSWER, command_answer
 from .constants import HANDSHAKE, LOGIN, PROTOCOL
 from .decode import decode_message, parse_message
 from .encode import encode_handshake_reply, encode_login_reply
@@ -46,6 +47,9 @@ class _Tk103Session:
             self.device_id = login = msg.device_id
         if not msg.comma and msg.command == HANDSHAKE:
             return Decoded(login=login, reply=encode_handshake_reply(msg.device_id))
+        answer = command_answer(msg.device_id, msg.command, msg.body, msg.comma)
+        if answer is not None and msg.command == OUTPUT_ANSWER:  # not a VIN: no record
+            return Decoded(login=login, answers=(answer,))
         records = decode_message(msg, now)
         reply = encode_login_reply(msg.device_id) if fixed_login else None
         if records is None:
@@ -54,7 +58,8 @@ class _Tk103Session:
         positions, events = records
         return Decoded(positions=positions, events=events, login=login, reply=reply,
                        defer_reply=reply is not None and bool(positions or events),
-                       unknown_items=_unknown_items(positions, events))
+                       unknown_items=_unknown_items(positions, events),
+                       answers=() if answer is None else (answer,))
 
     def decode_frames(self, data: bytes, now: datetime) -> Decoded:
         """Every frame of ``data``; bad ones are skipped unless all are bad."""

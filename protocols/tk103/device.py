@@ -9,10 +9,11 @@ speed to 0.1 km/h (0-999.9), course to 0.01 degree; no altitude.
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Sequence
 
 from .._text import format_dm
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
@@ -21,6 +22,9 @@ from .framing import find_end
 __all__ = ["Tk103Device", "position_frame", "comma_frame"]
 
 _MAX_PENDING_BYTES = 4096
+#: command word -> answer word (_answers.py)
+_ANSWERED = {"AP00": "BP04", "AR00": "BS08", "AV00": "BV00", "AV01": "BV01", "AT00": "BT00"}
+_NOWHERE = Fix(time=datetime(2025, 1, 1, tzinfo=timezone.utc), lat=0.0, lon=0.0, valid=False)
 
 
 def position_frame(device_id: str, fix: Fix, *, command: str = "BR00", odometer: int = 0,
@@ -70,6 +74,8 @@ class Tk103Device:
         self.hello_acked = False
         self._token = 0
         self._buffer = bytearray()
+        #: the last fix sent (the BP04 answer carries it)
+        self.last_fix: Fix = _NOWHERE
 
     def hello(self) -> bytes:
         return f"({self.device_id}BP00HSO)".encode("ascii")
@@ -81,12 +87,23 @@ class Tk103Device:
         if len(fixes) != 1:
             raise LocalProtocolError("tk103 device: exactly one fix per packet")
         self._token += 1
+        self.last_fix = fixes[0]
         return Outgoing(position_frame(self.device_id, fixes[0]), self._token, 1)
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
+    def _command(self, text: str) -> CommandReceived:
+        """AP00 -> BP04 + the last fix, AR00 -> BS08, AV00x / AV01x -> BV00x / BV01x (the TK103
+        document's answer words), AT00 -> BT00."""
+        word, body = text[:4], text[4:]
+        if word == "AP00":
+            answer = position_frame(self.device_id, self.last_fix, command="BP04")
+        else:
+            answer = f"({self.device_id}{_ANSWERED[word]}{body})".encode("ascii")
+        return CommandReceived(token=word, answer=answer, command=text)
+
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
         """``(<ID>AP01HSO)`` and ``(<ID>AP05)`` accept the session; other frames are commands."""
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         buf = self._buffer
         while (start := buf.find(b"(")) >= 0:
             del buf[:start]
@@ -100,6 +117,8 @@ class Tk103Device:
             if word in (b"AP01HSO", b"AP05"):
                 self.hello_acked = True
                 acks.append(DeviceAck("hello"))
+            elif word[:4].decode("ascii", "replace") in _ANSWERED:
+                acks.append(self._command(word.decode("ascii", "replace")))
             else:
                 acks.append(DeviceAck("other"))
         if b"(" not in buf:

@@ -287,7 +287,7 @@ def test_device_reads_replies_split_anywhere():
     for cut in range(len(replies) + 1):
         dev = Tk103Device(ID)
         acks = dev.receive_data(replies[:cut]) + dev.receive_data(replies[cut:])
-        assert acks == [DeviceAck("hello"), DeviceAck("other"), DeviceAck("hello")], cut
+        assert [a.kind for a in acks] == ["hello", "command", "hello"], cut  # AP00 is answered
         assert dev.hello_acked
 
 
