@@ -14,7 +14,7 @@ from .._errors import ChecksumError
 from .._records import Decoded
 from ._frame import split_frame
 from .constants import ADC_SCALES, DEFAULT_ADC_SCALE, MAX_FRAME, PROTOCOL
-from .decode import decode_result
+from .decode import command_answer, decode_result
 from .framing import MeitrackFramer
 
 __all__ = ["MeitrackConnection", "MeitrackUdpConnection"]
@@ -42,7 +42,8 @@ class _MeitrackSession:
         has_records = bool(result.positions or result.events)
         return Decoded(positions=result.positions, events=result.events, reply=result.reply,
                        defer_reply=has_records and result.reply is not None, login=login,
-                       checksum_ok=checksum_ok, unknown_items=result.unknown_items)
+                       checksum_ok=checksum_ok, unknown_items=result.unknown_items,
+                       answers=command_answer(frame))
 
 
 class MeitrackConnection(_MeitrackSession, StreamConnection):

@@ -15,6 +15,7 @@ from typing import Callable
 import msgspec
 
 from .._errors import MalformedError
+from .._commands import CommandAnswer
 from .._records import Event, Position
 from .._text import parse_int
 from ._aaa import decode_aaa
@@ -27,7 +28,7 @@ from .constants import PROTOCOL
 PHOTO_FILE = "camera_picture.jpg"
 from .encode import encode_aac_ack, encode_aff_ack, encode_ccc_ack, encode_photo_request
 
-__all__ = ["Result", "DECODERS", "decode_result"]
+__all__ = ["Result", "DECODERS", "decode_result", "command_answer"]
 
 
 class Result(msgspec.Struct, frozen=True):
@@ -117,3 +118,21 @@ def decode_result(frame: Frame, now: datetime, scale: tuple[float, float]) -> Re
         if unknown:
             result = msgspec.structs.replace(result, unknown_items=unknown)
     return result
+
+
+_OK = frozenset({"OK", "SUCCESS"})
+_FAILED = frozenset({"ERROR", "FAIL", "FAILED", "NOT SUPPORTED"})
+
+
+def command_answer(frame: Frame) -> tuple[CommandAnswer, ...]:
+    """A frame that is not a report (AAA, CCC, CCE, AFF, AAC, D00) answers the server
+    command of the same name: ``$$<the command's flag>..,<IMEI>,C01,OK*hh`` (MEITRACK GPRS
+    Protocol: the data identifier the server chose is echoed), linked by that flag."""
+    if frame.command in DECODERS and frame.command != "D03":
+        return ()
+    text = frame.data.decode("latin-1") or None
+    word = (text or "").split(",", 1)[0].strip().upper()
+    ok = True if word in _OK else False if word in _FAILED else None
+    return (CommandAnswer(protocol=PROTOCOL, device_id=frame.imei, serial=frame.flag,
+                          reply_to=frame.command, ok=ok, text=text,
+                          meaning=f"{frame.command} {text}" if text else frame.command),)

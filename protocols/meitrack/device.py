@@ -10,9 +10,10 @@ rotating) tells which packet a confirmation is for. The heartbeat is ``AAC,1``
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Sequence
 
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError, ProtocolError
 from .._records import Fix
@@ -25,6 +26,9 @@ __all__ = ["MeitrackDevice", "ccc_record", "aaa_report", "cce_packet", "cce_reco
 
 _FLAGS = [chr(c) for c in range(0x41, 0x7B) if chr(c).isalpha()]
 _MAX_BUFFER = 4096
+#: server frames that confirm the device's own (the rest are commands)
+_SERVER_REPLIES = frozenset({"CCC", "AAC", "AFF", "D00"})
+_NOWHERE = Fix(time=datetime(2025, 1, 1, tzinfo=timezone.utc), lat=0.0, lon=0.0, valid=False)
 CCC_VERSION = 0x0102
 
 
@@ -87,6 +91,8 @@ class MeitrackDevice:
         self._token = 0
         #: flag -> (token, records) of packets waiting for their CCC confirmation
         self._pending: dict[str, tuple[int, int]] = {}
+        #: the last fix sent (what an A10 is answered with)
+        self.last_fix: Fix = _NOWHERE
         self._buffer = bytearray()
 
     def hello(self) -> bytes:
@@ -99,6 +105,7 @@ class MeitrackDevice:
         if not 1 <= len(fixes) <= self.max_fixes_per_packet:
             raise LocalProtocolError("meitrack device: 1 to 10 fixes per packet")
         self._token += 1
+        self.last_fix = fixes[-1]
         flag = self._free_flag()
         body = CCC_HEADER.pack(CCC_VERSION, CCC_RECORD.size, len(fixes)) + b"".join(
             ccc_record(f) for f in fixes)
@@ -115,10 +122,20 @@ class MeitrackDevice:
                 return flag
         return next(iter(self._pending))
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
+    def _command(self, parts) -> CommandReceived:
+        """A server command: A10 is answered by an AAA report of the last fix, the others by
+        ``<command>,OK``; both echo the command's flag (MEITRACK GPRS Protocol)."""
+        if parts.command == "A10":
+            answer = aaa_report(self.device_id, self.last_fix, flag=parts.flag)
+        else:
+            answer = encode_frame(self.device_id, f"{parts.command},OK", parts.flag, mark=b"$$")
+        text = parts.command + ("," + parts.data.decode("latin-1") if parts.data else "")
+        return CommandReceived(token=parts.flag, answer=answer, command=text)
+
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
         """Server frames (``@@...``); a CCC confirmation acknowledges its packet."""
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         while True:
             start = self._buffer.find(SERVER_MARK)
             if start < 0:
@@ -141,11 +158,13 @@ class MeitrackDevice:
             del self._buffer[:-_MAX_BUFFER]
         return acks
 
-    def _ack(self, frame: bytes) -> DeviceAck:
+    def _ack(self, frame: bytes) -> DeviceAck | CommandReceived:
         try:
             parts = split_frame(frame, SERVER_MARK)
         except ProtocolError:
             return DeviceAck("other")
+        if parts.command not in _SERVER_REPLIES:
+            return self._command(parts)
         pending = self._pending.get(parts.flag)
         if parts.command == "CCC" and parts.checksum_ok and pending is not None \
                 and parts.data == str(pending[1]).encode():
