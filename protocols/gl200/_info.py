@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .._commands import CommandAnswer
 from ._fields import TextMessage, float_or_none, int_or_none, is_hex, parse_stamp
 from ._catalogue import ALARM_BY_TYPE, INF_STATE
 
-__all__ = ["INFO", "decode_info"]
+__all__ = ["INFO", "decode_info", "command_answer"]
 
 InfoDecoder = Callable[[TextMessage], tuple[str, dict[str, Any]]]
 
@@ -173,3 +174,20 @@ def command_result(msg: TextMessage) -> tuple[str, dict[str, Any]]:
 
 def decode_info(msg: TextMessage) -> tuple[str, dict[str, Any]]:
     return INFO[msg.kind](msg)
+
+
+_HEX4 = frozenset("0123456789abcdefABCDEF")
+
+
+def command_answer(msg: TextMessage) -> tuple[CommandAnswer, ...]:
+    """``+ACK:GT<cmd>,<version>,<IMEI>,<device name>,[<sub-command>,]<serial>,<send time>,
+    <count>$``: the device accepted command GT<cmd>; linked by the 4-hex-digit serial number
+    the command carried (Queclink @Track air interface protocol, "Acknowledgement")."""
+    if msg.prefix != "ACK" or msg.kind == "GTHBD" or not 0 < msg.end <= len(msg.fields):
+        return ()
+    raw = msg.fields[msg.end - 1]
+    serial = int(raw, 16) if len(raw) == 4 and _HEX4.issuperset(raw) else None
+    body = _body(msg)
+    text = ",".join([msg.kind[2:], *body])
+    return (CommandAnswer(protocol="gl200", device_id=msg.imei, serial=serial,
+                          reply_to=msg.kind, ok=True, text=text, meaning=f"{msg.kind} accepted"),)

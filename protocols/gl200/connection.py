@@ -13,6 +13,7 @@ from datetime import datetime
 
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._records import Decoded, Position, UnknownMessage
+from ._info import command_answer
 from .decode import FrameResult, decode_frame
 from .encode import encode_heartbeat_ack, encode_sack
 from .constants import PROTOCOL
@@ -56,7 +57,8 @@ class _Gl200Session:
                                      device_id=self.device_id)
         return Decoded(positions=result.positions, events=result.events, reply=reply,
                        defer_reply=reply is not None and records, login=login, unknown=unknown,
-                       unknown_items=_unknown_items(result))
+                       unknown_items=_unknown_items(result),
+                       answers=command_answer(result.message) if result.message else ())
 
     def _reply(self, result: FrameResult) -> bytes | None:
         msg = result.message

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Sequence
 
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
@@ -26,6 +27,9 @@ UTC = timezone.utc
 MAX_BLOCKS = 15
 _MAX_BUFFER = 4096
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+#: AT+GTRTO sub-command -> the name its +ACK carries (@Track protocol)
+_RTO_SUBCOMMANDS = {"0": "GPS", "1": "RTL", "2": "READ", "3": "REBOOT", "4": "RESET",
+                    "5": "PWROFF", "6": "CID", "7": "CSQ", "8": "VER", "9": "BAT"}
 
 
 def _stamp(moment: datetime) -> str:
@@ -103,10 +107,11 @@ class Gl200Device:
             self._pending[count] = self._token
         return Outgoing(text.encode("ascii"), self._token, len(fixes))
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
-        """``+SACK:<count>$`` acknowledges the report with that count number."""
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
+        """``+SACK:<count>$`` acknowledges the report with that count number; ``AT+GT`` commands
+        are acknowledged with ``+ACK``."""
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         while (end := self._buffer.find(b"$")) >= 0:
             line = bytes(self._buffer[:end]).strip()
             del self._buffer[:end + 1]
@@ -115,7 +120,21 @@ class Gl200Device:
             del self._buffer[:-_MAX_BUFFER]
         return acks
 
-    def _ack(self, line: bytes) -> DeviceAck:
+    def _command(self, line: bytes) -> CommandReceived:
+        """``AT+GT<cmd>=<password>,<params>,<serial>$`` -> ``+ACK:GT<cmd>,<version>,<IMEI>,,
+        [<sub-command>,]<serial>,<send time>,<count>$`` (AT+GTRTO names its sub-command)."""
+        text = line.decode("latin-1")
+        name, _, params = text[3:].partition("=")
+        fields = params.split(",")
+        serial = fields[-1]
+        sub = _RTO_SUBCOMMANDS.get(fields[1], fields[1]) + "," if name == "GTRTO" and len(fields) > 2 else ""
+        answer = (f"+ACK:{name},{self.version},{self.device_id},,{sub}{serial},"
+                  f"{_stamp(self._last_time)},{self._next_count()}$").encode("ascii")
+        return CommandReceived(token=serial, answer=answer, command=text)
+
+    def _ack(self, line: bytes) -> DeviceAck | CommandReceived:
+        if line.startswith(b"AT+GT") and b"=" in line:
+            return self._command(line)
         if not line.startswith(SACK):
             return DeviceAck("other")
         body = line[len(SACK):].decode("latin-1")
