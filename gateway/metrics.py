@@ -11,7 +11,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-__all__ = ["Metrics", "ProtocolMetrics", "SubscriptionMetrics"]
+__all__ = ["Metrics", "ProtocolMetrics", "SubscriptionMetrics", "WorkerShare", "merge_expositions"]
 
 
 class ProtocolMetrics:
@@ -178,6 +178,8 @@ class Metrics:
         self._bound: dict[tuple[str, str], ProtocolMetrics] = {}
         #: wall-clock time of the last quarantine (0: none yet)
         self.last_quarantine_at = 0.0
+        #: ``run --workers N``: this worker's share of the metrics directory (WorkerShare)
+        self.share: WorkerShare | None = None
 
     def for_listener(self, protocol: str, transport: str) -> ProtocolMetrics:
         key = (protocol, transport)
@@ -219,4 +221,129 @@ class Metrics:
         self._stored(result)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        own = generate_latest(self.registry)
+        share = self.share
+        if share is None or share.index != 0:
+            return own
+        return merge_expositions([own.decode(), *share.others()])
+
+
+# -- every worker's counters (``run --workers N``) ------------------------------------------------
+
+#: gauges whose sum over workers means nothing: how they combine instead
+_GAUGE_RULES = {"uvis_database_up": min, "uvis_fd_limit": min, "uvis_oldest_unwritten_seconds": max,
+                "uvis_last_quarantine_timestamp_seconds": max, "uvis_reading_paused": max,
+                "uvis_fd_limit_near": max, "uvis_mqtt_connected": max}
+
+
+def _families(text: str) -> dict[str, list]:
+    """Exposition text -> {family: [help line, type line, {sample key: value}]}, in order."""
+    out: dict[str, list] = {}
+    current: list | None = None
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            name = line.split(" ", 3)[2]
+            current = out.setdefault(name, [line, "", {}])
+        elif line.startswith("# TYPE "):
+            name = line.split(" ", 3)[2]
+            current = out.setdefault(name, ["", line, {}])
+            current[1] = line
+        elif line and not line.startswith("#") and current is not None:
+            key, _, value = line.rpartition(" ")
+            try:
+                current[2][key] = float(value)
+            except ValueError:
+                continue
+    return out
+
+
+def merge_expositions(texts: list[str]) -> bytes:
+    """Prometheus text of several processes as one: counters and histograms
+    summed, ``_created`` the earliest, gauges summed (or min/max where a sum
+    means nothing, ``_GAUGE_RULES``)."""
+    from prometheus_client.utils import floatToGoString
+
+    merged: dict[str, list] = {}
+    for text in texts:
+        for name, (help_line, type_line, samples) in _families(text).items():
+            target = merged.get(name)
+            if target is None:
+                merged[name] = [help_line, type_line, dict(samples)]
+                continue
+            kind = type_line.rsplit(" ", 1)[-1] if type_line else "untyped"
+            rule = _GAUGE_RULES.get(name) if kind == "gauge" else None
+            for key, value in samples.items():
+                if key not in target[2]:
+                    target[2][key] = value
+                elif key.split("{", 1)[0].endswith("_created"):
+                    target[2][key] = min(target[2][key], value)
+                elif rule is not None:
+                    target[2][key] = rule(target[2][key], value)
+                else:
+                    target[2][key] += value
+    lines = []
+    for help_line, type_line, samples in merged.values():
+        lines += [line for line in (help_line, type_line) if line]
+        lines += [f"{key} {floatToGoString(value)}" for key, value in samples.items()]
+    return ("\n".join(lines) + "\n").encode()
+
+
+class WorkerShare:
+    """Worker ``index`` of ``run --workers N`` writes its exposition to
+    ``directory/worker-<index>.prom`` every ``period`` seconds (and at stop);
+    worker 0's ``Metrics.render`` sums its own with the others' (the
+    equivalent of prometheus-client's multiprocess mode, with set_function
+    gauges and per-app registries kept)."""
+
+    def __init__(self, metrics: "Metrics", directory: str, index: int, period: float = 1.0) -> None:
+        import os
+
+        self.metrics = metrics
+        self.directory = directory
+        self.index = index
+        self.period = period
+        self.path = os.path.join(directory, f"worker-{index}.prom")
+        self._timer: Any = None
+
+    def start(self) -> None:
+        import asyncio
+
+        self.write()
+        self._timer = asyncio.get_running_loop().call_later(self.period, self._tick)
+
+    def _tick(self) -> None:
+        import asyncio
+
+        self.write()
+        self._timer = asyncio.get_running_loop().call_later(self.period, self._tick)
+
+    def write(self) -> None:
+        import os
+
+        tmp = f"{self.path}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "wb") as handle:
+                handle.write(generate_latest(self.metrics.registry))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+    def others(self) -> list[str]:
+        import glob
+
+        texts = []
+        for path in sorted(glob.glob(f"{self.directory}/worker-*.prom")):
+            if path == self.path:
+                continue
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    texts.append(handle.read())
+            except OSError:
+                continue
+        return texts
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.write()

@@ -96,11 +96,14 @@ async def serve(settings: Settings, on_ready: Callable[[Any], Awaitable[None] | 
     gateway = Gateway(settings)
     gateway.reuse_port = reuse_port
     gateway.spool_adopt = spool_adopt
+    share = _worker_share(gateway) if reuse_port else None
     try:
         await gateway.start()
     except BaseException:
         await gateway.stop()
         raise
+    if share is not None:
+        share.start()
     tune_gc()
     try:
         ports = ", ".join(f"{p}/{t} {port}" for (p, t), port in sorted(gateway.ports.items()))
@@ -113,9 +116,24 @@ async def serve(settings: Settings, on_ready: Callable[[Any], Awaitable[None] | 
         await stop.wait()
     finally:
         await gateway.stop()
+        if share is not None:
+            share.stop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
     return EXIT_SPOOLED if gateway.spooled else 0
+
+
+def _worker_share(gateway: Any) -> Any:
+    """A worker of ``run --workers N``: its metrics go to the shared directory."""
+    from .metrics import WorkerShare
+    from .workers import METRICS_DIR_ENV, WORKER_INDEX_ENV
+
+    directory = os.environ.get(METRICS_DIR_ENV)
+    if not directory:
+        return None
+    share = WorkerShare(gateway.metrics, directory, int(os.environ.get(WORKER_INDEX_ENV, "0")))
+    gateway.metrics.share = share
+    return share
 
 
 #: allocations between young-generation collections (CPython's default: 700)

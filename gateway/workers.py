@@ -5,7 +5,9 @@ datagrams across them), each with its own writer and database pool.
 The parent forks the workers before any event loop exists, forwards SIGTERM
 and SIGINT to them (a second signal forces their exit, as with one process),
 restarts a worker that dies on its own, and exits with the highest worker
-status. Worker 0 serves the HTTP API (its /metrics are its own counters). With
+status. Worker 0 serves the HTTP API; every worker writes its metrics to a
+shared directory once a second and worker 0's /metrics serves the sum of all
+(metrics.WorkerShare). With
 the embedded database the parent starts the server once and the workers
 connect to it; each worker spools to its own subdirectory, and worker 0
 replays the spools another worker count left behind (``orphan_spools``).
@@ -31,6 +33,9 @@ log = logging.getLogger("uvis.gateway")
 
 #: a worker that exits sooner than this after its start is not restarted (bad config, port taken)
 MIN_UPTIME = 5.0
+#: set by the parent for its workers: the directory of their metrics files, and each one's index
+METRICS_DIR_ENV = "UVIS_WORKER_METRICS_DIR"
+WORKER_INDEX_ENV = "UVIS_WORKER_INDEX"
 
 
 def worker_settings(settings: Settings, index: int, database_url: str | None) -> Settings:
@@ -76,6 +81,12 @@ def run_workers(settings: Settings, n: int,
         embedded = EmbeddedPostgres(data_dir)
         url = embedded.start()
         log.info("embedded PostgreSQL running in %s (shared by %d workers)", data_dir, n)
+    import shutil
+    import tempfile
+
+    # every worker writes its metrics here; worker 0's /metrics serves their sum
+    metrics_dir = tempfile.mkdtemp(prefix="uvis-metrics-")
+    os.environ[METRICS_DIR_ENV] = metrics_dir
     children: dict[int, tuple[int, float]] = {}  # pid -> (index, started)
     stopping = 0
     status = 0
@@ -87,6 +98,7 @@ def run_workers(settings: Settings, n: int,
         if pid == 0:  # the worker
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.environ[WORKER_INDEX_ENV] = str(index)
             code = 1
             try:
                 spool = settings.spool_path()
@@ -129,4 +141,5 @@ def run_workers(settings: Settings, n: int,
     finally:
         if embedded is not None:
             embedded.stop()
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return status
