@@ -13,7 +13,7 @@ from .._errors import LocalProtocolError
 from .._records import Decoded, UnknownMessage
 from ._extras import extras_from
 from .constants import MAX_FRAME, PROTOCOL
-from .decode import decode_frame
+from .decode import command_answers, decode_frame
 from .encode import DEFAULT_PREFIX, encode_legacy_command, encode_universal_command
 from .framing import SuntechFramer
 
@@ -48,7 +48,8 @@ class SuntechConnection(StreamConnection):
             unknown = UnknownMessage(protocol=PROTOCOL, message_type=report.unknown,
                                      device_id=self.device_id)
         return Decoded(positions=report.positions, events=report.events, login=login,
-                       unknown=unknown, unknown_items=report.unknown_items)
+                       unknown=unknown, unknown_items=report.unknown_items,
+                       answers=command_answers(report) if report.events else ())
 
     def encode_command(self, command: str) -> bytes:
         """A command for the device of this session, in the dialect it speaks."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
+from .._commands import CommandAnswer
 from .._errors import MalformedError
 from ._binary import decode_binary, decode_zip
 from ._extras import Extras
@@ -23,7 +24,7 @@ from ._report import Report, event
 from ._universal import decode_universal
 from .constants import BinaryType
 
-__all__ = ["decode_frame", "BINARY_DECODERS"]
+__all__ = ["decode_frame", "BINARY_DECODERS", "command_answers"]
 
 BINARY_DECODERS: dict[int, Callable[[bytes], Report]] = {
     BinaryType.ZIP: decode_zip,
@@ -78,3 +79,13 @@ def _travel(f: list[str], device_id: str, now: datetime) -> Report:
     return Report(device_id=device_id, universal=len(f[0]) < 5,
                   header=f[0][:-3] if len(f[0]) > 3 else None,
                   events=(event(device_id, now, "status", attrs),))
+
+
+def command_answers(report: Report) -> tuple[CommandAnswer, ...]:
+    """Legacy ``<HDR>CMD;Res;<ID>;...`` and Universal ``RES;<ID>;...`` answers (Suntech's
+    command answers carry no serial: they answer the commands in order)."""
+    return tuple(
+        CommandAnswer(protocol="suntech", device_id=e.device_id, serial=None,
+                      reply_to=e.attributes.get("type"), text=e.attributes.get("result") or None,
+                      meaning=e.attributes.get("result") or None)
+        for e in report.events if e.type == "commandResult")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import timezone
 from typing import Sequence
 
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
@@ -30,6 +31,7 @@ __all__ = ["SuntechDevice", "encode_stt", "legacy_report", "universal_report", "
 
 MODEL = "56"
 FIRMWARE = "1.0.15"
+_MAX_BUFFER = 4096
 
 
 def encode_stt(device_id: str, fix: Fix, index: int) -> bytes:
@@ -59,6 +61,7 @@ class SuntechDevice:
         self.transport = transport
         self.hello_acked = True  # no login
         self._token = 0
+        self._buffer = bytearray()
 
     def hello(self) -> bytes:
         return b""
@@ -72,6 +75,26 @@ class SuntechDevice:
         self._token += 1
         return Outgoing(encode_stt(self.device_id, fixes[0], self._token % 10000), self._token, 1)
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
-        """Suntech servers only send commands; none acknowledges a report."""
-        return [DeviceAck("other")] if data else []
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
+        """Suntech servers only send commands (none acknowledges a report): Universal
+        ``CMD;<ID>;<group>;<action>`` is answered ``RES;<ID>;<group>;<action>``, legacy
+        ``<model>CMD;<ID>;02;<action>`` with ``<model>CMD;Res;<ID>;<firmware>;<action>``."""
+        self._buffer += data
+        out: list[DeviceAck | CommandReceived] = []
+        while (end := self._buffer.find(b"\r")) >= 0:
+            line = bytes(self._buffer[:end]).decode("latin-1")
+            del self._buffer[:end + 1]
+            out.append(self._command(line))
+        if len(self._buffer) > _MAX_BUFFER:
+            del self._buffer[:-_MAX_BUFFER]
+        return out
+
+    def _command(self, line: str) -> DeviceAck | CommandReceived:
+        f = line.split(";")
+        if len(f) < 3 or not f[0].endswith("CMD") or f[1] != self.device_id:
+            return DeviceAck("other")
+        if f[0] == "CMD":
+            answer = ";".join(["RES", self.device_id, *f[2:]])
+        else:
+            answer = ";".join([f[0], "Res", self.device_id, FIRMWARE, *f[3:]])
+        return CommandReceived(answer=(answer + "\r").encode("latin-1"), command=line)
