@@ -14,7 +14,8 @@ from .._errors import LocalProtocolError
 from .._records import Decoded, UnknownMessage
 from . import encode
 from .constants import PROTOCOL
-from .decode import Message, decoder_for, reply_content, split_envelope
+from .decode import (Message, command_answer, decode_command_ack, decoder_for, reply_content,
+                     split_envelope)
 from .framing import WatchFramer
 
 __all__ = ["WatchConnection"]
@@ -53,7 +54,8 @@ class WatchConnection(StreamConnection):
         positions, events = decoder(msg)
         return Decoded(positions=positions, events=events, reply=reply,
                        defer_reply=reply is not None and bool(positions or events), login=login,
-                       unknown_items=msg.unknown)
+                       unknown_items=msg.unknown,
+                       answers=command_answer(msg) if decoder is decode_command_ack else ())
 
     def command(self, content: str) -> bytes:
         """A command for this session's device, addressed the way it talks."""

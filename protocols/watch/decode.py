@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
+from .._commands import CommandAnswer
 from .._errors import MalformedError
 from .._records import Event, Position
 from .._text import parse_float
@@ -16,7 +17,8 @@ from ._position import parse_location
 from ._catalogue import COMMAND_ACKS, MESSAGE_TYPES, POSITION_PREFIXES, MessageType
 from .constants import PROTOCOL
 
-__all__ = ["Message", "Envelope", "split_envelope", "decoder_for", "reply_content", "Records"]
+__all__ = ["Message", "Envelope", "split_envelope", "decoder_for", "reply_content", "Records",
+           "command_answer", "decode_command_ack"]
 
 UTC = timezone.utc
 Records = tuple[tuple[Position, ...], tuple[Event, ...]]
@@ -209,6 +211,15 @@ def decoder_for(kind: str) -> Decoder | None:
     if decoder is None and kind.upper() in COMMAND_ACKS:
         return decode_command_ack
     return decoder
+
+
+def command_answer(msg: Message) -> tuple[CommandAnswer, ...]:
+    """The keyword a watch sends back to confirm a server command (Beesure protocol, II):
+    linked by that keyword (the protocol has no serial)."""
+    content = msg.envelope.content.decode("utf-8", "replace")
+    keyword = content.split(",", 1)[0].upper()
+    return (CommandAnswer(protocol=PROTOCOL, device_id=msg.device_id, serial=keyword,
+                          reply_to=keyword, ok=True, text=content, meaning=f"{keyword} confirmed"),)
 
 
 def reply_content(kind: str) -> str | None:

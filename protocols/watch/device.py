@@ -13,10 +13,12 @@ from collections import deque
 from datetime import timezone
 from typing import Sequence
 
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError, ProtocolError
 from .._records import Fix
 from . import encode
+from ._catalogue import COMMAND_ACKS
 from .decode import split_envelope
 from .framing import WatchFramer
 
@@ -95,9 +97,9 @@ class WatchDevice:
             self._pending.append(self._token)
         return Outgoing(data, self._token, 1)
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         while True:
             try:
                 frame = self._framer.next_frame(self._buffer)
@@ -110,11 +112,16 @@ class WatchDevice:
             del self._buffer[:-_MAX_PENDING_BYTES]
         return acks
 
-    def _read(self, frame: bytes) -> DeviceAck:
+    def _read(self, frame: bytes) -> DeviceAck | CommandReceived:
         try:
-            kind = split_envelope(frame).kind
+            env = split_envelope(frame)
         except ProtocolError:
             return DeviceAck("other")
+        kind = env.kind
+        if kind.upper() in COMMAND_ACKS:
+            # the watch confirms a command by sending its keyword back (Beesure protocol, II)
+            return CommandReceived(token=kind.upper(), answer=self._frame(kind),
+                                   command=env.content.decode("utf-8", "replace"))
         if kind == "LK" and not self.hello_acked:
             self.hello_acked = True
             return DeviceAck("hello")
