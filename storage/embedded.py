@@ -17,6 +17,13 @@ its URI omits the port, and it stops the server at interpreter exit. Here:
   dir that answers is reused; one that does not answer is stopped and started
   again; a stale postmaster.pid (dead or foreign pid) is removed.
 - fsync and synchronous_commit stay on (a commit is durable before the ACK).
+- Never ``trust`` on TCP: the Unix socket (in a directory only the server's
+  user and root can enter) trusts local users; 127.0.0.1 asks for the
+  password generated at first start (scram-sha-256), kept in
+  ``<data_dir>/uvis-password`` (mode 0600) and part of ``tcp_dsn``. A data
+  directory made by an older version is converted at its next start.
+- As root, the parents of the data directory get the search bit for others
+  only (the server's user must pass through them), never read.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import secrets
 import pwd
 import shlex
 import socket
@@ -35,10 +43,23 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
+import psycopg.sql
 
 __all__ = ["EmbeddedPostgres", "SYSTEM_USER"]
 
 SYSTEM_USER = "embedded_postgres"
+#: the generated password of ``postgres`` on TCP, in the data directory (0600)
+PASSWORD_FILE = "uvis-password"
+_HBA = """\
+# uvis: trust on the Unix socket (its directory is private to the server's user
+# and root), the generated password (scram-sha-256) on TCP. Rewritten at start.
+local   all             all                                     trust
+host    all             all             127.0.0.1/32            scram-sha-256
+host    all             all             ::1/128                 scram-sha-256
+local   replication     all                                     trust
+host    replication     all             127.0.0.1/32            scram-sha-256
+host    replication     all             ::1/128                 scram-sha-256
+"""
 _SOCKET_LIMIT = 100  # bytes of "<dir>/.s.PGSQL.<port>" (the kernel allows 107)
 _SETTINGS = {
     "shared_buffers": "128MB",
@@ -74,8 +95,9 @@ def _ensure_user(name: str) -> pwd.struct_passwd:
         return pwd.getpwnam(name)
 
 
-def _ensure_traversable(path: Path, bits: int = 0o055) -> None:
-    """Add group/other read+search bits to every parent of ``path``."""
+def _ensure_traversable(path: Path, bits: int = 0o001) -> None:
+    """Add the search bit for others to every parent of ``path`` (the server's
+    user passes through them; nobody gets to list them)."""
     for parent in path.parents:
         mode = parent.stat().st_mode
         if mode & bits != bits:
@@ -112,15 +134,33 @@ class EmbeddedPostgres:
     def tcp_dsn(self) -> str | None:
         if not self.tcp or self.port is None:
             return None
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{self.database}"
+        return (f"postgresql://postgres:{quote(self.password(), safe='')}@127.0.0.1:{self.port}/"
+                f"{self.database}")
+
+    def password(self) -> str:
+        """The generated password of ``postgres`` on TCP (created on first use)."""
+        path = self.data_dir / PASSWORD_FILE
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            pass
+        value = secrets.token_urlsafe(24)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(value + "\n")
+        if self._uid is not None:
+            os.chown(path, self._uid, self._gid)
+        return value
 
     def start(self) -> str:
         self._prepare_user_and_dir()
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
+        hba_changed = self._write_hba()
         if not self._reuse_running():
             self._start_server()
         self._ensure_database()
+        self._set_password(reload=hba_changed)
         return self.dsn
 
     def stop(self) -> None:
@@ -156,7 +196,48 @@ class EmbeddedPostgres:
 
     def _initdb(self) -> None:
         self._run([str(_bin_path() / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
-                   "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions"])
+                   "--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8",
+                   "--locale=C", "--no-instructions"])
+
+    def _write_hba(self) -> bool:
+        """pg_hba.conf: trust on the private Unix socket, scram-sha-256 on TCP
+        (also for a data directory initialised with trust everywhere). True when
+        the file changed."""
+        path = self.data_dir / "pg_hba.conf"
+        try:
+            current = path.read_text()
+        except FileNotFoundError:
+            current = None
+        if current == _HBA:
+            return False
+        with open(path, "w") as handle:  # keeps the server user's ownership
+            handle.write(_HBA)
+        if self._uid is not None:
+            os.chown(path, self._uid, self._gid)
+        return current is not None
+
+    def _set_password(self, reload: bool) -> None:
+        """Give ``postgres`` the generated password (scram-sha-256); reload a changed pg_hba.conf."""
+        password = self.password()
+        with psycopg.connect(self._dsn("postgres"), autocommit=True) as conn:
+            conn.execute("SET password_encryption = 'scram-sha-256'")
+            digest = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'postgres'").fetchone()
+            if not (digest and digest[0] and self._verifies(conn, password)):
+                conn.execute(psycopg.sql.SQL("ALTER ROLE postgres PASSWORD {}").format(
+                    psycopg.sql.Literal(password)))
+            if reload:
+                conn.execute("SELECT pg_reload_conf()")
+
+    def _verifies(self, conn: psycopg.Connection, password: str) -> bool:
+        """True when TCP already accepts ``password`` (no need to set it again)."""
+        if not self.tcp or self.port is None:
+            return False
+        try:
+            with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", password=password,
+                                 dbname="postgres", connect_timeout=3):
+                return True
+        except psycopg.OperationalError:
+            return False
 
     # -- running server -----------------------------------------------------
 
@@ -215,8 +296,12 @@ class EmbeddedPostgres:
         digest = hashlib.sha1(str(self.data_dir).encode()).hexdigest()[:12]
         sock = Path(f"/tmp/uvis-pg-{digest}")
         sock.mkdir(mode=0o700, exist_ok=True)
+        st = sock.lstat()
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid not in (os.geteuid(), self._uid):
+            raise RuntimeError(f"{sock} belongs to someone else: refusing to put the socket there")
         if self._uid is not None:
             os.chown(sock, self._uid, self._gid)
+        sock.chmod(0o700)
         return sock
 
     def _wait_ready(self, timeout: float) -> bool:

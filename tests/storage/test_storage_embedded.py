@@ -47,7 +47,11 @@ def test_start_stop_restart_keeps_data_and_port(pg_dir):
     dsn = server.start()
     assert server.reused is False
     assert dsn == f"postgresql://postgres@/uvis?host={pg_dir}&port={server.port}"
-    assert server.tcp_dsn == f"postgresql://postgres@127.0.0.1:{server.port}/uvis"
+    password = (pg_dir / "uvis-password").read_text().strip()  # generated; never trust on TCP
+    assert len(password) == 32 and server.tcp_dsn == (
+        f"postgresql://postgres:{password}@127.0.0.1:{server.port}/uvis")
+    with pytest.raises(psycopg.OperationalError, match="password"):
+        query(f"postgresql://postgres@127.0.0.1:{server.port}/uvis", "SELECT 1")
     assert query(server.tcp_dsn, "SELECT current_database()") == [("uvis",)]
     settings = query(dsn, "SELECT name, setting FROM pg_settings WHERE name IN "
                      "('fsync', 'synchronous_commit', 'max_connections', 'shared_buffers',"
