@@ -21,6 +21,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import msgspec
+
+from .._commands import CommandAnswer
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, MalformedError
 from .._records import Decoded, Event, Position, UnknownMessage, merge_decoded
@@ -148,7 +151,10 @@ class _WialonSession:
             return Decoded(checksum_ok=checksum_ok)
         event = Event(device_id=self.device_id, protocol=PROTOCOL, time=now, type="message",
                       attributes={"result": text})
-        return _records([event], encode_answer("AM", OK), checksum_ok)
+        decoded = _records([event], encode_answer("AM", OK), checksum_ok)
+        # a tracker answers a text command with a message (no serial: in order)
+        answer = CommandAnswer(protocol=PROTOCOL, device_id=self.device_id, text=text, meaning=text)
+        return msgspec.structs.replace(decoded, answers=(answer,))
 
     def decode_lines(self, data: bytes, now: datetime) -> Decoded:
         lines = split_lines(data)

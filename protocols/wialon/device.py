@@ -16,6 +16,7 @@ from datetime import timezone
 from typing import Sequence
 
 from .._checksum import crc16_arc
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
@@ -126,9 +127,9 @@ class WialonDevice:
             self._pending.append(self._token)
         return Outgoing(data, self._token, len(fixes))
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         while (end := self._buffer.find(b"\n")) >= 0:
             line = bytes(self._buffer[:end]).strip()
             del self._buffer[: end + 1]
@@ -138,7 +139,17 @@ class WialonDevice:
             del self._buffer[:-_MAX_PENDING_BYTES]
         return acks
 
-    def _answer(self, line: bytes) -> DeviceAck:
+    def _command(self, line: bytes) -> CommandReceived:
+        """A text command line: answered with a ``#M#`` message (the Wialon IPS way for a
+        device to send text to the server), ``<command>: OK``."""
+        text = line.decode("utf-8", "replace")
+        reply = f"{text}: OK"
+        answer = self._packet("M", with_crc(reply) if self._v2() else reply)
+        return CommandReceived(answer=answer, command=text)
+
+    def _answer(self, line: bytes) -> DeviceAck | CommandReceived:
+        if not line.startswith(b"#"):
+            return self._command(line)
         if line == b"#AL#1":
             self.hello_acked = True
             return DeviceAck("hello")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from .._commands import Command, CommandError, check_supported
 from .constants import CRLF
 
-__all__ = ["encode_answer", "encode_command", "COMMANDS"]
+__all__ = ["encode_answer", "encode_command", "COMMANDS", "SUPPORTED_COMMANDS",
+           "encode_typed_command", "answer_serial"]
 
 
 def encode_answer(kind: str, code: str = "") -> bytes:
@@ -26,3 +30,35 @@ def encode_command(text: str) -> bytes:
 
 def encode_output(index: int, on: bool) -> bytes:
     return encode_command(f"L{index}={1 if on else 0}")
+
+
+#: command type -> command line. Sources: "Wialon IPS" v1.1 / v2.0 (gurtam): the device's
+#: messages to the server are ``#M#<text>`` (answered ``#AM#1``), which is how a tracker
+#: answers a text command (no serial: answers in order); Traccar's plain text lines
+#: ``reboot`` and ``L<n>=<0|1>`` (/work/shared/protocols/wialon.md). None: from the parameters.
+SUPPORTED_COMMANDS: dict[str, str | None] = {
+    "rebootDevice": "reboot",
+    "outputControl": None,   # L<index>=<0|1>
+    "custom": None,          # text: one line; hex: as is
+}
+
+
+def encode_typed_command(cmd: Command, device_id: str = "", *, now: datetime | None = None,
+                         **_options: object) -> bytes:
+    check_supported("wialon", cmd, SUPPORTED_COMMANDS)
+    if cmd.type == "outputControl":
+        return encode_output(cmd.index(1, 16), cmd.on())
+    if cmd.type == "custom":
+        raw = cmd.raw()
+        if raw is not None:
+            return raw
+        text = cmd.text()
+        if text.startswith("#A"):
+            raise CommandError("wialon: a custom line must not look like a server answer (#A...)")
+        return encode_command(text)
+    return encode_command(SUPPORTED_COMMANDS[cmd.type] or "")
+
+
+def answer_serial(cmd: Command, **_options: object) -> None:
+    """Wialon messages carry no serial: answers come in order."""
+    return None
