@@ -11,7 +11,7 @@ from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, MalformedError
 from .._records import Decoded, UnknownMessage
 from .constants import HEADER_SIZE, MIN_PAYLOAD, PROTOCOL
-from .decode import Context, decode_command
+from .decode import Context, command_answer, decode_command
 from .framing import RuptelaFramer
 
 __all__ = ["RuptelaConnection", "split_frame"]
@@ -65,4 +65,5 @@ class RuptelaConnection(StreamConnection):
                 break
         return Decoded(positions=result.positions, events=result.events, reply=result.reply,
                        defer_reply=result.defer and bool(result.positions or result.events),
-                       login=login, checksum_ok=checksum_ok, unknown_items=result.unknown_items)
+                       login=login, checksum_ok=checksum_ok, unknown_items=result.unknown_items,
+                       answers=command_answer(command, payload[_HEAD.size:], imei))

@@ -13,13 +13,14 @@ from typing import Any, Callable, NamedTuple
 import msgspec
 
 from .._errors import MalformedError
+from .._commands import CommandAnswer
 from .._records import Event, Position
 from ._io import count_unknown, join_halves, store_io
 from .constants import NO_FIX, PROTOCOL, STATUS_COMMANDS, TEXT_COMMANDS, UNIX_EPOCH, Command
-from .encode import (DTC_ACK, HEARTBEAT_ACK, IDENTIFICATION_ACK, RECORDS_ACK, encode_ack,
+from .encode import (ANSWERED_BY, DTC_ACK, HEARTBEAT_ACK, IDENTIFICATION_ACK, RECORDS_ACK, encode_ack,
                      encode_file_request)
 
-__all__ = ["Payload", "Context", "DECODERS", "decode_records", "decode_dtc"]
+__all__ = ["Payload", "Context", "DECODERS", "decode_records", "decode_dtc", "command_answer"]
 
 
 class Payload(NamedTuple):
@@ -226,3 +227,19 @@ def decode_command(command: int, data: bytes, ctx: Context) -> Payload | None:
     except _CUT_SHORT as exc:
         raise MalformedError(f"ruptela: command {command} data cut short ({exc})",
                              data=data) from None
+
+
+def command_answer(command: int, data: bytes, device_id: str) -> tuple[CommandAnswer, ...]:
+    """Device commands 2-7 and 17 answer server commands 102-108 and 117 (ANSWERED_BY); they
+    carry no serial, only the command they answer (``serial``). Status answers: 1 = done."""
+    answered = ANSWERED_BY.get(command)
+    if answered is None or not data:
+        return ()
+    if command in STATUS_COMMANDS:
+        status = data[0]
+        return (CommandAnswer(protocol=PROTOCOL, device_id=device_id, serial=answered,
+                              reply_to=str(answered), ok=status == 1, text=str(status),
+                              meaning="done" if status == 1 else "failed"),)
+    text = _text(data)
+    return (CommandAnswer(protocol=PROTOCOL, device_id=device_id, serial=answered,
+                          reply_to=str(answered), text=text, meaning=text),)

@@ -19,10 +19,12 @@ from datetime import timezone
 from typing import Any, Callable, Sequence
 
 from .._checksum import crc16_kermit
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
 from .constants import ACK_ACCEPTED, MAX_FRAME_SIZE, NO_FIX, RECORDS_ACK_COMMAND, Command
+from .encode import SMS_VIA_GPRS_COMMAND
 
 __all__ = ["RuptelaDevice", "encode_packet", "encode_record", "DEVICE_IO"]
 
@@ -89,6 +91,10 @@ def encode_record(fix: Fix, extended: bool = False,
     return head + _io(fix.attributes, extended, io)
 
 
+#: server commands the simulated tracker answers
+_ANSWERS = frozenset({SMS_VIA_GPRS_COMMAND, 117})
+
+
 class RuptelaDevice:
     """A simulated Ruptela tracker (see protocols/_device.py)."""
 
@@ -127,9 +133,9 @@ class RuptelaDevice:
         self._pending.append(token)
         return Outgoing(packet, token, len(fixes))
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         buf = self._buffer
         while len(buf) >= 2:
             size = _U16.unpack_from(buf)[0] + 4
@@ -140,4 +146,16 @@ class RuptelaDevice:
             if (payload[:2] == bytes((RECORDS_ACK_COMMAND, ACK_ACCEPTED))
                     and self._pending):
                 acks.append(DeviceAck("fixes", self._pending.popleft()))
+            elif payload[:1] and payload[0] in _ANSWERS:
+                acks.append(self._command(payload[0], payload[1:]))
         return acks
+
+    def _command(self, command: int, data: bytes) -> CommandReceived:
+        """108 (SMS command) -> 7 with the SMS answer text; 117 (set IO) -> 17 with status 1."""
+        if command == SMS_VIA_GPRS_COMMAND:
+            text = data.decode("latin-1")
+            answer = encode_packet(self.device_id, Command.SMS_VIA_GPRS_RESPONSE,
+                                   f"{text}: OK".encode("latin-1"))
+            return CommandReceived(token=command, answer=answer, command=text)
+        answer = encode_packet(self.device_id, Command.SET_IO, b"\x01")
+        return CommandReceived(token=command, answer=answer, command=f"{command}:{data.hex()}")
