@@ -8,6 +8,7 @@ from datetime import datetime
 import msgspec
 
 from .._checksum import crc16_modbus
+from .._commands import CommandAnswer
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, MalformedError
 from .._records import Decoded, Event, Position, UnknownMessage
@@ -77,9 +78,14 @@ class GalileoConnection(StreamConnection):
         elif events and self.last_position is not None:
             positions = self._result_copies(events)
         unknown = sum(count_unknown(rec.attrs) for rec in packet.records)
+        answers = tuple(
+            CommandAnswer(protocol=PROTOCOL, device_id=device_id, serial=e.attributes.get("index"),
+                          text=str(e.attributes["result"]), meaning=str(e.attributes["result"]))
+            for e in events if e.type == "commandResult")  # 0xE1 text, 0xE0 command number
         return Decoded(positions=tuple(positions), events=tuple(events), reply=reply,
                        defer_reply=reply is not None and bool(positions or events),
-                       login=login, checksum_ok=checksum_ok, unknown_items=unknown)
+                       login=login, checksum_ok=checksum_ok, unknown_items=unknown,
+                       answers=answers)
 
     def _result_copies(self, events: list[Event]) -> list[Position]:
         """Traccar reports a command answer on a copy of the last position (marked

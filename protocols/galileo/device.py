@@ -15,10 +15,11 @@ from collections import defaultdict, deque
 from datetime import timezone
 from typing import Any, Sequence
 
+from .._commands import CommandReceived
 from .._device import DeviceAck, Outgoing
 from .._errors import LocalProtocolError
 from .._records import Fix
-from .constants import REPLY_MAIN
+from .constants import REPLY_MAIN, Header
 from .encode import wrap
 
 __all__ = ["GalileoDevice", "encode_head", "encode_record", "encode_tag"]
@@ -105,11 +106,33 @@ class GalileoDevice:
         self._by_crc[packet[-2:]].append(token)
         return Outgoing(packet, token, len(fixes))
 
-    def receive_data(self, data: bytes) -> list[DeviceAck]:
+    def _command(self, packet: bytes) -> CommandReceived | None:
+        """A command packet (0x01 with 0xE0 number and 0xE1 text): answered with a packet of
+        the same tags, 0xE1 = ``<command> OK`` (the user manual's command exchange)."""
+        at = 3 + 16 + 3  # after 0x03 IMEI (15) and 0x04 device number (2)
+        if len(packet) < at + 9 or packet[at] != 0xE0 or packet[at + 5] != 0xE1:
+            return None
+        number = packet[at + 1:at + 5]
+        text = packet[at + 7:at + 7 + packet[at + 6]].decode("latin-1")
+        reply = f"{text} OK".encode("latin-1")[:255]
+        tags = (packet[3:at] + b"\xe0" + number + b"\xe1" + bytes((len(reply),)) + reply)
+        return CommandReceived(token=int.from_bytes(number, "little"), answer=wrap(tags),
+                               command=text)
+
+    def receive_data(self, data: bytes) -> list[DeviceAck | CommandReceived]:
         self._buffer += data
-        acks: list[DeviceAck] = []
+        acks: list[DeviceAck | CommandReceived] = []
         buf = self._buffer
         while len(buf) >= 3:
+            if buf[0] == Header.MAIN:  # a command packet: header, length, tags, CRC
+                size = 3 + ((buf[1] | buf[2] << 8) & 0x7FFF) + 2
+                if len(buf) < size:
+                    break
+                command = self._command(bytes(buf[:size]))
+                del buf[:size]
+                if command is not None:
+                    acks.append(command)
+                continue
             kind, crc = buf[0], bytes(buf[1:3])
             del buf[:3]
             if kind != REPLY_MAIN:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import struct
 
+from datetime import datetime
+
 from .._checksum import crc16_modbus
+from .._commands import Command, CommandError, check_supported
 from .._errors import LocalProtocolError
 from .constants import ARCHIVE_FLAG, LENGTH_MASK, REPLY_MAIN, REPLY_PHOTO, Header
 
-__all__ = ["wrap", "encode_ack", "encode_photo_ack", "encode_command"]
+__all__ = ["wrap", "encode_ack", "encode_photo_ack", "encode_command", "SUPPORTED_COMMANDS",
+           "encode_typed_command", "answer_serial"]
 
 _U16 = struct.Struct("<H")
 _U32 = struct.Struct("<I")
@@ -46,3 +50,38 @@ def encode_command(imei: str, text: str, number: int = 0) -> bytes:
     tags = (b"\x03" + ident + b"\x04\x00\x00" + b"\xe0" + _U32.pack(number)
             + b"\xe1" + bytes((len(command),)) + command)
     return wrap(tags)
+
+
+#: command type -> command text. Sources: Galileosky "GLONASS/GPS terminal user manual"
+#: (manualarchiveguide.com, command packet p. 82: tags 0x03 IMEI, 0x04 device number, 0xE0
+#: command number, 0xE1 command text; the terminal answers with the same number and the
+#: answer text in 0xE1) and its command list (``Out <n>,<0|1>`` output control);
+#: /work/shared/protocols/galileo.md. None: built from the parameters.
+SUPPORTED_COMMANDS: dict[str, str | None] = {
+    "outputControl": None,   # Out <index>,<0|1>
+    "custom": None,          # text: any terminal command; hex: as is
+}
+
+
+def encode_typed_command(cmd: Command, device_id: str, *, now: datetime | None = None,
+                         **_options: object) -> bytes:
+    """A command packet with ``cmd.id`` as the command number (0xE0), echoed by the answer."""
+    check_supported("galileo", cmd, SUPPORTED_COMMANDS)
+    if cmd.type == "outputControl":
+        text = f"Out {cmd.index(0, 7)},{1 if cmd.on() else 0}"
+    else:
+        raw = cmd.raw()
+        if raw is not None:
+            return raw
+        text = cmd.text()
+    try:
+        return encode_command(device_id, text, cmd.id & 0xFFFFFFFF)
+    except LocalProtocolError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def answer_serial(cmd: Command, **_options: object) -> int | None:
+    """The command number (0xE0) the answer carries."""
+    if cmd.type == "custom" and cmd.raw() is not None:
+        return None
+    return cmd.id & 0xFFFFFFFF
