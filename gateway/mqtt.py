@@ -147,8 +147,9 @@ class BrokerIngest:
     def _failed(self, route: _Route, topic: str, payload: bytes, exc: Exception) -> None:
         route.metrics.decode_errors.inc()
         route.frames.decode_errors.inc()
-        log.warning("mqtt %s %s (%s): %s [%s]", self.label, topic, route.format, exc,
-                    payload[:32].hex())
+        # one line per interval for a cause, not one per message (gateway/guard.py)
+        self.ingest.guard.logs.note(f"mqtt {self.label}", f"malformed {route.format} payloads", topic,
+                                    f"{exc} [{payload[:32].hex()}]")
         if self.ingest.archive is not None:
             self.ingest.archive.record(route.format, "mqtt", topic, self._session, None, payload,
                                        str(exc)[:200])
