@@ -22,7 +22,7 @@ _encode = msgspec.json.Encoder().encode
 MEDIA_TYPES = {
     "json": "application/json",
     "geojson": "application/geo+json",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Litestar adds "; charset=utf-8"
     "gpx": "application/gpx+xml",
 }
 FORMATS = tuple(MEDIA_TYPES)

@@ -109,17 +109,29 @@ class Subscription:
             except asyncio.QueueFull:
                 pass
 
-    async def messages(self, resume: Cursor | None) -> AsyncIterator[tuple[Cursor, bytes]]:
+    async def messages(self, resume: Cursor | None, keepalive: float | None = None
+                       ) -> AsyncIterator[tuple[Cursor, bytes] | None]:
         """Replay from the store after ``resume`` (up to where the queue
-        starts), then the live queue; raises Dropped when closed by the hub."""
+        starts), then the live queue; None after ``keepalive`` seconds without
+        a message; raises Dropped when closed by the hub."""
         last = Cursor.ZERO
         if resume is not None:
             last = resume
             async for cursor, data in self.hub.replay(self.filter, resume, self.start):
                 last = cursor
                 yield cursor, data
+        queue = self.queue
         while True:
-            cursor, data = await self.queue.get()
+            if not queue.empty():
+                cursor, data = queue.get_nowait()  # no task per message while there is a backlog
+            elif keepalive is None:
+                cursor, data = await queue.get()
+            else:
+                try:
+                    cursor, data = await asyncio.wait_for(queue.get(), keepalive)
+                except asyncio.TimeoutError:
+                    yield None
+                    continue
             if self.closed is not None:
                 raise Dropped(self.closed)
             if cursor <= last:
@@ -175,7 +187,7 @@ class LiveHub:
                 while True:
                     self._wake.clear()
                     while await self._pump():
-                        pass
+                        await asyncio.sleep(0)  # subscribers drain their queues between batches
                     try:
                         await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
                     except asyncio.TimeoutError:
@@ -191,7 +203,9 @@ class LiveHub:
 
     async def _pump(self) -> bool:
         """Deliver one batch; True when there may be more."""
-        records = await ingest_log.read_after(self.pool, self.cursor, limit=READ_BATCH)
+        # a batch at most half a queue: a subscriber that keeps up never overflows
+        batch = max(1, min(READ_BATCH, self.queue_size // 2))
+        records = await ingest_log.read_after(self.pool, self.cursor, limit=batch)
         if not records:
             return False
         groups = await self._group_map(records) if self.subscribers else {}
@@ -209,7 +223,7 @@ class LiveHub:
                     sub.offer(rec.cursor, data)
                     self.delivered += 1
         self.cursor = records[-1].cursor
-        return len(records) == READ_BATCH
+        return len(records) == batch
 
     async def _group_map(self, records: Sequence[IngestRecord]) -> dict[str, str | None]:
         now = time.monotonic()

@@ -95,16 +95,13 @@ async def live_sse(request: Request, state: State,
         raise ServiceUnavailableException(str(exc), headers={"retry-after": "5"}) from None
 
     async def events() -> AsyncIterator[ServerSentEventMessage]:
-        stream = sub.messages(resume).__aiter__()
         try:
             yield ServerSentEventMessage(comment="uvis live feed", retry=2000)
-            while True:
-                try:
-                    cursor, data = await asyncio.wait_for(stream.__anext__(), KEEPALIVE_SECONDS)
-                except asyncio.TimeoutError:
+            async for item in sub.messages(resume, KEEPALIVE_SECONDS):
+                if item is None:
                     yield ServerSentEventMessage(comment="keep-alive")
                     continue
-                yield ServerSentEventMessage(data=data.decode(), id=str(cursor), event="message")
+                yield ServerSentEventMessage(data=item[1].decode(), id=str(item[0]), event="message")
         except Dropped as exc:
             yield ServerSentEventMessage(data=str(exc), event="close")
         finally:
@@ -129,8 +126,9 @@ async def live_ws(socket: WebSocket, state: State) -> None:
         return
 
     async def pump() -> None:
-        async for _, data in sub.messages(resume):
-            await socket.send_text(data.decode())
+        async for item in sub.messages(resume, KEEPALIVE_SECONDS):
+            if item is not None:
+                await socket.send_text(item[1].decode())
 
     async def watch_close() -> None:
         try:
