@@ -98,5 +98,14 @@ def encode_typed_command(cmd: Command, device_id: str = "", *, now: datetime | N
 
 
 def answer_serial(cmd: Command, **_options: object) -> int | None:
-    """The serial number the +ACK echoes (None for custom commands: their own text)."""
-    return None if cmd.type == "custom" else cmd.id & 0xFFFF
+    """The serial number the +ACK echoes: ``cmd.id``, or the last field of a custom command
+    (None when that is not 4 hex digits, or for hex pass-throughs)."""
+    if cmd.type != "custom":
+        return cmd.id & 0xFFFF
+    if cmd.raw() is not None:
+        return None
+    last = cmd.text().rstrip("$").rsplit(",", 1)[-1]
+    try:
+        return int(last, 16) if len(last) == 4 else None
+    except ValueError:
+        return None

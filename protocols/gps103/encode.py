@@ -75,8 +75,8 @@ def encode_typed_command(cmd: _TypedCommand, device_id: str, *, now: datetime | 
         if raw is not None:
             return raw
         text = cmd.text()
-        if ";" in text:
-            raise CommandError("gps103: custom text must not contain ';'")
+        if ";" in text or not text.split(",", 1)[0].isalnum():
+            raise CommandError(f"gps103: custom text is <code>[,<param>], got {text!r}")
         return f"**,imei:{device_id},{text}".encode("ascii")
     code = SUPPORTED_COMMANDS[cmd.type]
     assert code is not None

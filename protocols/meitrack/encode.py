@@ -106,8 +106,8 @@ def _text(cmd: Command) -> str:
         return "C01,0," + "".join(states)
     if cmd.type == "custom":
         text = cmd.text()
-        if "*" in text:
-            raise CommandError("meitrack: custom text must not contain '*'")
+        if "*" in text or not text.split(",", 1)[0].isalnum():
+            raise CommandError(f"meitrack: custom text is <command>[,<data>], got {text!r}")
         return text
     return SUPPORTED_COMMANDS[cmd.type] or ""
 
