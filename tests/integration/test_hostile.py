@@ -366,3 +366,84 @@ async def test_simulator_survives_connections_closed_at_once(clean_database_url)
     assert stats.closed + stats.errors == stats.connects
     assert stats.closed >= 3
     assert guard_count(gw, "refused", "gt06", "tcp", "max_connections_per_address") == stats.connects
+
+
+async def test_file_descriptor_reserve_refuses_devices_and_says_so(clean_database_url) -> None:
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    gw = Gateway(make_settings(clean_database_url, [{"protocol": "teltonika"}],
+                               {"fd_reserve": soft - 16}))   # room for 16 device connections
+    await gw.start()
+    port = gw.ports[("teltonika", "tcp")]
+    held = []
+    try:
+        assert gw.guard.fd_cap == 16 and sample(gw, "uvis_fd_limit", {}) == soft
+        for i in range(16):
+            held.append(await connect(port, f"127.0.0.{i % 4 + 1}"))
+        await asyncio.sleep(0.1)
+        assert sample(gw, "uvis_fd_limit_near", {}) == 0
+        reader, writer = await connect(port, "127.0.0.9")
+        assert await closed_soon(reader, 2.0)
+        writer.close()
+        assert guard_count(gw, "refused", "teltonika", "tcp", "fd_limit") == 1
+        assert sample(gw, "uvis_fd_limit_near", {}) == 1
+    finally:
+        for _, writer in held:
+            writer.close()
+        await gw.stop()
+
+
+def test_the_soft_open_file_limit_is_raised_to_the_hard_one() -> None:
+    import sys
+
+    code = ("import resource; soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE); "
+            "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard)); "
+            "from gateway.guard import raise_nofile_limit; "
+            "print(raise_nofile_limit() == (hard, hard), resource.getrlimit(resource.RLIMIT_NOFILE)[0] == hard)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]
+
+
+async def test_raw_archive_retention_deletes_only_old_frames(clean_database_url, store) -> None:
+    from datetime import timedelta
+
+    from gateway.archive import RawArchive
+    from gateway.limits import LimitsSettings
+    from gateway.metrics import Metrics
+
+    now = datetime.now(timezone.utc)
+    rows = [(now - timedelta(hours=hours), "h02", "tcp", "192.0.2.1:5", 1, None, b"x", "bad")
+            for hours in (0.1, 0.5, 1.5, 30)]
+    await store.write_raw(rows)
+    archive = RawArchive(store, Metrics(), limits=LimitsSettings(archive_retention_hours=1.0))
+    assert await archive.trim() == 2
+    assert len(await _raw_frames(clean_database_url)) == 2
+    kept = RawArchive(store, Metrics(), limits=LimitsSettings(archive_retention_hours=None))
+    assert await kept.trim() == 0
+
+
+def test_tls_certificate_is_reloaded_when_its_files_change(tmp_path) -> None:
+    import os
+    import shutil
+    import ssl
+
+    from gateway.tls import CertificateWatch
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl binary is not installed (Debian: apt-get install openssl)")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    cert, key = _certificate(tmp_path / "a")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    watch = CertificateWatch(context, cert, key)
+    assert watch.check() is False                       # unchanged
+    new_cert, new_key = _certificate(tmp_path / "b")
+    shutil.copy(new_cert, cert)
+    shutil.copy(new_key, key)
+    os.utime(cert, ns=(1, 2_000_000_000_000_000_000))
+    assert watch.check() is True and watch.reloads == 1
+    with open(key, "w") as handle:                      # a broken pair keeps the previous one
+        handle.write("not a key")
+    assert watch.check() is False and watch.reloads == 1

@@ -61,11 +61,13 @@ class MemoryTransport(asyncio.Transport):
     def abort(self) -> None:
         self.closing = True
 
+    paused = False
+
     def pause_reading(self) -> None:
-        pass
+        self.paused = True
 
     def resume_reading(self) -> None:
-        pass
+        self.paused = False
 
     def set_write_buffer_limits(self, high=None, low=None) -> None:
         pass
@@ -183,3 +185,29 @@ def test_osmand_time_past_the_calendar_is_a_protocol_error() -> None:
     (decoded,) = conn.feed(request, datetime(2026, 1, 1, tzinfo=timezone.utc))
     assert decoded.reply == b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
     assert decoded.positions == ()
+
+
+async def test_a_connection_decodes_at_most_its_read_budget_per_loop_turn() -> None:
+    """300 fixes in one read: 100 frames this turn (the login and 99 fixes),
+    reading paused so other connections get theirs, the rest in later turns."""
+    limits = LimitsSettings(read_budget_frames=100)
+    sink = Sink()
+    ingest_ = Ingest(sink, DeviceGate(True), guard=Guard(limits))
+    device = get("gt06").device("864717003283581")
+    stream = device.hello() + b"".join(
+        device.encode_fixes([Fix(time=datetime.fromtimestamp(1_700_000_000 + i, timezone.utc),
+                                 lat=1.0, lon=2.0)]).data for i in range(300))
+    listener = ListenerSettings(protocol="gt06", port=0, idle_timeout=0)
+    proto = DeviceProtocol("gt06", get("gt06").tcp_connection, ConnectionOptions(max_frame_size=1 << 20),
+                           listener, ingest_, Metrics().for_listener("gt06", "tcp"), ConnectionSet())
+    transport = MemoryTransport()
+    proto.connection_made(transport)
+    proto.data_received(stream)
+    assert (sink.positions, transport.paused) == (99, True)
+    await asyncio.sleep(0)
+    assert (sink.positions, transport.paused) == (199, True)
+    await asyncio.sleep(0)
+    assert (sink.positions, transport.paused) == (299, True)
+    await asyncio.sleep(0)
+    assert (sink.positions, transport.paused) == (300, False)
+    proto.connection_lost(None)
