@@ -56,6 +56,10 @@ class ProtocolMetrics:
         """A connection closed by the guard (error budget, deadlines)."""
         self._child(self._closed, self._m.connections_closed, reason).inc()
 
+    def decoder_bug(self) -> None:
+        """A decoder raised something other than a ProtocolError (a bug in protocols/)."""
+        self._m.decoder_bugs.labels(*self._labels).inc()
+
     def dropped(self, reason: str, count: int = 1) -> None:
         """Datagrams or messages dropped before decoding (back-pressure, penalty, size)."""
         self._child(self._dropped, self._m.dropped, reason).inc(count)
@@ -149,6 +153,9 @@ class Metrics:
         self.dropped = Counter(
             "uvis_dropped", "Datagrams and MQTT messages dropped before decoding: backpressure "
             "(ingest queue full), penalty, oversize", why, registry=r)
+        self.decoder_bugs = Counter(
+            "uvis_decoder_bugs", "Inputs on which a decoder raised something other than a protocol "
+            "error (a bug: the connection is closed, the bytes archived)", lbl, registry=r)
         self.fd_limit_near = Gauge(
             "uvis_fd_limit_near", "1 while new device connections are refused because open files "
             "are near RLIMIT_NOFILE", registry=r)

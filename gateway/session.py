@@ -15,7 +15,8 @@ from .guard import Budget, Guard, escape
 from .limits import LimitsSettings
 from .metrics import ProtocolMetrics
 
-__all__ = ["DeviceGate", "Ingest", "handle_decoded", "log_protocol_error", "bad_input", "is_valid"]
+__all__ = ["DeviceGate", "Ingest", "handle_decoded", "log_protocol_error", "bad_input", "decoder_bug",
+           "is_valid"]
 
 log = logging.getLogger("uvis.gateway")
 
@@ -192,3 +193,20 @@ def bad_input(ingest: Ingest, metrics: ProtocolMetrics, protocol: str, transport
         ingest.archive.record(protocol, transport, peer, session, device_id,
                               exc.frame or data or exc.data, escape(exc, 500))
     return budget.bad_frame() if budget is not None else None
+
+
+def decoder_bug(ingest: Ingest, metrics: ProtocolMetrics, protocol: str, transport: str, peer: Any,
+                session: int, conn: Any, exc: BaseException, data: bytes = b"") -> None:
+    """A decoder raised something other than a ProtocolError on input: a bug
+    in protocols/ (tests/integration/test_hostile_fuzz.py hunts them). The
+    peer's connection is closed by the caller; here it is counted
+    (uvis_decoder_bugs_total), logged once per interval with its type (no
+    traceback per input) and its bytes archived for a replay after the fix."""
+    metrics.decoder_bug()
+    ingest.guard.logs.note(protocol, "decoder bugs (exceptions that are not protocol errors)", peer,
+                           f"{type(exc).__name__}: {exc}", level=logging.ERROR,
+                           device=getattr(conn, "device_id", None))
+    if ingest.archive is not None:
+        frame = data or getattr(conn, "last_frame", b"")
+        ingest.archive.record(protocol, transport, peer, session, getattr(conn, "device_id", None),
+                              frame, escape(f"decoder bug: {type(exc).__name__}: {exc}", 500))

@@ -27,7 +27,7 @@ from .archive import new_session_id
 from .guard import Budget, host_of
 from .metrics import ProtocolMetrics
 from .proxy import ProxyHeaderError, ProxyHeaderParser
-from .session import Ingest, bad_input, handle_decoded, is_valid
+from .session import Ingest, bad_input, decoder_bug, handle_decoded, is_valid
 from .settings import ListenerSettings
 
 __all__ = ["DeviceProtocol", "ConnectionSet", "trusted_proxy"]
@@ -231,6 +231,11 @@ class DeviceProtocol(asyncio.Protocol):
                     self.close()
                     return
                 continue
+            except Exception as exc:  # a decoder bug: never a traceback per input, never the loop's
+                decoder_bug(ingest, self._metrics, self._protocol, self._transport_name, self.peer,
+                            self._session, conn, exc)
+                self.close()
+                return
             if decoded is None:
                 break
             if is_valid(decoded):

@@ -25,7 +25,7 @@ from protocols._connection import ConnectionOptions
 from .archive import new_session_id
 from .guard import Budget, host_of
 from .metrics import ProtocolMetrics
-from .session import Ingest, bad_input, handle_decoded, is_valid
+from .session import Ingest, bad_input, decoder_bug, handle_decoded, is_valid
 
 __all__ = ["DatagramListener"]
 
@@ -102,6 +102,10 @@ class DatagramListener(asyncio.DatagramProtocol):
                 self._offence(addr, cause)
             elif not budget.valid and guard.charge(host_of(addr)):  # fresh ports do not reset it
                 guard.logs.note(self._protocol, "addresses penalized for repeated abuse", addr)
+            return
+        except Exception as exc:  # a decoder bug: counted and logged once per interval
+            decoder_bug(ingest, self._metrics, self._protocol, "udp", addr, session, conn, exc, data)
+            self._sessions.pop(addr, None)
             return
         if is_valid(decoded):
             budget.good_frame()

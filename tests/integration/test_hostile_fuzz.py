@@ -1,9 +1,9 @@
 """Every protocol's garbage through the gateway's own connection drivers
 (gateway/tcp.py ``DeviceProtocol``, gateway/udp.py ``DatagramListener``):
 random bytes, bit-flipped device-encoder frames, each split at every offset.
-The drivers catch ``ProtocolError`` only, so any other exception a decoder
-raises on input escapes ``data_received`` / ``datagram_received`` and fails
-here (uvloop would log "Fatal error on transport" with a traceback).
+The drivers treat any other exception as a decoder bug (the connection is
+closed, ``uvis_decoder_bugs_total`` counts it, one log line per interval):
+every test here asserts that counter stays at 0.
 
 The transports are in-memory stand-ins: the question is what the decoders
 raise, not what the kernel does (the hostile socket tests cover that).
@@ -143,7 +143,8 @@ async def test_tcp_garbage_raises_only_protocol_errors(name: str) -> None:
     spec = get(name)
     transport = "http" if "http" in spec.transports else "tcp"
     rng = random.Random(name)
-    shared = (ingest(), Metrics().for_listener(name, transport))
+    metrics = Metrics()
+    shared = (ingest(), metrics.for_listener(name, transport))
     for stream in tcp_inputs(name, transport, rng):
         feed_tcp(name, transport, stream, [], shared)                   # whole
         if len(stream) <= 80:
@@ -155,14 +156,17 @@ async def test_tcp_garbage_raises_only_protocol_errors(name: str) -> None:
     before = shared[0].submit.positions
     feed_tcp(name, transport, stream, list(range(1, len(stream))), shared)  # byte by byte
     assert shared[0].submit.positions == before + 1  # the clean session still decodes its fix
+    assert metrics.decoder_bugs.labels(name, transport)._value.get() == 0
+    assert metrics.decode_errors.labels(name, transport)._value.get() > 0
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if "udp" in get(n).transports])
 async def test_udp_garbage_raises_only_protocol_errors(name: str) -> None:
     spec = get(name)
     rng = random.Random(name + "/udp")
+    metrics = Metrics()
     listener = DatagramListener(name, spec.udp_connection, ConnectionOptions(), ingest(),
-                                Metrics().for_listener(name, "udp"), 1000, 600.0)
+                                metrics.for_listener(name, "udp"), 1000, 600.0)
     listener.connection_made(MemoryTransport())
     frames = frames_of(name, "udp")
     datagrams = ([bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 1200))) for _ in range(40)]
@@ -170,6 +174,8 @@ async def test_udp_garbage_raises_only_protocol_errors(name: str) -> None:
                  + [f[:cut] for f in frames for cut in range(len(f))])
     for i, datagram in enumerate(datagrams):
         listener.datagram_received(datagram, ("192.0.2.%d" % (i % 200 + 1), 40000 + i))
+    assert metrics.decoder_bugs.labels(name, "udp")._value.get() == 0
+    assert metrics.decode_errors.labels(name, "udp")._value.get() > 0
 
 
 def test_osmand_time_past_the_calendar_is_a_protocol_error() -> None:
@@ -211,3 +217,34 @@ async def test_a_connection_decodes_at_most_its_read_budget_per_loop_turn() -> N
     await asyncio.sleep(0)
     assert (sink.positions, transport.paused) == (300, False)
     proto.connection_lost(None)
+
+
+async def test_a_decoder_bug_closes_only_that_connection_without_a_traceback(caplog) -> None:
+    class Buggy:
+        device_id = None
+        last_frame = b""
+        buffered = 0
+
+        def __init__(self, options=None) -> None:
+            pass
+
+        def receive_data(self, data: bytes) -> None:
+            self.last_frame = data
+
+        def next_decoded(self, now):
+            raise IndexError("index out of range")
+
+    metrics = Metrics()
+    listener = ListenerSettings(protocol="gt06", port=0, idle_timeout=0)
+    protos = [DeviceProtocol("gt06", Buggy, ConnectionOptions(), listener, ingest(),
+                             metrics.for_listener("gt06", "tcp"), ConnectionSet()) for _ in range(2)]
+    transports = [MemoryTransport(), MemoryTransport()]
+    for proto, transport in zip(protos, transports):
+        proto.connection_made(transport)
+    protos[0].data_received(b"\x78\x78")
+    assert [t.closing for t in transports] == [True, False]
+    assert metrics.decoder_bugs.labels("gt06", "tcp")._value.get() == 1
+    (line,) = [r for r in caplog.records if "decoder bugs" in r.getMessage()]
+    assert line.exc_info is None and line.levelname == "ERROR"
+    assert line.getMessage().endswith("decoder bugs (exceptions that are not protocol errors): "
+                                      "IndexError: index out of range")
