@@ -31,6 +31,7 @@ from litestar.exceptions import HTTPException, NotFoundException, PermissionDeni
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import Parameter
 from litestar.response import Stream
@@ -81,6 +82,19 @@ class DevicePatch(msgspec.Struct, forbid_unknown_fields=True):
     attributes: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
 
 
+def _errors(*codes: int) -> dict[int, ResponseSpec]:
+    text = {400: "a parameter is invalid (the message names it)",
+            401: "no valid credential (Authorization: Bearer TOKEN)",
+            403: "the credential lacks the scope", 404: "no such device (or not in your groups)",
+            429: "rate limit exceeded (Retry-After, RateLimit-* headers)",
+            503: "too many requests in flight, or the database is busy (Retry-After)"}
+    return {c: ResponseSpec(ErrorBody, generate_examples=False, description=text[c]) for c in codes}
+
+
+#: what every data endpoint may answer besides 200
+ERRORS = _errors(400, 401, 403, 404, 429, 503)
+
+
 def need(scope: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
     """A route guard: the caller's credential carries ``scope`` (or admin)."""
 
@@ -113,7 +127,7 @@ def _device_id(device_id: str) -> str:
 
 # -- devices -----------------------------------------------------------------
 
-@get("/devices", guards=[need("devices:read")])
+@get("/devices", guards=[need("devices:read")], responses=ERRORS)
 async def list_devices(request: Request, state: State, limit: int = _Limit(default=DEFAULT_LIMIT),
                        after: str | None = _After(default=None),
                        group: str | None = Parameter(default=None, max_length=256),
@@ -129,7 +143,7 @@ async def list_devices(request: Request, state: State, limit: int = _Limit(defau
     return DevicePage(items=rows, next=_next(request, nxt))
 
 
-@get("/devices/{device_id:str}", guards=[need("devices:read")])
+@get("/devices/{device_id:str}", guards=[need("devices:read")], responses=ERRORS)
 async def get_device(request: Request, state: State, device_id: str) -> ApiDevice:
     """One device with its last position, online state, last seen and protocol."""
     device = await state.store.device(_device_id(device_id), _groups(request))
@@ -138,7 +152,7 @@ async def get_device(request: Request, state: State, device_id: str) -> ApiDevic
     return device
 
 
-@patch("/devices/{device_id:str}", guards=[need("devices:write")])
+@patch("/devices/{device_id:str}", guards=[need("devices:write")], responses=ERRORS)
 async def patch_device(request: Request, state: State, device_id: str, data: DevicePatch) -> ApiDevice:
     """Set a device's name, group and/or attributes (null clears name or group)."""
     changes: dict[str, Any] = {}
@@ -169,7 +183,7 @@ def _format(request: Request, fmt: str | None) -> str | None:
     return None
 
 
-@get("/devices/{device_id:str}/positions", guards=[need("positions:read")],
+@get("/devices/{device_id:str}/positions", guards=[need("positions:read")], responses=ERRORS,
      description="A page of fixes in fix-time order (from inclusive, to exclusive). With format= "
                  "json, geojson, csv or gpx (or the Accept header application/geo+json, text/csv, "
                  "application/gpx+xml) the whole range from..to is streamed instead (both required, "
@@ -205,7 +219,7 @@ async def track(request: Request, state: State, device_id: str,
     return Response(PositionPage(items=rows, next=_next(request, nxt)))
 
 
-@get("/devices/{device_id:str}/summary", guards=[need("positions:read")])
+@get("/devices/{device_id:str}/summary", guards=[need("positions:read")], responses=ERRORS)
 async def summary(state: State, request: Request, device_id: str,
                   start: str = Parameter(query="from", max_length=64, description="inclusive"),
                   end: str = Parameter(query="to", max_length=64, description="exclusive")) -> Summary:
@@ -217,7 +231,7 @@ async def summary(state: State, request: Request, device_id: str,
     return await state.store.summary(device_id, t0, t1)
 
 
-@get("/positions/latest", guards=[need("positions:read")])
+@get("/positions/latest", guards=[need("positions:read")], responses=ERRORS)
 async def latest(request: Request, state: State, limit: int = _Limit(default=DEFAULT_LIMIT),
                  after: str | None = _After(default=None),
                  bbox: str | None = Parameter(default=None, max_length=128,
@@ -234,7 +248,7 @@ async def latest(request: Request, state: State, limit: int = _Limit(default=DEF
     return PositionPage(items=rows, next=_next(request, nxt))
 
 
-@get("/events", guards=[need("events:read")])
+@get("/events", guards=[need("events:read")], responses=ERRORS)
 async def events(request: Request, state: State, limit: int = _Limit(default=DEFAULT_LIMIT),
                  after: str | None = _After(default=None),
                  device: str | None = Parameter(default=None, max_length=256),
@@ -262,7 +276,8 @@ async def events(request: Request, state: State, limit: int = _Limit(default=DEF
 
 # -- health, metrics, errors -------------------------------------------------
 
-@get("/health", include_in_schema=True, security=[{}])
+@get("/health", security=[{}], responses={503: ResponseSpec(dict, generate_examples=False,
+                                                            description="the database does not answer")})
 async def health(state: State) -> Response[dict]:
     """ok, degraded (200) or unavailable (503, the database does not answer). Open."""
     try:
@@ -272,7 +287,8 @@ async def health(state: State) -> Response[dict]:
     return Response(body, status_code=503 if body.get("status") == "unavailable" else 200)
 
 
-@get("/metrics", guards=[need("metrics:read")], media_type="text/plain; version=0.0.4")
+@get("/metrics", guards=[need("metrics:read")], media_type="text/plain; version=0.0.4",
+     security=[{}, {"bearer": []}], responses=_errors(401, 403, 429, 503))
 async def metrics(state: State) -> bytes:
     """Prometheus metrics (open on loopback, else the scope metrics:read)."""
     return state.render_metrics()
@@ -319,7 +335,7 @@ def build_litestar(store: ApiStore, config: ApiConfig, *, health_check: Callable
         security=[{"bearer": []}],
         components=Components(security_schemes={"bearer": SecurityScheme(
             type="http", scheme="bearer", description="API token (uvis_...) or JWT")}))
-    return Litestar(
+    app = Litestar(
         route_handlers=[v1, health, metrics,
                         create_static_files_router("/docs/static", [swagger_ui_path],
                                                    include_in_schema=False)],
@@ -333,3 +349,19 @@ def build_litestar(store: ApiStore, config: ApiConfig, *, health_check: Callable
         request_max_body_size=config.max_body_bytes,
         on_shutdown=on_shutdown or [],
         debug=False)
+    _document_exports(app)
+    return app
+
+
+def _document_exports(app: Litestar) -> None:
+    """The positions endpoint's other answers (format=...): generated from
+    the same types, added to its 200 response."""
+    from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Reference, Schema
+
+    operation = app.openapi_schema.paths["/api/v1/devices/{device_id}/positions"].get
+    content = operation.responses["200"].content
+    page = content["application/json"].schema
+    positions = Schema(type=OpenAPIType.ARRAY, items=Reference(ref="#/components/schemas/ApiPosition"))
+    content["application/json"] = OpenAPIMediaType(schema=Schema(one_of=[page, positions]))
+    for name in ("geojson", "csv", "gpx"):
+        content[MEDIA_TYPES[name]] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))

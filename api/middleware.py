@@ -88,7 +88,7 @@ class ApiMiddleware:
 
         principal: Principal | None = None
         try:
-            if not _public(path):
+            if not _public(path) and scope.get("method") != "OPTIONS":  # CORS preflights carry no credential
                 principal, problem = await self._identify(scope, client)
                 key = f"token:{principal.name}" if principal is not None else f"addr:{client}"
                 allowed, remaining, reset = self.limiter.take(key)
