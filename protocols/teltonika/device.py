@@ -212,9 +212,11 @@ class TeltonikaDevice:
 
     def _read_tcp(self) -> DeviceAck | CommandReceived | None:
         buf = self._buffer
-        if self.hello_acked and buf[:4] == b"\0\0\0\0" and (
-                not self._pending or (len(buf) >= 9 and buf[8] == Codec.CODEC_12)):
-            return self._read_tcp_command()  # a codec 12 packet, not a record count
+        if self.hello_acked and buf[:4] == b"\0\0\0\0":
+            if len(buf) >= 9 and buf[8] == Codec.CODEC_12:
+                return self._read_tcp_command()  # a codec 12 packet, not a record count
+            if len(buf) < 9 and not self._pending:
+                return None  # a command's start, or a count of 0 for nothing: wait
         if not self.hello_acked:
             if not buf:
                 return None

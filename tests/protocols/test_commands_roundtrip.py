@@ -135,3 +135,21 @@ def test_serials_in_flight_are_told_apart():
         serials = [session.command(c)[1][0].serial for c in (first, second)]
         assert serials == [registry.answer_serial(protocol, c) for c in (first, second)], protocol
         assert serials[0] != serials[1], protocol
+
+
+@pytest.mark.parametrize("protocol", sorted(set(DEVICES) - {"gps103"}))
+def test_device_reads_a_command_split_anywhere(protocol):
+    """The simulated device reads a command cut at any offset (gps103's commands carry no
+    terminator: the device takes a whole write as one command)."""
+    kind = registry.supported_commands(protocol)[0]
+    params = {"custom": {"data": "status"}, "outputControl": {"index": 1, "on": True}}.get(kind, {})
+    command = Command(type=kind, params=params, id=7)
+    whole = Session(protocol, "tcp").command(command)[0]
+    data = registry.encode_command(protocol, command, DEVICES[protocol], now=NOW,
+                                   **OPTIONS.get(protocol, {}))
+    for cut in range(1, len(data)):
+        device = Session(protocol, "tcp").device
+        got = device.receive_data(data[:cut]) + device.receive_data(data[cut:])
+        received = [a for a in got if isinstance(a, CommandReceived)]
+        assert [(r.command, r.answer[:8]) for r in received] == [
+            (whole.command, whole.answer[:8])], (protocol, cut)
