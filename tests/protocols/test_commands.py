@@ -373,3 +373,19 @@ def test_teltonika_codec12_response_has_no_serial():
     assert d.answers == (CommandAnswer(protocol="teltonika", device_id="356307042441013",
                                        text="DOUT1:1 Ok!", meaning="DOUT1:1 Ok!"),)
     assert d.reply is None
+
+
+def test_gt06_answers_0x15_and_0x21_by_server_flag():
+    from protocols.gt06.connection import Gt06Connection
+    from protocols.gt06.device import encode_command_reply, encode_login
+
+    conn = Gt06Connection()
+    conn.feed(encode_login("864717003283581", 1), NOW)
+    for extended, utf16 in ((False, False), (True, False), (True, True)):
+        frame = encode_command_reply("Relay,1#OK", 9, extended=extended, utf16=utf16,
+                                     server_flag=0xA1B2C3D4)
+        (d,) = conn.feed(frame, NOW)
+        assert d.answers == (CommandAnswer(protocol="gt06", device_id="864717003283581",
+                                           serial=0xA1B2C3D4, text="Relay,1#OK",
+                                           meaning="Relay,1#OK"),)
+        assert [e.attributes for e in d.events] == [{"result": "Relay,1#OK"}]
