@@ -25,8 +25,11 @@ import hashlib
 import hmac
 import logging
 import ssl
-from typing import Any, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import msgspec
 
 from .messages import Message, render_template, traccar_json, traccar_url
 from .settings import ForwardDestinationSettings, destination_kind
@@ -55,8 +58,8 @@ async def per_device(messages: Sequence[Message], send_one: Callable[[Message], 
     async def device(device_id: str, items: list[Message]) -> None:
         for i, m in enumerate(items):
             try:
-                async with limit:
-                    await asyncio.wait_for(send_one(m), timeout)
+                async with limit, asyncio.timeout(timeout):  # no task per message (wait_for)
+                    await send_one(m)
             except Exception as exc:  # noqa: BLE001 - any failure is retried or dead-lettered
                 reason = f"{type(exc).__name__}: {exc}"[:500]
                 failed[device_id] = [(x, reason) for x in items[i:]]
@@ -65,6 +68,35 @@ async def per_device(messages: Sequence[Message], send_one: Callable[[Message], 
     await asyncio.gather(*(device(d, items) for d, items in by_device.items()))
     failures = {id(m): r for fl in failed.values() for m, r in fl}
     return [(m, failures[id(m)]) for m in messages if id(m) in failures]
+
+
+def pack(messages: Sequence[Message], key: Callable[[Message], str],
+         max_records: int) -> list[tuple[Message, list[Message]]]:
+    """(unit, its messages): with ``max_records`` 1 each message alone; else
+    the messages of one key (the rendered subject, topic or routing key) in
+    order, in JSON arrays of up to ``max_records``. A unit's ``device_id`` is
+    then its key (its messages go in order; ``kind`` "batch"), its id a
+    digest of theirs."""
+    if max_records <= 1:
+        return [(m, [m]) for m in messages]
+    groups: dict[str, list[Message]] = {}
+    for m in messages:
+        groups.setdefault(key(m), []).append(m)
+    units = []
+    for k, items in groups.items():
+        for i in range(0, len(items), max_records):
+            part = items[i:i + max_records]
+            digest = hashlib.blake2b("\n".join(m.id for m in part).encode(), digest_size=12)
+            units.append((msgspec.structs.replace(
+                part[0], id="b-" + digest.hexdigest(), kind="batch", device_id=k,
+                payload=b"[" + b",".join(m.payload for m in part) + b"]"), part))
+    return units
+
+
+def unpack(units: list[tuple[Message, list[Message]]], failures: Failures) -> Failures:
+    """The failures of units as the failures of their messages."""
+    failed = {id(u): r for u, r in failures}
+    return [(m, failed[id(u)]) for u, members in units if id(u) in failed for m in members]
 
 
 class Destination:
@@ -156,14 +188,19 @@ class Mqtt(Destination):
         if self._client is not None:
             await self._client.close()
 
-    async def _publish(self, m: Message) -> None:
+    def _topic(self, m: Message) -> str:
+        return m.device_id if m.kind == "batch" else render_template(self.topic, m)
+
+    async def _publish(self, unit: Message) -> None:
         if not self._client.connected:
             raise ConnectionError("not connected to the broker")
-        await self._client.publish(render_template(self.topic, m), m.payload, qos=1)
+        await self._client.publish(self._topic(unit), unit.payload, qos=1)
 
     async def send(self, messages: Sequence[Message]) -> Failures:
-        return await per_device(messages, self._publish, self.settings.concurrency,
-                                self.settings.timeout)
+        units = pack(messages, self._topic, self.settings.message_max_records)
+        failures = await per_device([u for u, _ in units], self._publish,
+                                    self.settings.concurrency, self.settings.timeout)
+        return unpack(units, failures)
 
 
 class Amqp(Destination):
@@ -194,19 +231,24 @@ class Amqp(Destination):
         if self._conn is not None:
             await self._conn.close()
 
-    async def _publish(self, m: Message) -> None:
+    def _key(self, m: Message) -> str:
+        return m.device_id if m.kind == "batch" else render_template(self.routing_key, m)
+
+    async def _publish(self, unit: Message) -> None:
         import aio_pika
 
         await self._exchange.publish(
-            aio_pika.Message(m.payload, message_id=m.id, content_type="application/json",
+            aio_pika.Message(unit.payload, message_id=unit.id, content_type="application/json",
                              delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-            routing_key=render_template(self.routing_key, m))
+            routing_key=self._key(unit))
 
     async def send(self, messages: Sequence[Message]) -> Failures:
         if self._conn is None or self._conn.is_closed:
             raise ConnectionError("AMQP connection closed")
-        return await per_device(messages, self._publish, self.settings.concurrency,
-                                self.settings.timeout)
+        units = pack(messages, self._key, self.settings.message_max_records)
+        failures = await per_device([u for u, _ in units], self._publish,
+                                    self.settings.concurrency, self.settings.timeout)
+        return unpack(units, failures)
 
 
 class Nats(Destination):
@@ -224,7 +266,8 @@ class Nats(Destination):
         self._nc = await nats.connect(self.server, connect_timeout=self.settings.timeout,
                                       max_reconnect_attempts=-1, reconnect_time_wait=0.5,
                                       allow_reconnect=True)
-        self._js = self._nc.jetstream(timeout=self.settings.timeout)
+        self._js = self._nc.jetstream(timeout=self.settings.timeout,
+                                      publish_async_max_pending=self.settings.concurrency * 8)
         stream = self.settings.nats_stream
         if stream:
             import nats.js.errors
@@ -239,13 +282,39 @@ class Nats(Destination):
         if self._nc is not None:
             await self._nc.close()
 
-    async def _publish(self, m: Message) -> None:
-        await self._js.publish(render_template(self.subject, m), m.payload,
-                               headers={"Nats-Msg-Id": m.id})
-
     async def send(self, messages: Sequence[Message]) -> Failures:
-        return await per_device(messages, self._publish, self.settings.concurrency,
-                                self.settings.timeout)
+        """Pipelined: every message is published in order on the one
+        connection (JetStream stores them in that order), then the PubAcks
+        are awaited together. A device's messages after its first failure
+        count as failed too, so its retry goes out in order."""
+        if self._nc is None or not self._nc.is_connected:
+            raise ConnectionError("not connected to NATS")
+        units = pack(messages, self._subject, self.settings.message_max_records)
+        futures: list[Any] = []
+        async with asyncio.timeout(self.settings.timeout):
+            for u, _ in units:
+                futures.append(await self._js.publish_async(
+                    self._subject(u), u.payload, headers={"Nats-Msg-Id": u.id}))
+        if futures:
+            await asyncio.wait(futures, timeout=self.settings.timeout)
+        failures: Failures = []
+        broken: dict[str, str] = {}
+        for (m, _), future in zip(units, futures):
+            if not future.done():
+                future.cancel()
+                reason = "TimeoutError: no PubAck"
+            elif future.exception() is not None:
+                exc = future.exception()
+                reason = f"{type(exc).__name__}: {exc}"[:500]
+            else:
+                reason = broken.get(m.device_id)
+            if reason is not None:
+                broken.setdefault(m.device_id, reason)
+                failures.append((m, reason))
+        return unpack(units, failures)
+
+    def _subject(self, m: Message) -> str:
+        return m.device_id if m.kind == "batch" else render_template(self.subject, m)
 
 
 def render_like_wildcard(template: str) -> str:

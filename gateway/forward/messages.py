@@ -10,11 +10,11 @@
 an event: ``kind`` "event" with ``time``, ``type`` and ``attributes``. A
 webhook batch is a JSON array of these objects.
 
-The id is a digest of what identifies the record's content (kind, device,
-time, event type, attributes): the same record forwarded again (after a
-crash, a retry, a late fix moved into ``positions``) has the same id, so a
-consumer drops repeats by id; a fix merged with new attributes is new
-content and gets a new id.
+The id is a digest of the record's content (its JSON with sorted keys,
+and its kind): the same record forwarded again (after a crash, a retry, a
+late fix moved into ``positions``) has the same id, so a consumer drops
+repeats by id; a fix merged with new attributes is new content and gets a
+new id.
 
 ``traccar`` format: Traccar's position forwarding (``forward.url`` with
 placeholders, or ``forward.json``: ``{"position": {...}, "device": {...}}``,
@@ -34,8 +34,14 @@ import msgspec
 
 from storage.ingest_log import IngestRecord
 
-__all__ = ["Message", "build_message", "message_id", "traccar_json", "traccar_url",
-           "render_template"]
+__all__ = [
+    "Message",
+    "build_message",
+    "message_id",
+    "render_template",
+    "traccar_json",
+    "traccar_url",
+]
 
 _sorted_encode = msgspec.json.Encoder(order="sorted").encode
 _encode = msgspec.json.Encoder().encode
@@ -54,23 +60,31 @@ class Message(msgspec.Struct, kw_only=True):
     record: IngestRecord
 
 
-def message_id(r: IngestRecord) -> str:
-    rec = r.record
-    if r.kind == "position":
-        key = (b"p", rec.device_id, rec.fix_time.isoformat(), rec.attributes)
-    else:
-        key = (b"e", rec.device_id, rec.time.isoformat(), rec.type, rec.attributes)
-    digest = hashlib.blake2b(_sorted_encode(key[1:]) + key[0], digest_size=12).hexdigest()
-    return f"{key[0].decode()}-{digest}"
+def _record_json(r: IngestRecord) -> bytes:
+    """The record's JSON, keys sorted (one encoding: the id's input and the body)."""
+    return _sorted_encode(r.record)
+
+
+def message_id(r: IngestRecord, record_json: bytes | None = None) -> str:
+    kind = "p" if r.kind == "position" else "e"
+    body = _record_json(r) if record_json is None else record_json
+    return f"{kind}-{hashlib.blake2b(body, digest_size=12, person=kind.encode()).hexdigest()}"
+
+
+_KIND_FIELD = {"position": b'","kind":"position","received_at":',
+               "event": b'","kind":"event","received_at":'}
 
 
 def build_message(r: IngestRecord, group: str | None) -> Message:
-    mid = message_id(r)
-    fields = msgspec.structs.asdict(r.record)
-    body = {"id": mid, "kind": r.kind, "received_at": r.received_at, "group": group, **fields}
-    return Message(id=mid, kind=r.kind, device_id=r.device_id, group=group,
-                   event_type=fields.get("type") if r.kind == "event" else None,
-                   received_at=r.received_at, payload=_encode(body), record=r)
+    """The uvis JSON of a record: ``id``, ``kind``, ``received_at``, ``group``
+    spliced in front of the record's own (sorted) JSON object."""
+    record_json = _record_json(r)
+    mid = message_id(r, record_json)
+    payload = b"".join((b'{"id":"', mid.encode(), _KIND_FIELD[r.kind], _encode(r.received_at),
+                        b',"group":', _encode(group), b",", record_json[1:]))
+    return Message(id=mid, kind=r.kind, device_id=r.record.device_id, group=group,
+                   event_type=r.record.type if r.kind == "event" else None,
+                   received_at=r.received_at, payload=payload, record=r)
 
 
 def render_template(template: str, m: Message) -> str:

@@ -12,8 +12,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
 
-__all__ = ["ForwardDestinationSettings", "ForwardSettings", "DOCS", "KINDS_OF_URL", "with_flag_destinations",
-           "destination_from_url", "destination_kind", "validate_forward"]
+__all__ = [
+    "DOCS",
+    "KINDS_OF_URL",
+    "ForwardDestinationSettings",
+    "ForwardSettings",
+    "destination_from_url",
+    "destination_kind",
+    "validate_forward",
+    "with_flag_destinations",
+]
 
 #: URL scheme -> destination kind
 KINDS_OF_URL = {"http": "webhook", "https": "webhook", "mqtt": "mqtt", "mqtts": "mqtt",
@@ -57,6 +65,9 @@ class ForwardDestinationSettings(msgspec.Struct, frozen=True, kw_only=True,
     start: str = "latest"
     #: brokers: publishes in flight (one device's messages are always in order)
     concurrency: int = 512
+    #: brokers: records per published message (1: one JSON object per record;
+    #: more: JSON arrays of up to this many records sharing a subject/topic/key)
+    message_max_records: int = 1
     #: AMQP routing key template ({kind}, {device_id}, {group}, {protocol}, {type})
     routing_key: str = "{kind}.{device_id}"
     #: NATS: create this JetStream stream over the subjects when it is missing
@@ -124,6 +135,11 @@ DOCS: dict[str, tuple[str, str | None]] = {
         "(everything in the ingest log). Later starts resume from its cursor.", None),
     "ForwardDestinationSettings.concurrency": (
         "Brokers: publishes in flight (one device's messages are always sent in order).", None),
+    "ForwardDestinationSettings.message_max_records": (
+        "Brokers: records per published message. 1: one JSON object per record; more: JSON arrays "
+        "of up to this many records that share the subject/topic/routing key, in order (NATS "
+        "JetStream takes about 10,000 acknowledged messages/s from one Python client here: arrays "
+        "carry more records).", None),
     "ForwardDestinationSettings.routing_key": ("AMQP routing key template.", None),
     "ForwardDestinationSettings.nats_stream": (
         "NATS: create this JetStream stream over the subjects when it is missing.", '"UVIS"'),
@@ -175,8 +191,9 @@ def validate_forward(forward: ForwardSettings, error: type[Exception]) -> None:
                 raise error(f"{where}.kinds: {k!r} is neither \"positions\" nor \"events\"")
         if d.start not in ("latest", "earliest"):
             raise error(f"{where}.start: expected \"latest\" or \"earliest\"")
-        if d.batch_max_records < 1 or d.concurrency < 1:
-            raise error(f"{where}: batch_max_records and concurrency must be at least 1")
+        if d.batch_max_records < 1 or d.concurrency < 1 or d.message_max_records < 1:
+            raise error(f"{where}: batch_max_records, message_max_records and concurrency must "
+                        "be at least 1")
         if kind != "webhook":
             template = urlsplit(d.url).path.lstrip("/") + d.routing_key
             unknown = set(re.findall(r"{(\w+)}", template)) - _TEMPLATE_FIELDS
