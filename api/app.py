@@ -121,6 +121,12 @@ def _next(request: Request, cursor: str | None) -> str | None:
     return f"{request.url.path}?{urlencode(query)}"
 
 
+def _page_response(items: bytes, nxt: str | None) -> Response:
+    """``{"items": [...], "next": ...}`` around a page whose JSON PostgreSQL built."""
+    return Response(b'{"items":' + items + b',"next":' + msgspec.json.encode(nxt) + b"}",
+                    media_type=MediaType.JSON)
+
+
 def _device_id(device_id: str) -> str:
     return P.text("device_id", device_id)  # type: ignore[return-value]
 
@@ -213,10 +219,10 @@ async def track(request: Request, state: State, device_id: str,
         return Stream(export(store, fmt, device_id, t0, t1), media_type=MEDIA_TYPES[fmt],
                       headers=headers)  # type: ignore[return-value]
     cursor = P.decode_cursor("p", after, "t")
-    rows = await store.track(device_id, start=t0, end=t1, after=cursor[0] if cursor else None,
-                             limit=limit)
-    nxt = P.encode_cursor("p", P.micros(rows[-1].fix_time)) if len(rows) == limit else None
-    return Response(PositionPage(items=rows, next=_next(request, nxt)))
+    count, last, items = await store.track_json(device_id, start=t0, end=t1,
+                                                after=cursor[0] if cursor else None, limit=limit)
+    nxt = P.encode_cursor("p", P.micros(last)) if count == limit and last is not None else None
+    return _page_response(items, _next(request, nxt))
 
 
 @get("/devices/{device_id:str}/summary", guards=[need("positions:read")], responses=ERRORS)
@@ -238,14 +244,14 @@ async def latest(request: Request, state: State, limit: int = _Limit(default=DEF
                                               description="min_lon,min_lat,max_lon,max_lat"),
                  since: str | None = Parameter(default=None, max_length=64,
                                                description="only fixes at or after this time"),
-                 group: str | None = Parameter(default=None, max_length=256)) -> PositionPage:
+                 group: str | None = Parameter(default=None, max_length=256)) -> Response[PositionPage]:
     """Each device's newest fix, by device id."""
     cursor = P.decode_cursor("l", after, "s")
-    rows = await state.store.latest(limit=limit, after=cursor[0] if cursor else None,
-                                    groups=_groups(request), group=P.text("group", group),
-                                    since=P.moment("since", since), bbox=P.bbox(bbox))
-    nxt = P.encode_cursor("l", rows[-1].device_id) if len(rows) == limit else None
-    return PositionPage(items=rows, next=_next(request, nxt))
+    count, last, items = await state.store.latest_json(
+        limit=limit, after=cursor[0] if cursor else None, groups=_groups(request),
+        group=P.text("group", group), since=P.moment("since", since), bbox=P.bbox(bbox))
+    nxt = P.encode_cursor("l", last) if count == limit and last is not None else None
+    return _page_response(items, _next(request, nxt))  # type: ignore[return-value]
 
 
 @get("/events", guards=[need("events:read")], responses=ERRORS)

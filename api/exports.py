@@ -1,6 +1,7 @@
 """A device's fixes over a range as JSON, GeoJSON, CSV or GPX, streamed: the
 range is read in pages by its exact key (fix time), each page encoded and sent
-before the next is read, so a month of fixes never sits in memory."""
+before the next is read, so a month of fixes never sits in memory. JSON and
+GeoJSON pages are built by PostgreSQL (json_agg), CSV and GPX here."""
 
 from __future__ import annotations
 
@@ -43,37 +44,6 @@ async def _pages(store: ApiStore, device_id: str, start: datetime, end: datetime
         after = rows[-1].fix_time
 
 
-def _json_page(rows: list[ApiPosition], first: bool) -> bytes:
-    body = _encode(rows)[1:-1]
-    return body if first else b"," + body
-
-
-class _Properties(msgspec.Struct):
-    device_id: str
-    fix_time: datetime
-    valid: bool
-    altitude_m: float | None
-    speed_kmh: float | None
-    course_deg: float | None
-    satellites: int | None
-    hdop: float | None
-    attributes: dict
-
-
-class _Feature(msgspec.Struct, tag="Feature", tag_field="type"):
-    geometry: dict
-    properties: _Properties
-
-
-def _geojson_page(rows: list[ApiPosition], first: bool) -> bytes:
-    features = [_Feature({"type": "Point", "coordinates": [p.lon, p.lat]},
-                         _Properties(p.device_id, p.fix_time, p.valid, p.altitude_m, p.speed_kmh,
-                                     p.course_deg, p.satellites, p.hdop, p.attributes))
-                for p in rows]
-    body = _encode(features)[1:-1]
-    return body if first else b"," + body
-
-
 def _csv_value(value: object) -> object:
     if value is None:
         return ""
@@ -104,7 +74,7 @@ def _gpx_page(rows: list[ApiPosition], first: bool) -> bytes:
 
 
 _PAGE_ENCODERS: dict[str, Callable[[list[ApiPosition], bool], bytes]] = {
-    "json": _json_page, "geojson": _geojson_page, "csv": _csv_page, "gpx": _gpx_page}
+    "csv": _csv_page, "gpx": _gpx_page}
 
 
 def _head_tail(fmt: str, device_id: str) -> tuple[bytes, bytes]:
@@ -119,10 +89,33 @@ def _head_tail(fmt: str, device_id: str) -> tuple[bytes, bytes]:
     return b"", b""
 
 
+async def _json_pages(store: ApiStore, device_id: str, start: datetime, end: datetime, shape: str
+                      ) -> AsyncIterator[bytes]:
+    """JSON arrays' contents, page by page, as PostgreSQL builds them."""
+    after = None
+    first = True
+    while True:
+        count, last, body = await store.track_json(device_id, start=start, end=end, after=after,
+                                                   limit=PAGE, shape=shape)
+        if count:
+            yield body[1:-1] if first else b"," + body[1:-1]
+            first = False
+        if count < PAGE:
+            return
+        after = last
+
+
 async def export(store: ApiStore, fmt: str, device_id: str, start: datetime,
                  end: datetime) -> AsyncIterator[bytes]:
     """The byte chunks of one export (``fmt`` in FORMATS)."""
     head, tail = _head_tail(fmt, device_id)
+    if fmt in ("json", "geojson"):
+        yield head
+        async for chunk in _json_pages(store, device_id, start, end,
+                                       "position" if fmt == "json" else "feature"):
+            yield chunk
+        yield tail
+        return
     encode = _PAGE_ENCODERS[fmt]
     yield head
     first = True
