@@ -174,6 +174,7 @@ class Gateway:
                               health=self._health, render_metrics=self.metrics.render,
                               reuse_port=self.reuse_port)
         self.api_port = self._api.port
+        self.api_host = self._api.host
 
     def _writes_failing(self) -> bool:
         """True while batches do not reach the database (failing, or spooled)."""

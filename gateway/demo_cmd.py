@@ -22,11 +22,9 @@ async def _demo(settings: Any, devices: int, duration: float) -> int:
 
     async def on_ready(gateway: Any) -> None:
         api = f"http://127.0.0.1:{gateway.api_port}" if gateway.api_port else None
-        print("UVIS Gateway demo running. Open:", flush=True)
+        print("UVIS Gateway demo running.", flush=True)
         if api:
-            for path in ("/health", "/devices", "/positions/latest",
-                         f"/devices/{860000000000000}/positions?limit=20", "/metrics"):
-                print(f"  {api}{path}", flush=True)
+            await _print_api(gateway, api)
         print("Devices can connect to: " + ", ".join(
             f"{p} {t}/{port}" for (p, t), port in sorted(gateway.ports.items())), flush=True)
         print("Ctrl-C stops it.", flush=True)
@@ -55,6 +53,31 @@ async def _demo(settings: Any, devices: int, duration: float) -> int:
         gateway._demo_tasks = (ticker, asyncio.create_task(finish()))
 
     return await serve(settings, on_ready=on_ready, stop=stop)
+
+
+async def _print_api(gateway: Any, api: str) -> None:
+    """A demo token (every read scope, 1 day) and curl commands that use it."""
+    import secrets
+    from datetime import datetime, timedelta, timezone
+
+    from storage.api_store import create_token
+
+    async with gateway.store.pool.acquire() as conn:
+        token = await create_token(conn, f"demo-{secrets.token_hex(3)}",
+                                   ["devices:read", "positions:read", "events:read", "live:read",
+                                    "metrics:read"], expires_at=datetime.now(timezone.utc) + timedelta(days=1))
+    device = 860000000000000
+    day = datetime.now(timezone.utc).date().isoformat()
+    auth = f'-H "Authorization: Bearer {token}"'
+    print(f"API token (read scopes, valid 1 day): {token}", flush=True)
+    print(f"  interactive docs: {api}/docs   health: {api}/health", flush=True)
+    for line in (f"curl {auth} {api}/api/v1/devices",
+                 f"curl {auth} '{api}/api/v1/positions/latest?limit=10'",
+                 f"curl {auth} '{api}/api/v1/devices/{device}/positions?limit=20'",
+                 f"curl {auth} '{api}/api/v1/devices/{device}/positions?from={day}&to={day}T23:59:59Z"
+                 "&format=geojson'",
+                 f"curl -N {auth} '{api}/api/v1/live/sse?devices={device}'"):
+        print(f"  {line}", flush=True)
 
 
 def main(args: Any) -> int:

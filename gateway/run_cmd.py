@@ -108,7 +108,8 @@ async def serve(settings: Settings, on_ready: Callable[[Any], Awaitable[None] | 
     try:
         ports = ", ".join(f"{p}/{t} {port}" for (p, t), port in sorted(gateway.ports.items()))
         log.info("gateway ready: %s; API %s", ports,
-                 f"http://{settings.api_host}:{gateway.api_port}" if gateway.api_port else "off")
+                 f"http://{getattr(gateway, 'api_host', None)}:{gateway.api_port}" if gateway.api_port
+                 else "off")
         if on_ready is not None:
             result = on_ready(gateway)
             if asyncio.iscoroutine(result):
