@@ -339,6 +339,9 @@ class EmbeddedPostgres:
                 entry = _ensure_user(SYSTEM_USER)
                 self._uid, self._gid = entry.pw_uid, entry.pw_gid
             kwargs = {"user": self._uid, "group": self._gid, "extra_groups": []}
+            # a parent may have been tightened since start (pytest resets its
+            # temporary root to 0700): the server's user must pass through again
+            _ensure_traversable(self.data_dir)
         # Output to a file, not a pipe: pg_ctl may hang on pipes (the wheel's
         # note); not in the data dir either: initdb wants it empty.
         with tempfile.TemporaryFile() as out:
