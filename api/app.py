@@ -327,10 +327,11 @@ def build_litestar(store: ApiStore, config: ApiConfig, *, health_check: Callable
     from swagger_ui_bundle import swagger_ui_path
     from litestar.static_files import create_static_files_router
 
+    from .commands import COMMAND_ROUTES
     from .live_routes import live_sse, live_ws
 
     v1 = Router(path="/api/v1", route_handlers=[list_devices, get_device, patch_device, track, summary,
-                                               latest, events, live_sse, live_ws])
+                                               latest, events, live_sse, live_ws, *COMMAND_ROUTES])
     docs = SwaggerRenderPlugin(path="/docs", js_url="/docs/static/swagger-ui-bundle.js",
                                css_url="/docs/static/swagger-ui.css",
                                standalone_preset_js_url="/docs/static/swagger-ui-standalone-preset.js")

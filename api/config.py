@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import msgspec
 
+from storage.commands import CommandLimits
+
 __all__ = ["ApiConfig", "SCOPES", "LOOPBACK"]
 
 #: every scope a token or JWT may carry; ``admin`` implies all of them
 SCOPES = ("devices:read", "devices:write", "positions:read", "events:read", "live:read",
-          "metrics:read", "admin")
+          "metrics:read", "commands:write", "commands:immobilise", "admin")
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -45,6 +47,8 @@ class ApiConfig(msgspec.Struct, frozen=True, kw_only=True):
     tls_cert: str | None = None
     tls_key: str | None = None
     max_body_bytes: int = 65536
+    #: commands to devices: TTL and per-device limits (the gateway's [commands] table)
+    commands: CommandLimits = CommandLimits()
 
     @property
     def jwt_configured(self) -> bool:

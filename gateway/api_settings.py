@@ -75,7 +75,10 @@ def api_config(settings: Any, *, port: int | None = None) -> Any:
 
     a = settings.api
     shared = {f: getattr(a, f) for f in ApiConfig.__struct_fields__ if hasattr(a, f)}
-    return ApiConfig(port=settings.api_port if port is None else port, **shared)
+    from .command_settings import command_limits
+
+    return ApiConfig(port=settings.api_port if port is None else port,
+                     commands=command_limits(settings), **shared)
 
 
 def validate_api(api: ApiSettings, error: type[Exception]) -> None:

@@ -50,6 +50,8 @@ class Gateway:
         self.mqtt: Any = None
         #: forwarding to integrators (gateway/forward/), when destinations are configured
         self.forwarder: Any = None
+        #: commands to devices (gateway/commands.py)
+        self.commands: Any = None
         #: bind listeners with SO_REUSEPORT (``run --workers N``: N processes share the ports)
         self.reuse_port = False
         #: spool directories to replay besides our own (None: this is the only
@@ -104,6 +106,13 @@ class Gateway:
         await self.archive.start()
         ingest = self._ingest = Ingest(self.writer.submit, gate, self.archive, s.archive_all_frames,
                                        guard=self.guard)
+        from .commands import CommandRouter  # commands to devices: delivery and answers
+
+        self.commands = CommandRouter(self._store.pool, self.database_url,
+                                      sweep_interval=s.commands.sweep_interval,
+                                      max_sessions=s.commands.max_sessions)
+        await self.commands.start()
+        ingest.commands = self.commands
         for listener in s.listeners:
             await self._start_listener(listener, ingest)
         if s.mqtt.brokers:
@@ -280,6 +289,8 @@ class Gateway:
             self.guard.close()
         if self.forwarder is not None:
             await self.forwarder.stop()
+        if self.commands is not None:
+            await self.commands.close()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

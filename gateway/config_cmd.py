@@ -184,6 +184,9 @@ DOCS.update(_FORWARD_DOCS)
 from .api_settings import DOCS as _API_DOCS  # noqa: E402 (the [api] table)
 
 DOCS.update(_API_DOCS)
+from .command_settings import DOCS as _COMMAND_DOCS  # noqa: E402 (the [commands] table)
+
+DOCS.update(_COMMAND_DOCS)
 
 _WIDTH = 88
 

@@ -99,6 +99,8 @@ class Ingest:
         #: True while the writer's queue is above its high-water mark: stream
         #: sources stop reading, datagram and QoS 0 sources drop and count
         self.paused = False
+        #: commands to devices (gateway/commands.py CommandRouter), when running
+        self.commands: Any = None
 
 
 def handle_decoded(
@@ -109,6 +111,7 @@ def handle_decoded(
     is_open: Callable[[], bool],
     send_deferred: Callable[[bytes], None] | None = None,
     frame: tuple[str, bytes] | None = None,
+    conn: Any = None,
 ) -> bool:
     """Route one decoded frame. Returns False when the connection must close.
 
@@ -132,6 +135,9 @@ def handle_decoded(
         if decoded.reject_reply:
             send(decoded.reject_reply)
         return False
+    if ingest.commands is not None and conn is not None and (decoded.login is not None
+                                                             or decoded.answers):
+        ingest.commands.seen(decoded, conn, metrics, send, is_open)  # register; route answers
     reply = decoded.reply
     if positions or events:
         if reply is not None and decoded.defer_reply:

@@ -17,6 +17,7 @@ from .forward.settings import ForwardDestinationSettings, ForwardSettings  # noq
 
 from .limits import LimitsSettings
 from .api_settings import ApiSettings
+from .command_settings import CommandSettings
 
 __all__ = ["ListenerSettings", "MqttBrokerSettings", "MqttSettings", "MqttSubscriptionSettings",
            "Settings", "default_listeners", "load_settings", "SettingsError"]
@@ -179,6 +180,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     forward: ForwardSettings = ForwardSettings()
     #: the integrator API: authentication, limits, live feed (gateway/api_settings.py)
     api: ApiSettings = ApiSettings()
+    #: commands to devices: TTL, per-device limits, MQTT topics (gateway/command_settings.py)
+    commands: CommandSettings = CommandSettings()
 
 
 _ENV_FIELDS = {
@@ -260,6 +263,9 @@ def _validate(settings: Settings) -> None:
     from .api_settings import validate_api
 
     validate_api(settings.api, SettingsError)
+    from .command_settings import validate_commands
+
+    validate_commands(settings.commands, SettingsError)
 
 
 def _validate_listener_security(listener: ListenerSettings, where: str) -> None:

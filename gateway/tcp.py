@@ -251,7 +251,7 @@ class DeviceProtocol(asyncio.Protocol):
                 ingest.archive.record(self._protocol, self._transport_name, self.peer, self._session,
                                       decoded.login or conn.device_id, conn.last_frame, None)
             if not handle_decoded(decoded, ingest, self._metrics, self._send, self.is_open,
-                                  self._send_later, (self._transport_name, conn.last_frame)):
+                                  self._send_later, (self._transport_name, conn.last_frame), conn):
                 self.close()
                 return
         if getattr(conn, "buffered", 0) >= PARTIAL_FRAME_BYTES:

@@ -118,7 +118,7 @@ class DatagramListener(asyncio.DatagramProtocol):
             archive.record(self._protocol, "udp", addr, session, decoded.login or conn.device_id,
                            data, None)
         if not handle_decoded(decoded, ingest, self._metrics, send, self._is_open,
-                              frame=("udp", data)):
+                              frame=("udp", data), conn=conn):
             self._sessions.pop(addr, None)
 
     def _offence(self, addr: Any, cause: str) -> None:

@@ -4,6 +4,8 @@ Each device speaks its protocol through the device-side encoders of
 ``protocols/`` (so every wire format is written once): it logs in, moves
 along a plausible track, sends fixes, waits for and checks ACKs, resends what
 was not acknowledged (as real trackers do) and reconnects when dropped.
+A command from the gateway is answered as the vendor documents (the device
+model's ``CommandReceived.answer``); ``FleetStats`` counts both.
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ class FleetStats:
     acked_keys: set[tuple[str, datetime]] = field(default_factory=set)
     sent_keys: set[tuple[str, datetime]] = field(default_factory=set)
     pending: int = 0
+    #: commands the devices read, and those they answered (CommandReceived.answer sent back)
+    commands_received: int = 0
+    commands_answered: int = 0
     started: float = 0.0
     elapsed: float = 0.0
 
@@ -76,6 +81,8 @@ class FleetStats:
             "connects": self.connects,
             "rejected": self.rejected,
             "closed": self.closed,
+            "commands_received": self.commands_received,
+            "commands_answered": self.commands_answered,
             "unacked": self.pending,
             "elapsed_s": round(self.elapsed, 2),
         }
@@ -164,6 +171,14 @@ class _SimDevice:
                 self.rejected = True
                 self.stats.rejected += 1
                 self.hello_event.set()
+            elif ack.kind == "command":  # protocols._commands.CommandReceived
+                self.stats.commands_received += 1
+                if ack.answer and self._send is not None:
+                    try:
+                        self._send(ack.answer)
+                        self.stats.commands_answered += 1
+                    except _Closed:
+                        pass
             elif ack.kind == "fixes":
                 entry = self.pending.pop(ack.token, None)
                 if entry is None:

@@ -20,7 +20,7 @@ __all__ = ["MIGRATIONS", "apply_migrations", "applied_versions", "DATA_TABLES"]
 # The tables a test may truncate (in an order that respects nothing: no FKs).
 DATA_TABLES = ("positions", "positions_late", "events", "latest_positions", "devices", "raw_frames",
                "quarantine", "forward_cursors", "forward_dead_letters",
-               "api_tokens")
+               "api_tokens", "commands")
 
 _POSITION_COLUMNS = """
     device_id   text             NOT NULL,
@@ -180,12 +180,55 @@ CREATE TABLE api_tokens (
 );
 """
 
+# Commands to devices (storage/commands.py): one row per command with its
+# lifecycle queued -> sent -> answered | failed | expired | cancelled, the
+# exact bytes sent, the answer and who asked. A row trigger NOTIFYs
+# 'uvis_commands' with "<state> <id> <device>" on every insert and state
+# change: the gateway process holding the device delivers, waiters wake.
+_V7_COMMANDS = """
+CREATE TABLE commands (
+    id             bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    device_id      text        NOT NULL,
+    protocol       text,
+    type           text        NOT NULL,
+    params         jsonb       NOT NULL DEFAULT '{}'::jsonb,
+    state          text        NOT NULL DEFAULT 'queued' CHECK (state IN
+                   ('queued', 'sent', 'answered', 'failed', 'expired', 'cancelled')),
+    requested_by   text        NOT NULL,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    expires_at     timestamptz NOT NULL,
+    sent_at        timestamptz,
+    attempts       integer     NOT NULL DEFAULT 0,
+    sent_by        text,
+    sent_bytes     bytea,
+    answer_serial  text,
+    answered_at    timestamptz,
+    answer_ok      boolean,
+    answer_text    text,
+    answer_hex     text,
+    answer_meaning text,
+    finished_at    timestamptz,
+    error          text
+);
+CREATE INDEX commands_device ON commands (device_id, id);
+CREATE INDEX commands_open ON commands (device_id, id) WHERE state IN ('queued', 'sent');
+CREATE INDEX commands_expiry ON commands (expires_at) WHERE state IN ('queued', 'sent');
+CREATE FUNCTION uvis_commands_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('uvis_commands', NEW.state || ' ' || NEW.id || ' ' || left(NEW.device_id, 512));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER uvis_commands_notify AFTER INSERT OR UPDATE OF state, sent_by ON commands
+    FOR EACH ROW EXECUTE FUNCTION uvis_commands_notify();
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "devices, positions, events, latest_positions", _V1_INITIAL),
     (2, "positions_late, raw_frames", _V2_LATE_AND_RAW),
     (3, "events keyed by their attributes' digest, quarantine", _V3_EVENT_KEY_AND_QUARANTINE),
     (4, "ingest log (ingest_seq, ingest_xid), forward cursors and dead letters", _V4_INGEST_LOG),
     (5, "API: device name, group and attributes; API tokens", _V5_API),
+    (7, "commands to devices: the durable queue (storage/commands.py)", _V7_COMMANDS),
 )
 
 _LOCK_KEY = 0x75766973  # "uvis": serialises concurrent appliers
