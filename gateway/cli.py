@@ -169,6 +169,27 @@ def _add_token(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--expires", metavar="WHEN", help="90d, 12h, 1y, an ISO 8601 time (default: never)")
 
 
+def _add_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("command", help="commands to devices through the database: send (with "
+                                       "--wait: exits 0 only when answered), list")
+    actions = p.add_subparsers(dest="action", required=True)
+    send = actions.add_parser("send", help="queue a command; the gateway holding the device sends it")
+    _common_run_flags(send)
+    send.add_argument("device", metavar="DEVICE")
+    send.add_argument("type", metavar="TYPE", help="engineStop, engineResume, positionSingle, "
+                      "positionPeriodic, positionStop, rebootDevice, outputControl, alarmArm, "
+                      "alarmDisarm or custom")
+    send.add_argument("--param", action="append", metavar="K=V",
+                      help="a parameter (interval=60, index=1, on=true, data=TEXT, hex=HEX); repeatable")
+    send.add_argument("--wait", type=float, metavar="S", help="wait up to S seconds for the answer")
+    send.add_argument("--ttl", type=float, metavar="S", help="expire after S seconds (at most the "
+                      "configured commands.ttl)")
+    listing = actions.add_parser("list", help="a device's commands, newest first")
+    _common_run_flags(listing)
+    listing.add_argument("device", metavar="DEVICE")
+    listing.add_argument("--limit", type=int, default=50)
+
+
 def _add_config(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("config", help="configuration reference")
     p.add_argument("--print-default", action="store_true",
@@ -189,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_forward(sub)
     _add_api(sub)
     _add_token(sub)
+    _add_command(sub)
     _add_config(sub)
     return parser
 
@@ -228,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         from . import token_cmd
         args.name = args.name or args.name_arg
         return token_cmd.main(args)
+    if args.command == "command":
+        from . import command_cmd
+        return command_cmd.main(args)
     if args.command == "config":
         from . import config_cmd
         return config_cmd.main(args)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 import asyncpg
@@ -269,3 +270,45 @@ async def test_queue_length_and_rate_limit(clean_database_url, db_pool):
         await queue.enqueue(db_pool, "dev-a", "rebootDevice", {}, "ops", limits)
     assert [r.state for r in await queue.list_for_device(db_pool, "dev-a")] == [
         "queued", "cancelled", "cancelled"]
+
+
+async def _cli(*argv: str, timeout: float = 60.0) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gateway.cli", "command", *argv, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_cli_send_wait_prints_the_answer_and_exits_0_only_when_answered(gateway, db_pool,
+                                                                               clean_database_url):
+    device = "864717003283587"
+    tracker = Tracker("gt06", device, gateway.ports[("gt06", "tcp")])
+    await tracker.connect()
+    try:
+        await until(lambda: _registered([gateway], [tracker]))
+        await until(lambda: _known_device(db_pool, device))
+        code, out, err = await _cli("send", device, "positionPeriodic", "--param", "interval=60",
+                                    "--wait", "20", "--database-url", clean_database_url)
+        assert code == 0, err
+        fields = out.strip().split("\t")
+        assert fields[1:4] == ["answered", "positionPeriodic", '{"interval":60}']
+        assert fields[4].startswith("by=cli:") and fields[6] == "attempts=1"
+        assert tracker.received[-1].command == "TIMER,60#"
+        assert fields[7] == f"answer={(await queue.get(db_pool, int(fields[0]))).answer_text!r}"
+        # a device that is not there: the command stays queued, exit 1
+        code, out, err = await _cli("send", "864717003283599", "rebootDevice", "--wait", "1",
+                                    "--database-url", clean_database_url)
+        assert code == 1 and out.split("\t")[1] == "queued"
+        # refused: not a type the device's protocol carries
+        code, _, err = await _cli("send", device, "alarmArm", "--database-url", clean_database_url)
+        assert code == 2 and "not supported" in err
+        code, out, _ = await _cli("list", device, "--database-url", clean_database_url)
+        assert code == 0 and [line.split("\t")[1:3] for line in out.splitlines()] == [
+            ["answered", "positionPeriodic"]]
+    finally:
+        tracker.close()
+
+
+async def _known_device(pool, device: str) -> bool:
+    return await pool.fetchval("SELECT count(*) FROM devices WHERE device_id = $1", device) == 1
