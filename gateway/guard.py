@@ -107,9 +107,11 @@ class LogAggregator:
     #: distinct addresses remembered per cause and interval (the count says "N+" past it)
     MAX_ADDRESSES = 10_000
 
-    def __init__(self, interval: float, logger: logging.Logger = log) -> None:
+    def __init__(self, interval: float, logger: logging.Logger = log, counter: Any = None) -> None:
         self.interval = interval
         self._log = logger
+        #: a Prometheus counter of the events folded into sums (uvis_log_lines_suppressed_total)
+        self._counter = counter
         #: (protocol, cause) -> [count, addresses, level, last line at]
         self._causes: dict[tuple[str, str], list[Any]] = {}
         self._timer: asyncio.TimerHandle | None = None
@@ -135,6 +137,8 @@ class LogAggregator:
         if len(entry[1]) < self.MAX_ADDRESSES:
             entry[1].add(host_of(peer))
         self.suppressed += 1
+        if self._counter is not None:
+            self._counter.inc()
         self._schedule()
 
     def _schedule(self) -> None:
@@ -242,7 +246,7 @@ class Guard:
         self.metrics = metrics
         self.penalties = PenaltyTable(limits.penalty_table_size, limits.penalty_strikes,
                                       limits.penalty_seconds)
-        self.logs = LogAggregator(limits.log_interval)
+        self.logs = LogAggregator(limits.log_interval, counter=getattr(metrics, "log_lines_suppressed", None))
         self.open = 0
         self.prelogin = 0
         self._per_address: dict[str, int] = {}

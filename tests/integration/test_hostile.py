@@ -255,6 +255,7 @@ async def test_archive_budget_and_one_aggregated_log_line(clean_database_url, ca
         for sock in socks:
             sock.close()
         await gw.stop()
+    assert sample(gw, "uvis_log_lines_suppressed_total", {}) == 11
     lines = [r.getMessage() for r in caplog.records if "malformed frames" in r.getMessage()]
     assert len(lines) == 2, lines
     assert lines[0].startswith("teltonika ('127.0.0.1', ") and ": malformed frames: " in lines[0]
@@ -447,3 +448,59 @@ def test_tls_certificate_is_reloaded_when_its_files_change(tmp_path) -> None:
     with open(key, "w") as handle:                      # a broken pair keeps the previous one
         handle.write("not a key")
     assert watch.check() is False and watch.reloads == 1
+
+
+def _client_certificates(tmp_path) -> tuple[str, str, str, str, str]:
+    """(ca, device cert, device key, stranger cert, stranger key): the device's
+    certificate is signed by the CA, the stranger's by itself."""
+    def run(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=tmp_path)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=devices-ca",
+        "-keyout", "ca.key", "-out", "ca.crt")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=864717003283581", "-keyout", "dev.key",
+        "-out", "dev.csr")
+    run("x509", "-req", "-in", "dev.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+        "-days", "2", "-out", "dev.crt")
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=stranger",
+        "-keyout", "x.key", "-out", "x.crt")
+    return tuple(str(tmp_path / name) for name in ("ca.crt", "dev.crt", "dev.key", "x.crt", "x.key"))
+
+
+async def test_tls_client_certificates_are_required_when_configured(clean_database_url, store,
+                                                                    tmp_path) -> None:
+    import shutil
+    import ssl
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl binary is not installed (Debian: apt-get install openssl)")
+    (tmp_path / "server").mkdir()
+    cert, key = _certificate(tmp_path / "server")
+    ca, dev_cert, dev_key, x_cert, x_key = _client_certificates(tmp_path)
+    gw = Gateway(make_settings(clean_database_url, [{"protocol": "gt06", "tls_cert": cert, "tls_key": key,
+                                                     "tls_client_ca": ca}]))
+    await gw.start()
+    port = gw.ports[("gt06", "tcp")]
+
+    async def login(client_cert: str | None, client_key: str | None, imei: str) -> list[str]:
+        context = ssl.create_default_context(cafile=cert)
+        if client_cert is not None:
+            context.load_cert_chain(client_cert, client_key)
+        device = get_protocol("gt06").device(imei)
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context,
+                                                           server_hostname="localhost")
+            writer.write(device.hello())
+            answer = await asyncio.wait_for(reader.read(1024), 5)
+            writer.close()
+            return [ack.kind for ack in device.receive_data(answer)]
+        except (ssl.SSLError, ConnectionError):
+            return []
+
+    try:
+        assert await login(dev_cert, dev_key, "864717003283581") == ["hello"]  # signed by the CA
+        assert await login(None, None, "864717003283582") == []               # no certificate
+        assert await login(x_cert, x_key, "864717003283583") == []            # not signed by the CA
+        assert sample(gw, "uvis_connections_total", {"protocol": "gt06", "transport": "tcp"}) == 1
+    finally:
+        await gw.stop()
