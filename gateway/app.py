@@ -110,7 +110,9 @@ class Gateway:
 
         self.commands = CommandRouter(self._store.pool, self.database_url,
                                       sweep_interval=s.commands.sweep_interval,
-                                      max_sessions=s.commands.max_sessions)
+                                      max_sessions=s.commands.max_sessions,
+                                      mqtt_topic=s.commands.mqtt_topic,
+                                      mqtt_answer_filter=s.commands.mqtt_answer_filter)
         await self.commands.start()
         ingest.commands = self.commands
         for listener in s.listeners:

@@ -55,3 +55,9 @@ def validate_commands(c: CommandSettings, error: type[Exception]) -> None:
             raise error(f"commands.{name}: must be positive")
     if "{device}" not in c.mqtt_topic:
         raise error("commands.mqtt_topic: must contain {device}")
+    from .mqtt_config import parse_filter
+
+    try:
+        parse_filter(c.mqtt_answer_filter)
+    except ValueError as exc:
+        raise error(f"commands.mqtt_answer_filter: {exc}") from None

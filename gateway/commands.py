@@ -23,6 +23,7 @@ bound are dropped: the sweep finds the commands again).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from collections import OrderedDict
@@ -58,6 +59,12 @@ def session_facts(conn: Any, transport: str) -> dict[str, Any]:
     return facts
 
 
+def _published(future: asyncio.Future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("commands: an MQTT publish failed (%r); resent at the next session",
+                    future.exception())
+
+
 class LiveSession:
     __slots__ = ("device_id", "protocol", "transport", "conn", "send", "is_open", "key")
 
@@ -69,8 +76,17 @@ class LiveSession:
 
 class CommandRouter:
     def __init__(self, pool: Any, dsn: str, *, sweep_interval: float = 5.0,
-                 max_sessions: int = 1_000_000) -> None:
+                 max_sessions: int = 1_000_000, mqtt_topic: str = "devices/{device}/commands",
+                 mqtt_answer_filter: str = "devices/+/commands/answer") -> None:
+        from .mqtt_config import parse_filter
+
         self.pool, self.dsn = pool, dsn
+        self.mqtt_topic = mqtt_topic
+        self.mqtt_answer_filter = mqtt_answer_filter
+        self._answer_levels = parse_filter(mqtt_answer_filter)
+        #: the topic level naming the device in an answer's topic (the filter's first '+')
+        self._answer_device = (self._answer_levels.index("+") if "+" in self._answer_levels
+                               else None)
         self.sweep_interval = sweep_interval
         self.max_sessions = max_sessions
         self.sessions: OrderedDict[str, LiveSession] = OrderedDict()
@@ -93,18 +109,69 @@ class CommandRouter:
         if decoded.login is not None:
             if live is None or live.conn is not conn:
                 protocol, transport = metrics._labels  # the listener's (protocol, transport)
-                live = LiveSession(device_id, protocol, transport, conn, send, is_open,
-                                   f"{self._prefix}:{next(_ids)}")
-                self.sessions[device_id] = live
-                self.sessions.move_to_end(device_id)
-                while len(self.sessions) > self.max_sessions:
-                    self.sessions.popitem(last=False)
-                if device_id in self.open_devices:
-                    self._job(("deliver", device_id))
+                self._register(LiveSession(device_id, protocol, transport, conn, send, is_open,
+                                           f"{self._prefix}:{next(_ids)}"))
             else:
                 live.send = send  # UDP: the newest source address
         for answer in decoded.answers:
             self._job(("answer", answer.device_id or device_id, answer))
+
+    def _register(self, live: LiveSession) -> None:
+        device_id = live.device_id
+        self.sessions[device_id] = live
+        self.sessions.move_to_end(device_id)
+        while len(self.sessions) > self.max_sessions:
+            self.sessions.popitem(last=False)
+        if device_id in self.open_devices:
+            self._job(("deliver", device_id, True))  # a new session: resend what was sent
+
+    # -- MQTT devices (gateway/mqtt.py) -------------------------------------
+    def mqtt_subscriptions(self) -> list[tuple[str, int]]:
+        """What a broker's client subscribes to besides the configured subscriptions."""
+        return [(self.mqtt_answer_filter, 1)]
+
+    def mqtt_seen(self, client: Any, records: Any) -> None:
+        """Devices whose records came through ``client``'s broker: commands for them are
+        published to ``mqtt_topic`` at QoS 1 on that broker."""
+        for device_id in {r.device_id for r in records}:
+            live = self.sessions.get(device_id)
+            if live is not None and live.conn is client:
+                continue
+            topic = self.mqtt_topic.format(device=device_id)
+
+            def publish(data: bytes, topic: str = topic) -> None:
+                client.publish(topic, data, 1).add_done_callback(_published)
+
+            self._register(LiveSession(device_id, "mqtt", "mqtt", client, publish,
+                                       lambda: True, f"{self._prefix}:{next(_ids)}"))
+
+    def mqtt_answer(self, topic: str | None, payload: bytes) -> bool:
+        """True when ``topic`` is the answer topic (the message is an answer and is taken
+        here): ``{"id": <command id>, "ok": true|false, "result": "...", "meaning": "..."}``."""
+        from .mqtt_config import topic_matches
+
+        if topic is None or not topic_matches(self._answer_levels, topic):
+            return False
+        try:
+            body = json.loads(payload)
+            command_id = body["id"]
+            if not isinstance(command_id, int) or isinstance(command_id, bool):
+                raise ValueError("id: not an integer")
+            ok = body.get("ok")
+            result, meaning = body.get("result"), body.get("meaning")
+            device_id = (topic.split("/")[self._answer_device] if self._answer_device is not None
+                         else str(body["device_id"]))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.info("commands: a malformed MQTT answer on %r (%s)", topic[:200], exc)
+            return True
+        from protocols._commands import CommandAnswer
+
+        self._job(("answer", device_id, CommandAnswer(
+            protocol="mqtt", device_id=device_id, serial=command_id,
+            ok=ok if isinstance(ok, bool) else None,
+            text=None if result is None else str(result)[:store.MAX_ANSWER],
+            meaning=None if meaning is None else str(meaning)[:store.MAX_ANSWER])))
+        return True
 
     def _job(self, job: tuple) -> None:
         if self._jobs is None:
@@ -144,7 +211,7 @@ class CommandRouter:
         if state == "queued" and device_id:
             self.open_devices.add(device_id)
             if device_id in self.sessions:
-                self._job(("deliver", device_id))
+                self._job(("deliver", device_id, False))
 
     # -- the delivery task ---------------------------------------------------
     async def _work(self) -> None:
@@ -153,7 +220,7 @@ class CommandRouter:
             job = await self._jobs.get()
             try:
                 if job[0] == "deliver":
-                    await self.deliver(job[1])
+                    await self.deliver(job[1], resend=job[2])
                 else:
                     await self._answer(job[1], job[2])
             except asyncio.CancelledError:
@@ -168,20 +235,17 @@ class CommandRouter:
             return None
         return live
 
-    async def deliver(self, device_id: str) -> int:
-        """Send what waits for ``device_id`` if its session is here; how many were sent."""
+    async def deliver(self, device_id: str, *, resend: bool = False) -> int:
+        """Send what waits for ``device_id`` if its session is here (``resend``: also what
+        was sent to an earlier session and not answered); how many were sent."""
         live = self._live(device_id)
         if live is None:
             return 0
         sent = 0
-        rows = await store.pending(self.pool, device_id, live.key)
+        rows = await store.pending(self.pool, device_id, live.key, resend=resend)
         for row in rows:
-            facts = session_facts(live.conn, live.transport)
-            now = datetime.now(timezone.utc)
-            command = Command(type=row.type, params=row.params, id=row.id)
             try:
-                data = encode_command(live.protocol, command, device_id, now=now, **facts)
-                serial = answer_serial(live.protocol, command, now=now, **facts)
+                data, serial = self._encode(live, row)
             except CommandError as exc:
                 await store.fail(self.pool, row.id, str(exc), live.key)
                 continue
@@ -192,6 +256,18 @@ class CommandRouter:
                 sent += 1
                 self.sent += 1
         return sent
+
+    @staticmethod
+    def _encode(live: LiveSession, row: Any) -> tuple[bytes, int | str | None]:
+        """The bytes for this session and the serial its answer will carry."""
+        if live.transport == "mqtt":  # a JSON command on the device's topic; the answer names the id
+            body = {"id": row.id, "type": row.type, "params": row.params}
+            return json.dumps(body, separators=(",", ":")).encode(), row.id
+        facts = session_facts(live.conn, live.transport)
+        now = datetime.now(timezone.utc)
+        command = Command(type=row.type, params=row.params, id=row.id)
+        return (encode_command(live.protocol, command, live.device_id, now=now, **facts),
+                answer_serial(live.protocol, command, now=now, **facts))
 
     async def _answer(self, device_id: str, answer: Any) -> None:
         row = await store.answer(self.pool, device_id, answer.serial, ok=answer.ok, text=answer.text,
@@ -209,7 +285,7 @@ class CommandRouter:
                 await store.expire(self.pool)
                 self.open_devices = await store.open_devices(self.pool)
                 for device_id in [d for d in self.open_devices if d in self.sessions]:
-                    self._job(("deliver", device_id))
+                    self._job(("deliver", device_id, False))
                 if self._listener is None or self._listener.is_closed():
                     await self._listen()
             except asyncio.CancelledError:

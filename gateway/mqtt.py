@@ -63,7 +63,9 @@ class BrokerIngest:
         self.metrics = metrics
         self.client = AsyncMqttClient(
             broker, on_message=self._on_message, on_state=self._on_state,
-            subscriptions=[(sub.filter, 1) for sub in broker.subscriptions], **client_options)
+            subscriptions=[(sub.filter, 1) for sub in broker.subscriptions]
+            + (ingest.commands.mqtt_subscriptions() if ingest.commands is not None else []),
+            **client_options)
         self.label = self.client.address.label
         self.routes = [_Route(sub, self.label, metrics) for sub in broker.subscriptions]
         self._topics: dict[str, _Route | None] = {}
@@ -108,6 +110,10 @@ class BrokerIngest:
             topic = message.topic
         except UnicodeDecodeError:
             topic = None
+        commands = self.ingest.commands  # commands to devices: answers, devices reachable here
+        if commands is not None and commands.mqtt_answer(topic, message.payload):
+            self._submit((), (), ack)
+            return
         route = self.route(topic) if topic is not None else None
         if route is None:
             self._unrouted(topic)
@@ -135,6 +141,8 @@ class BrokerIngest:
             route.frames.positions.inc(len(positions))
         if events:
             route.frames.events.inc(len(events))
+        if commands is not None and (positions or events):
+            commands.mqtt_seen(self.client, (*positions, *events))
         self._submit(positions, events, ack, ("mqtt", payload))
 
     def _submit(self, positions: Any, events: Any, ack: Callable[[], None] | None,

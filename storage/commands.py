@@ -211,12 +211,15 @@ async def open_devices(db: Any) -> set[str]:
     return {r["device_id"] for r in rows}
 
 
-async def pending(db: Any, device_id: str, session: str, *, limit: int = 20) -> list[CommandRow]:
-    """What session ``session`` holding ``device_id`` should send now, oldest first."""
+async def pending(db: Any, device_id: str, session: str, *, resend: bool = True,
+                  limit: int = 20) -> list[CommandRow]:
+    """What session ``session`` holding ``device_id`` should send now, oldest first: the
+    queued commands and, with ``resend`` (a new session: the device logged in again), those
+    sent to another session and not answered."""
     records = await db.fetch(
         f"SELECT {_COLUMNS} FROM commands WHERE device_id = $1 AND expires_at > now() AND "
-        "(state = 'queued' OR (state = 'sent' AND sent_by IS DISTINCT FROM $2)) "
-        "ORDER BY id LIMIT $3", device_id, session, limit)
+        "(state = 'queued' OR ($4 AND state = 'sent' AND sent_by IS DISTINCT FROM $2)) "
+        "ORDER BY id LIMIT $3", device_id, session, limit, resend)
     return [_row(r) for r in records]
 
 
