@@ -113,7 +113,7 @@ async def test_two_workers_metrics_count_every_fix(clean_database_url, tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gateway.cli", "run", "--workers", "2", "--api-host", "127.0.0.1",
          "--api-port", str(api_port), "--no-spool", "--database-url", clean_database_url,
-         "--config", str(config)],
+         "--config", str(config), "--log-format", "json"],
         stdout=subprocess.DEVNULL, stderr=open(log, "w"), start_new_session=True,
         env=dict(os.environ, PYTHONUNBUFFERED="1"))
     try:
@@ -136,6 +136,9 @@ async def test_two_workers_metrics_count_every_fix(clean_database_url, tmp_path)
         assert _samples(text, "uvis_connections_total") == connections
         assert _samples(text, "uvis_acks_sent_total") == {
             'uvis_acks_sent_total{protocol="gt06",transport="tcp"}': float(stats.acked)}
+        logged = [json.loads(line) for line in log.read_text().splitlines()]  # every line is JSON
+        assert sum(1 for entry in logged if entry["message"].startswith("gateway ready")) == 2
+        assert {entry["logger"] for entry in logged} >= {"uvis.gateway"}
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
