@@ -10,15 +10,24 @@ attempts and when it was first tried; ``redriven_at`` once sent again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 import msgspec
 
 from storage.ingest_log import Cursor
 
-__all__ = ["DeadLetter", "load_cursor", "init_cursor", "save_cursor", "add_dead_letters",
-           "dead_letters", "open_dead_letters", "mark_redriven"]
+__all__ = [
+    "DeadLetter",
+    "add_dead_letters",
+    "dead_letters",
+    "init_cursor",
+    "load_cursor",
+    "mark_redriven",
+    "open_dead_letters",
+    "save_cursor",
+]
 
 
 class DeadLetter(msgspec.Struct, frozen=True, kw_only=True):

@@ -40,15 +40,24 @@ API (all take an asyncpg pool or connection):
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import msgspec
 
 from protocols import Event, Position
 
-__all__ = ["Cursor", "IngestRecord", "NOTIFY_CHANNEL", "KINDS", "read_after", "head", "behind",
-           "horizon"]
+__all__ = [
+    "KINDS",
+    "NOTIFY_CHANNEL",
+    "Cursor",
+    "IngestRecord",
+    "behind",
+    "head",
+    "horizon",
+    "read_after",
+]
 
 NOTIFY_CHANNEL = "uvis_ingest"
 
@@ -67,7 +76,7 @@ class Cursor(NamedTuple):
         return f"{self.xid}.{self.seq}"
 
     @classmethod
-    def parse(cls, text: str) -> "Cursor":
+    def parse(cls, text: str) -> Cursor:
         """The inverse of ``str()``: ``"123.456"``."""
         xid, _, seq = text.partition(".")
         cursor = cls(int(xid), int(seq))

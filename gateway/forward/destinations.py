@@ -211,6 +211,7 @@ class Amqp(Destination):
         self.broker_url = urlunsplit((parts.scheme, parts.netloc, "/", parts.query, ""))
         self.routing_key = parse_qs(parts.query).get("routing_key", [settings.routing_key])[0]
         self._conn: Any = None
+        self._channel: Any = None
         self._exchange: Any = None
 
     async def open(self) -> None:
@@ -220,16 +221,20 @@ class Amqp(Destination):
         if self.broker_url.startswith("amqps") and not self.settings.tls_verify:
             kwargs["ssl_context"] = ssl._create_unverified_context()
         self._conn = await aio_pika.connect(self.broker_url, **kwargs)
-        channel = await self._conn.channel(publisher_confirms=True)
+        self._channel = await self._conn.channel(publisher_confirms=True)
         if self.exchange_name:
-            self._exchange = await channel.declare_exchange(
+            self._exchange = await self._channel.declare_exchange(
                 self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True)
         else:
-            self._exchange = channel.default_exchange
+            self._exchange = self._channel.default_exchange
 
     async def close(self) -> None:
         if self._conn is not None:
-            await self._conn.close()
+            conn, self._conn = self._conn, None
+            try:
+                await conn.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
 
     def _key(self, m: Message) -> str:
         return m.device_id if m.kind == "batch" else render_template(self.routing_key, m)
@@ -243,8 +248,9 @@ class Amqp(Destination):
             routing_key=self._key(unit))
 
     async def send(self, messages: Sequence[Message]) -> Failures:
-        if self._conn is None or self._conn.is_closed:
-            raise ConnectionError("AMQP connection closed")
+        if self._conn is None or self._conn.is_closed or self._channel.is_closed:
+            await self.close()  # the broker went away (or closed the channel): connect again
+            await asyncio.wait_for(self.open(), self.settings.timeout)
         units = pack(messages, self._key, self.settings.message_max_records)
         failures = await per_device([u for u, _ in units], self._publish,
                                     self.settings.concurrency, self.settings.timeout)

@@ -9,13 +9,13 @@ import hmac
 import json
 import socket
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
 from protocols import Event, Position
 
-T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 SECRET = "s3cret"
 
 
@@ -95,7 +95,7 @@ class Receiver:
             self.messages.extend(data if isinstance(data, list) else [data])
         return web.Response(text="ok")
 
-    async def start(self, port: int = 0) -> "Receiver":
+    async def start(self, port: int = 0) -> Receiver:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app)

@@ -160,3 +160,34 @@ async def test_nats_jetstream_acks_every_record_in_order(store, database_url, pe
     finally:
         await nc.close()
     _check(received)
+
+
+async def test_amqp_connects_again_after_losing_the_broker(store):
+    host = AMQP.split("@")[-1].split("/")[0]
+    _need(host if ":" in host else host + ":5672", "RabbitMQ")
+    import aio_pika
+
+    from gateway.forward.destinations import make_destination
+    from gateway.forward.messages import build_message
+    from storage.ingest_log import IngestRecord
+
+    exchange_name = f"uvis-fwd-test-{uuid.uuid4().hex[:8]}"
+    destination = make_destination(ForwardDestinationSettings(
+        name="amqp-reconnect", url=AMQP.rstrip("/") + "/" + exchange_name))
+    await destination.open()
+    conn = await aio_pika.connect(AMQP)
+    try:
+        channel = await conn.channel()
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(exchange_name, "#")
+        record = IngestRecord(kind="position", xid=1, seq=1, received_at=datetime.now(UTC),
+                              record=pos("d1", 1))
+        message = build_message(record, None)
+        await destination._conn.close()            # the connection is gone (broker restart)
+        assert await destination.send([message]) == []
+        got = await queue.get(timeout=5)
+        assert got.message_id == message.id and json.loads(got.body)["device_id"] == "d1"
+        await channel.exchange_delete(exchange_name)
+    finally:
+        await destination.close()
+        await conn.close()

@@ -12,16 +12,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
+from _forward_helpers import SECRET, Receiver, in_order_per_device, pos, wait_until
 
 from gateway.forward.settings import destination_from_url
 from storage import forward_store, ingest_log
-
-from _forward_helpers import SECRET, Receiver, in_order_per_device, pos, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -110,7 +109,7 @@ async def wait_for_holder(database_url: str, among: set[int], timeout: float = 3
 async def write(store, first: int, count: int, devices: int = 10) -> None:
     for start in range(first, first + count, 100):
         await store.write([pos(f"d{i % devices}", i) for i in range(start, min(start + 100, first + count))],
-                          [], datetime.now(timezone.utc))
+                          [], datetime.now(UTC))
 
 
 def unique_in_arrival_order(messages: list[dict]) -> list[dict]:

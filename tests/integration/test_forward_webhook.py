@@ -7,10 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import msgspec
 import pytest
+from _forward_helpers import (
+    SECRET,
+    Receiver,
+    event,
+    in_order_per_device,
+    key_of,
+    pos,
+    wait_until,
+)
 
 from gateway.forward.cmd import redrive
 from gateway.forward.loop import ForwardService, backoff_delay
@@ -20,13 +29,11 @@ from gateway.forward.settings import ForwardDestinationSettings, ForwardSettings
 from storage import forward_store
 from storage.ingest_log import IngestRecord
 
-from _forward_helpers import SECRET, Receiver, event, in_order_per_device, key_of, pos, wait_until
-
 pytestmark = pytest.mark.integration
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 async def service(database_url, pool, **kw) -> tuple[ForwardService, ForwardMetrics]:
