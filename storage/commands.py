@@ -87,21 +87,20 @@ class CommandRow(msgspec.Struct, kw_only=True):
     sent_by: str | None = None
 
 
-_COLUMNS = ("id, device_id, protocol, type, params, state, requested_by, created_at, expires_at, "
+_COLUMNS = ("id, device_id, protocol, type, params::text AS params, state, requested_by, created_at, expires_at, "
             "sent_at, attempts, encode(sent_bytes, 'hex') AS sent_hex, answer_serial, answered_at, "
             "answer_ok, answer_text, answer_hex, answer_meaning, finished_at, error, sent_by")
 
 
 def _row(record: Any) -> CommandRow:
     values = dict(record)
-    params = values["params"]
-    values["params"] = json.loads(params) if isinstance(params, str) else params
+    values["params"] = json.loads(values["params"])  # selected as text: whatever codec the pool has
     return CommandRow(**values)
 
 
 _EVENT = """
 INSERT INTO events (device_id, time, received_at, protocol, type, attributes, key)
-VALUES ($1, now(), now(), coalesce($2, 'unknown'), $3, $4::jsonb, $5)
+VALUES ($1, now(), now(), coalesce($2, 'unknown'), $3, $4::text::jsonb, $5)
 ON CONFLICT DO NOTHING
 """
 
@@ -175,7 +174,7 @@ async def enqueue(db: Any, device_id: str, type: str, params: dict[str, Any], re
                                                device_id)
             record = await conn.fetchrow(
                 f"INSERT INTO commands (device_id, protocol, type, params, requested_by, expires_at) "
-                f"VALUES ($1, $2, $3, $4::jsonb, $5, now() + make_interval(secs => $6)) "
+                f"VALUES ($1, $2, $3, $4::text::jsonb, $5, now() + make_interval(secs => $6)) "
                 f"RETURNING {_COLUMNS}",
                 device_id, protocol, type, json.dumps(params), requested_by, float(seconds))
             row = _row(record)

@@ -140,6 +140,9 @@ async def test_offline_device_queued_then_delivered_after_login_and_answered(gat
         assert final.requested_by == "ops"
         assert len(tracker.received) == 1
         assert await events_of(db_pool, row.id) == ["commandQueued", "commandSent", "commandAnswered"]
+        assert await db_pool.fetchval(
+            "SELECT attributes->>'result' FROM events WHERE key = $1 AND type = 'commandAnswered'",
+            row.id) == "Reset OK!"
     finally:
         tracker.close()
 
@@ -293,6 +296,8 @@ async def test_cli_send_wait_prints_the_answer_and_exits_0_only_when_answered(ga
         assert code == 0, err
         fields = out.strip().split("\t")
         assert fields[1:4] == ["answered", "positionPeriodic", '{"interval":60}']
+        assert await db_pool.fetchval("SELECT params->>'interval' FROM commands WHERE id = $1",
+                                      int(fields[0])) == "60"          # a JSON object, not a string
         assert fields[4].startswith("by=cli:") and fields[6] == "attempts=1"
         assert tracker.received[-1].command == "TIMER,60#"
         assert fields[7] == f"answer={(await queue.get(db_pool, int(fields[0]))).answer_text!r}"
@@ -312,3 +317,62 @@ async def test_cli_send_wait_prints_the_answer_and_exits_0_only_when_answered(ga
 
 async def _known_device(pool, device: str) -> bool:
     return await pool.fetchval("SELECT count(*) FROM devices WHERE device_id = $1", device) == 1
+
+
+async def test_simulated_fleet_answers_and_counts_commands(gateway, db_pool):
+    from simulators.fleet import FleetConfig, run_fleet
+
+    first = 865000000000000
+    config = FleetConfig(protocol="gt06", devices=3, rate=2.0, duration=3.0, host="127.0.0.1",
+                         port=gateway.ports[("gt06", "tcp")], first_id=first, drain_timeout=3.0)
+    fleet = asyncio.create_task(run_fleet(config))
+    ids = [str(first + i) for i in range(3)]
+
+    async def all_online() -> bool:
+        return all(d in gateway.commands.sessions for d in ids)
+
+    await until(all_online)
+    rows = [await queue.enqueue(db_pool, d, "positionSingle", {}, "ops", LIMITS, protocol="gt06")
+            for d in ids]
+    finals = [await CommandWaiter(db_pool).wait(db_pool, r.id, 10.0) for r in rows]
+    stats = await fleet
+    assert [f.state for f in finals] == ["answered"] * 3
+    assert stats.commands_received == stats.commands_answered == 3
+    assert stats.summary()["commands_answered"] == 3
+
+
+async def test_unsupported_or_refused_commands_fail_with_the_reason(gateway, db_pool):
+    device = "864717003283588"
+    tracker = Tracker("gt06", device, gateway.ports[("gt06", "tcp")])
+    # queued without the API's check: gt06 has no alarmArm, the gateway says so at delivery
+    row = await queue.enqueue(db_pool, device, "alarmArm", {}, "ops", LIMITS, protocol="gt06")
+    await tracker.connect()
+    try:
+        final = await CommandWaiter(db_pool).wait(db_pool, row.id, 10.0)
+        assert (final.state, final.sent_at, final.attempts) == ("failed", None, 0)
+        assert final.error.startswith("gt06: command type 'alarmArm' not supported")
+        assert tracker.received == []
+    finally:
+        tracker.close()
+    # a device that says no: failed, with its answer
+    other = await queue.enqueue(db_pool, "dev-no", "rebootDevice", {}, "ops", LIMITS)
+    await db_pool.execute("UPDATE commands SET state = 'sent', answer_serial = '7' WHERE id = $1",
+                          other.id)
+    answered = await queue.answer(db_pool, "dev-no", 7, ok=False, text="ERR", hex=None,
+                                  meaning="refused")
+    assert (answered.id, answered.state, answered.answer_text, answered.answer_ok) == (
+        other.id, "failed", "ERR", False)
+    assert await queue.answer(db_pool, "dev-no", 7, ok=True, text="OK", hex=None, meaning=None) is None
+
+
+async def test_audit_line_per_state_change(gateway, db_pool, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="uvis.audit")
+    row = await queue.enqueue(db_pool, "dev-audit", "custom", {"data": "x"}, "alice", LIMITS)
+    await queue.cancel(db_pool, row.id, "bob")
+    lines = [r.getMessage() for r in caplog.records if r.name == "uvis.audit"]
+    assert lines == [
+        f"command {row.id} queued device=dev-audit type=custom by=alice attempts=0",
+        f"command {row.id} cancelled device=dev-audit type=custom by=bob attempts=0 "
+        "error='cancelled by bob'"]

@@ -11,6 +11,7 @@ import pytest
 from gateway.app import Gateway
 from gateway.settings import load_settings
 from tests.integration._api import running_api, token
+from tests.integration.test_api_live import sse_messages
 from tests.integration.test_commands import LISTENERS, Tracker, until, _registered
 
 pytestmark = pytest.mark.integration
@@ -45,7 +46,14 @@ async def test_commands_api_scopes_wait_list_cancel(setup, db_pool) -> None:
     reader = await token(db_pool, "reader", "devices:read")
     writer = await token(db_pool, "writer", "commands:write")
     boss = await token(db_pool, "boss", "commands:write", "commands:immobilise")
+    watcher = await token(db_pool, "watcher", "live:read", "events:read")
     path = f"/devices/{DEVICE}/commands"
+    live: list = []
+    feed = httpx.AsyncClient(base_url=f"http://127.0.0.1:{api.port}",
+                             headers={"authorization": f"Bearer {watcher}"}, timeout=30)
+    reader_task = asyncio.create_task(sse_messages(
+        feed, {"kinds": "event", "devices": DEVICE, "types": "commandQueued,commandAnswered"}, live,
+        stop_after=4))
     try:
         async with client(api, reader) as r:
             answer = await r.post(path, json={"type": "rebootDevice"})
@@ -77,6 +85,17 @@ async def test_commands_api_scopes_wait_list_cancel(setup, db_pool) -> None:
                 ("engineStop", "answered"), ("rebootDevice", "answered")]
             one = await b.get(f"/commands/{listed[0]['id']}")
             assert one.json() == listed[0]
+        # every state change is an event, on the live stream too
+        await asyncio.wait_for(reader_task, 10)
+        assert [(m["event"]["type"], m["event"]["attributes"]["commandType"]) for _, m in live] == [
+            ("commandQueued", "rebootDevice"), ("commandAnswered", "rebootDevice"),
+            ("commandQueued", "engineStop"), ("commandAnswered", "engineStop")]
+        assert live[1][1]["event"]["attributes"] == {"commandId": listed[1]["id"], "commandType": "rebootDevice",
+                                            "state": "answered", "result": "Reset OK!"}
+        async with client(api, watcher) as e:
+            page = (await e.get("/events", params={"device": DEVICE, "type": "commandSent"})).json()
+            assert [i["attributes"]["commandId"] for i in page["items"]] == [
+                listed[1]["id"], listed[0]["id"]]
             # an offline device: queued, cancelled, a second cancel is a conflict
         tracker.close()
         await until(lambda: _offline(gw, DEVICE))
@@ -92,6 +111,8 @@ async def test_commands_api_scopes_wait_list_cancel(setup, db_pool) -> None:
             assert again.json() == {"error": f"command {cid} is cancelled, not queued", "status": 409}
             assert (await w.get("/commands/99999999")).status_code == 404
     finally:
+        reader_task.cancel()
+        await feed.aclose()
         tracker.close()
 
 
