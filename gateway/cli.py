@@ -163,7 +163,7 @@ def _add_token(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--name", help="create: the token's name (shown in access logs)")
     p.add_argument("--scope", action="append", metavar="SCOPE",
                    help="devices:read, devices:write, positions:read, events:read, live:read, "
-                        "metrics:read or admin; repeatable")
+                        "metrics:read, commands:write, commands:immobilise or admin; repeatable")
     p.add_argument("--group", action="append", metavar="GROUP",
                    help="limit the token to these device groups (repeatable; default: every device)")
     p.add_argument("--expires", metavar="WHEN", help="90d, 12h, 1y, an ISO 8601 time (default: never)")

@@ -44,7 +44,8 @@ def print_summary(config: FleetConfig, summary: dict[str, Any]) -> None:
     print(f"{config.protocol}/{config.transport}: {config.devices} devices x {config.rate:g} Hz "
           f"for {config.duration:g} s against {config.host}:{config.port}")
     for key in ("sent", "acked", "resent", "errors", "unacked", "connects", "rejected", "closed",
-                "ack_latency_ms_p50", "ack_latency_ms_p99", "elapsed_s"):
+                "ack_latency_ms_p50", "ack_latency_ms_p99", "commands_received", "commands_answered",
+                "elapsed_s"):
         print(f"  {key:<20} {summary[key]}")
 
 
