@@ -88,6 +88,9 @@ class Subscription:
         self.on_close: Any = None
         #: the hub's cursor when this subscription started: the queue holds what comes after
         self.start = hub.cursor
+        #: the last message handed out; True while replaying from the store
+        self.last = Cursor.ZERO
+        self.replaying = False
 
     def offer(self, cursor: Cursor, data: bytes) -> None:
         if self.closed:
@@ -101,7 +104,7 @@ class Subscription:
     def close(self, reason: str) -> None:
         if self.closed is None:
             self.closed = reason
-            self.hub.subscribers.discard(self)
+            self.hub._remove(self)
             if self.on_close is not None:
                 self.on_close()
             try:  # wake the reader so it sees the reason
@@ -114,30 +117,45 @@ class Subscription:
         """Replay from the store after ``resume`` (up to where the queue
         starts), then the live queue; None after ``keepalive`` seconds without
         a message; raises Dropped when closed by the hub."""
-        last = Cursor.ZERO
         if resume is not None:
-            last = resume
+            self.last = resume
+            self.replaying = True
             async for cursor, data in self.hub.replay(self.filter, resume, self.start):
-                last = cursor
+                self.last = cursor
                 yield cursor, data
+        self.replaying = False
         queue = self.queue
         while True:
             if not queue.empty():
-                cursor, data = queue.get_nowait()  # no task per message while there is a backlog
-            elif keepalive is None:
-                cursor, data = await queue.get()
-            else:
-                try:
-                    cursor, data = await asyncio.wait_for(queue.get(), keepalive)
-                except asyncio.TimeoutError:
-                    yield None
+                item = self.ready()
+                if item is None:
                     continue
+                yield item
+                continue
+            try:
+                cursor, data = await (queue.get() if keepalive is None
+                                      else asyncio.wait_for(queue.get(), keepalive))
+            except asyncio.TimeoutError:
+                yield None
+                continue
             if self.closed is not None:
                 raise Dropped(self.closed)
-            if cursor <= last:
-                continue
-            last = cursor
-            yield cursor, data
+            if cursor > self.last:
+                self.last = cursor
+                yield cursor, data
+
+    def ready(self) -> tuple[Cursor, bytes] | None:
+        """The next queued message without waiting (None: empty, or a repeat
+        skipped); only once the replay is done. Raises Dropped when closed."""
+        if self.replaying or self.queue.empty():
+            return None
+        cursor, data = self.queue.get_nowait()
+        if self.closed is not None:
+            raise Dropped(self.closed)
+        if cursor <= self.last:
+            return None
+        self.last = cursor
+        return cursor, data
 
 
 class LiveHub:
@@ -146,6 +164,9 @@ class LiveHub:
         self.pool, self.dsn = pool, dsn
         self.queue_size, self.max_subscribers = queue_size, max_subscribers
         self.subscribers: set[Subscription] = set()
+        #: dispatch index: subscribers filtered by devices, by device; the others
+        self._by_device: dict[str, set[Subscription]] = {}
+        self._generic: set[Subscription] = set()
         self.cursor = Cursor.ZERO
         self.delivered = 0
         self.dropped = 0
@@ -172,7 +193,22 @@ class LiveHub:
             raise Dropped(f"too many live subscribers on this server ({self.max_subscribers})")
         sub = Subscription(self, flt, self.queue_size, principal)
         self.subscribers.add(sub)
+        if flt.devices is None:
+            self._generic.add(sub)
+        else:
+            for device in flt.devices:
+                self._by_device.setdefault(device, set()).add(sub)
         return sub
+
+    def _remove(self, sub: Subscription) -> None:
+        self.subscribers.discard(sub)
+        self._generic.discard(sub)
+        for device in sub.filter.devices or ():
+            subs = self._by_device.get(device)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:
+                    del self._by_device[device]
 
     async def _listen(self) -> None:
         if self._listener is not None and not self._listener.is_closed():
@@ -209,14 +245,18 @@ class LiveHub:
         if not records:
             return False
         groups = await self._group_map(records) if self.subscribers else {}
-        subs = list(self.subscribers)  # after the last await: a new subscriber's start is this batch's
-        if subs and not groups:
+        if self.subscribers and not groups:
             groups = await self._group_map(records)
-            subs = list(self.subscribers)
+        # no await from here on: a subscriber added before this point has its start
+        # at the previous batch and gets this one; one added later starts after it
+        generic = list(self._generic)
+        by_device = self._by_device
         for rec in records:
             data = None
-            group = groups.get(rec.record.device_id)
-            for sub in subs:
+            device = rec.record.device_id
+            group = groups.get(device)
+            targets = by_device.get(device)
+            for sub in (generic if not targets else [*generic, *targets]):
                 if sub.filter.matches(rec, group):
                     if data is None:
                         data = message(rec)

@@ -13,8 +13,7 @@ from typing import AsyncIterator, Mapping
 from litestar import Request, WebSocket, get, websocket
 from litestar.datastructures import State
 from litestar.params import Parameter
-from litestar.response import ServerSentEvent
-from litestar.response.sse import ServerSentEventMessage
+from litestar.response import Stream
 
 from storage.ingest_log import Cursor
 
@@ -81,7 +80,7 @@ async def live_sse(request: Request, state: State,
                    bbox: str | None = _FILTER_DOC["bbox"], kinds: str | None = _FILTER_DOC["kinds"],
                    types: str | None = _FILTER_DOC["types"], after: str | None = _FILTER_DOC["after"],
                    last_event_id: str | None = Parameter(header="last-event-id", default=None,
-                                                         max_length=64)) -> ServerSentEvent:
+                                                         max_length=64)) -> Stream:
     """Server-sent events; reconnecting with Last-Event-ID resumes without a gap."""
     principal: Principal = request.scope["user"]
     flt = live_filter(dict(request.query_params), principal)
@@ -94,20 +93,32 @@ async def live_sse(request: Request, state: State,
 
         raise ServiceUnavailableException(str(exc), headers={"retry-after": "5"}) from None
 
-    async def events() -> AsyncIterator[ServerSentEventMessage]:
+    async def events() -> AsyncIterator[bytes]:
+        """SSE frames; every message already queued goes out in one write."""
+        stream = sub.messages(resume, KEEPALIVE_SECONDS)
         try:
-            yield ServerSentEventMessage(comment="uvis live feed", retry=2000)
-            async for item in sub.messages(resume, KEEPALIVE_SECONDS):
+            yield b": uvis live feed\nretry: 2000\n\n"
+            async for item in stream:
                 if item is None:
-                    yield ServerSentEventMessage(comment="keep-alive")
+                    yield b": keep-alive\n\n"
                     continue
-                yield ServerSentEventMessage(data=item[1].decode(), id=str(item[0]), event="message")
+                chunk = [_frame(*item)]
+                while not sub.replaying and not sub.queue.empty() and len(chunk) < 500:
+                    nxt = sub.ready()  # what is queued already goes in the same write
+                    if nxt is not None:
+                        chunk.append(_frame(*nxt))
+                yield b"".join(chunk)
         except Dropped as exc:
-            yield ServerSentEventMessage(data=str(exc), event="close")
+            yield b"event: close\ndata: " + str(exc).encode() + b"\n\n"
         finally:
             sub.close("gone")
 
-    return ServerSentEvent(events())
+    return Stream(events(), media_type="text/event-stream",
+                  headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+
+
+def _frame(cursor: Cursor, data: bytes) -> bytes:
+    return b"id: " + str(cursor).encode() + b"\nevent: message\ndata: " + data + b"\n\n"
 
 
 @websocket("/live", guards=[need("live:read")])

@@ -172,12 +172,13 @@ async def main(args: argparse.Namespace) -> dict:
 
 def _report(args, written: dict, subs: list[dict], where: str, load_before) -> dict:
     commits = {int(b): t for b, t in written["commits"].items()}
-    per_batch = written["per_batch"]
     unfiltered = subs[0]["arrivals"][0]
     filtered = [a for a in subs[1]["arrivals"]]
     lat_all = [(t - commits[b]) * 1000 for b, t in unfiltered]
     lat_filtered = [(t - commits[b]) * 1000 for a in filtered for b, t in a]
-    expected_filtered = sum(1 for _ in commits) * per_batch * 10 * args.filtered // DEVICES
+    watched = 10 * args.filtered  # devices 0 .. watched-1, written round-robin over DEVICES
+    n = written["positions"]
+    expected_filtered = n // DEVICES * watched + min(n % DEVICES, watched)
     closed = [c for s in subs for c in s["closed"] if c]
     r = {
         "positions_written": written["positions"], "rate_offered": args.rate,
