@@ -88,6 +88,10 @@ DOCS: dict[str, tuple[str, str | None]] = {
     "LimitsSettings.max_connections": ("Device TCP connections open at once in this process.", None),
     "LimitsSettings.max_connections_per_address": ("... from one source address.", None),
     "LimitsSettings.max_prelogin_connections": ("... that have not sent a valid frame yet.", None),
+    "LimitsSettings.exempt_networks": (
+        "Networks (CIDR) the per-address cap and the penalty table leave alone: local proxies and "
+        "load generators. A load balancer that hides the devices' addresses without a PROXY header "
+        "belongs here too.", None),
     "LimitsSettings.fd_reserve": (
         "File descriptors kept free for the API, the database and the logs: past the open-file "
         "limit minus this, new device connections are closed at once (uvis_fd_limit_near).", None),

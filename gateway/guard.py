@@ -10,6 +10,7 @@ dicts, the log aggregator keeps one counter per (protocol, cause).
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import resource
 import time
@@ -252,6 +253,8 @@ class Guard:
         self._per_address: dict[str, int] = {}
         #: UDP: bad datagrams per address not yet charged as an offence (bounded)
         self._errors: dict[str, int] = {}
+        self._exempt = tuple(ipaddress.ip_network(c, strict=False) for c in limits.exempt_networks)
+        self._exempt_seen: dict[str, bool] = {}
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         self.fd_limit = soft if soft != resource.RLIM_INFINITY else 1 << 20
         #: connections past this are closed at once (fds kept for the API and the database)
@@ -259,10 +262,30 @@ class Guard:
         self.fd_near = False
 
     # -- TCP connections ---------------------------------------------------
-    def admit(self, host: str, now: float) -> str | None:
-        """None, or why a new connection from ``host`` is refused."""
+    def exempt(self, host: str) -> bool:
+        """True for addresses in ``exempt_networks`` (no per-address cap, no penalty)."""
+        if not self._exempt:
+            return False
+        found = self._exempt_seen.get(host)
+        if found is None:
+            try:
+                address = ipaddress.ip_address(host.split("%", 1)[0])
+            except ValueError:
+                return False
+            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+                address = address.ipv4_mapped
+            found = any(address in net for net in self._exempt if net.version == address.version)
+            if len(self._exempt_seen) >= 4096:
+                self._exempt_seen.clear()
+            self._exempt_seen[host] = found
+        return found
+
+    def admit(self, host: str, per_address: bool = True) -> str | None:
+        """None, or why a new connection from ``host`` is refused. ``per_address``
+        False: the per-address rules wait for the real source (PROXY header)."""
         limits = self.limits
-        if self.penalties.refused(host, now):
+        exempt = self.exempt(host) or not per_address
+        if not exempt and self.penalties.refused(host, time.monotonic()):
             return "penalty"
         if self.open >= self.fd_cap:
             if not self.fd_near:
@@ -278,22 +301,37 @@ class Guard:
             return "max_connections"
         if self.prelogin >= limits.max_prelogin_connections:
             return "max_prelogin_connections"
-        if self._per_address.get(host, 0) >= limits.max_connections_per_address:
+        if not exempt and self._per_address.get(host, 0) >= limits.max_connections_per_address:
             return "max_connections_per_address"
         return None
 
-    def opened(self, host: str) -> None:
+    def admit_source(self, host: str) -> str | None:
+        """The per-address rules for the client a PROXY header names; counts it when admitted."""
+        if self.exempt(host):
+            return None
+        if self.penalties.refused(host, time.monotonic()):
+            return "penalty"
+        if self._per_address.get(host, 0) >= self.limits.max_connections_per_address:
+            return "max_connections_per_address"
+        self._per_address[host] = self._per_address.get(host, 0) + 1
+        return None
+
+    def opened(self, host: str | None) -> None:
+        """A connection admitted; ``host`` None: counted per address later (admit_source)."""
         self.open += 1
         self.prelogin += 1
-        self._per_address[host] = self._per_address.get(host, 0) + 1
+        if host is not None:
+            self._per_address[host] = self._per_address.get(host, 0) + 1
 
     def logged_in(self) -> None:
         self.prelogin -= 1
 
-    def closed(self, host: str, prelogin: bool) -> None:
+    def closed(self, host: str | None, prelogin: bool) -> None:
         self.open -= 1
         if prelogin:
             self.prelogin -= 1
+        if host is None:
+            return
         left = self._per_address.get(host, 0) - 1
         if left > 0:
             self._per_address[host] = left
@@ -305,6 +343,8 @@ class Guard:
 
     def strike(self, host: str) -> bool:
         """An offence by ``host``; True when it is refused from now on."""
+        if self.exempt(host):
+            return False
         refused = self.penalties.strike(host, time.monotonic())
         if refused and self.metrics is not None:
             self.metrics.penalized_addresses.set(self.penalties.penalized(time.monotonic()))
@@ -317,6 +357,8 @@ class Guard:
         """A bad datagram from ``host`` before any valid one from that peer:
         every ``error_budget_frames`` of them (over all its source ports) are an
         offence. True when the address is refused from now on."""
+        if self.exempt(host):
+            return False
         errors = self._errors.pop(host, 0) + 1
         if errors > self.limits.error_budget_frames:
             return self.strike(host)

@@ -16,7 +16,10 @@ class LimitsSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     #: ... from one source address
     max_connections_per_address: int = 1_000
     #: ... that have not sent a valid frame yet
-    max_prelogin_connections: int = 5_000
+    max_prelogin_connections: int = 10_000
+    #: networks (CIDR) the per-address cap and the penalty table leave alone:
+    #: local proxies and load generators (the other caps still apply)
+    exempt_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     #: file descriptors kept free for the API, the database and the logs: past
     #: RLIMIT_NOFILE minus this, new device connections are closed at once
     fd_reserve: int = 256

@@ -157,7 +157,7 @@ class DeviceProtocol(asyncio.Protocol):
         loop = self._loop = asyncio.get_running_loop()
         guard = self._ingest.guard
         self._host = host = host_of(self.peer)
-        refusal = guard.admit(host, loop.time())
+        refusal = guard.admit(host, per_address=not self._proxy_on)
         if refusal is None and self._proxy_on and not trusted_proxy(host, self._listener.proxy_trusted):
             refusal = "untrusted_proxy"
         if refusal is not None:
@@ -167,7 +167,9 @@ class DeviceProtocol(asyncio.Protocol):
                             else logging.INFO)
             transport.abort()
             return
-        guard.opened(host)
+        if self._proxy_on:  # per address: the client the header names, not the proxy
+            self._host = None
+        guard.opened(self._host)
         self._counted = True
         transport.set_write_buffer_limits(WRITE_HIGH_WATER, WRITE_LOW_WATER)
         self.conn = self._factory(options=self._options)
@@ -348,12 +350,16 @@ class DeviceProtocol(asyncio.Protocol):
             log.debug("%s %s: PROXY v%d client %s", self._protocol, self.peer, header.version,
                       header.source)
             self.peer = header.source
-            if self._ingest.guard.refused(host_of(self.peer)):
-                self._metrics.refused("penalty")
-                self._ingest.guard.logs.note(self._protocol, "connections refused (penalty)", self.peer,
-                                             level=logging.INFO)
+            guard = self._ingest.guard
+            source = host_of(self.peer)
+            refusal = guard.admit_source(source)
+            if refusal is not None:
+                self._metrics.refused(refusal)
+                guard.logs.note(self._protocol, f"connections refused ({refusal})", self.peer,
+                                level=logging.INFO)
                 self.transport.abort()
                 return None
+            self._host = source  # counted: released at close
         return header.rest
 
     # -- deadlines ---------------------------------------------------------

@@ -1,6 +1,8 @@
 """Hostile peers over real sockets on 127.0.0.1 and a real PostgreSQL: every
 rule of gateway/guard.py (issue 13) has its test here. Loopback's whole
-127.0.0.0/8 answers on Linux, so 127.0.0.2 and 127.0.0.3 are other addresses."""
+127.0.0.0/8 answers on Linux, so 127.0.0.2 and 127.0.0.3 are other addresses.
+Loopback is exempt from the per-address rules by default (local proxies and
+load generators): these tests clear ``exempt_networks`` to play the internet."""
 
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ FIX = Fix(time=datetime(2026, 5, 6, 7, 8, 9, tzinfo=timezone.utc), lat=51.5, lon
 def make_settings(dsn: str, listeners: list[dict], limits: dict | None = None, **extra):
     values = {"database_url": dsn, "api_enabled": False, "batch_max_age": 0.05,
               "listeners": [{"port": 0, "host": "127.0.0.1", **item} for item in listeners],
-              "limits": limits or {}}
+              "limits": {"exempt_networks": [], **(limits or {})}}
     values.update(extra)
     return load_settings(env={}, overrides=values)
 
@@ -502,5 +504,55 @@ async def test_tls_client_certificates_are_required_when_configured(clean_databa
         assert await login(None, None, "864717003283582") == []               # no certificate
         assert await login(x_cert, x_key, "864717003283583") == []            # not signed by the CA
         assert sample(gw, "uvis_connections_total", {"protocol": "gt06", "transport": "tcp"}) == 1
+    finally:
+        await gw.stop()
+
+
+async def test_behind_a_proxy_the_per_address_cap_counts_the_real_client(clean_database_url) -> None:
+    """Every connection comes from the proxy (127.0.0.1); the cap counts the
+    client its PROXY header names."""
+    gw = Gateway(make_settings(clean_database_url, [{"protocol": "teltonika", "proxy_protocol": True}],
+                               {"max_connections_per_address": 2}))
+    await gw.start()
+    port = gw.ports[("teltonika", "tcp")]
+    held = []
+
+    async def through_proxy(client: str, imei: str) -> bytes:
+        reader, writer = await connect(port)
+        held.append(writer)
+        writer.write(encode_v1((client, 40000 + len(held)), ("10.1.2.3", 5027))
+                     + get_protocol("teltonika").device(imei).hello())
+        try:
+            return await asyncio.wait_for(reader.read(1), 5)
+        except ConnectionResetError:
+            return b""
+
+    try:
+        assert await through_proxy("203.0.113.7", "866000000000701") == b"\x01"
+        assert await through_proxy("203.0.113.7", "866000000000702") == b"\x01"
+        assert await through_proxy("203.0.113.7", "866000000000703") == b""     # a third from it
+        assert await through_proxy("203.0.113.8", "866000000000704") == b"\x01"  # another client
+        assert guard_count(gw, "refused", "teltonika", "tcp", "max_connections_per_address") == 1
+    finally:
+        for writer in held:
+            writer.close()
+        await gw.stop()
+
+
+async def test_loopback_is_exempt_from_the_per_address_rules_by_default(clean_database_url) -> None:
+    settings = load_settings(env={}, overrides={
+        "database_url": clean_database_url, "api_enabled": False,
+        "listeners": [{"protocol": "teltonika", "port": 0, "host": "127.0.0.1"}],
+        "limits": {"max_connections_per_address": 1}})
+    assert settings.limits.exempt_networks == ("127.0.0.0/8", "::1/128")
+    gw = Gateway(settings)
+    await gw.start()
+    port = gw.ports[("teltonika", "tcp")]
+    try:
+        first = await connect(port)
+        assert await teltonika_login(port, "866000000000801") == b"\x01"  # a second from 127.0.0.1
+        first[1].close()
+        assert gw.guard.strike("127.0.0.1") is False and not gw.guard.refused("127.0.0.1")
+        assert gw.guard.exempt("::ffff:127.0.0.5") and not gw.guard.exempt("192.0.2.1")
     finally:
         await gw.stop()
