@@ -12,7 +12,7 @@ from gateway.app import Gateway
 from gateway.settings import load_settings
 from tests.integration._api import running_api, token
 from tests.integration.test_api_live import sse_messages
-from tests.integration.test_commands import LISTENERS, Tracker, until, _registered
+from tests.integration.test_commands_queue import LISTENERS, Tracker, until, _registered
 
 pytestmark = pytest.mark.integration
 
