@@ -44,6 +44,9 @@ log = logging.getLogger("uvis.gateway.commands")
 
 #: jobs waiting for the delivery task
 MAX_JOBS = 10_000
+#: protocols whose commands carry the device's password: the device attribute
+#: ``devicePassword`` (Traccar's key; PATCH /api/v1/devices/{id}), else the encoder's default
+PASSWORD_PROTOCOLS = frozenset({"gl200", "ruptela"})
 _ids = count(1)
 
 
@@ -243,9 +246,13 @@ class CommandRouter:
             return 0
         sent = 0
         rows = await store.pending(self.pool, device_id, live.key, resend=resend)
+        password = None
+        if rows and live.protocol in PASSWORD_PROTOCOLS:
+            password = await self.pool.fetchval(
+                "SELECT attributes->>'devicePassword' FROM devices WHERE device_id = $1", device_id)
         for row in rows:
             try:
-                data, serial = self._encode(live, row)
+                data, serial = self._encode(live, row, password)
             except CommandError as exc:
                 await store.fail(self.pool, row.id, str(exc), live.key)
                 continue
@@ -258,12 +265,15 @@ class CommandRouter:
         return sent
 
     @staticmethod
-    def _encode(live: LiveSession, row: Any) -> tuple[bytes, int | str | None]:
+    def _encode(live: LiveSession, row: Any,
+                password: str | None = None) -> tuple[bytes, int | str | None]:
         """The bytes for this session and the serial its answer will carry."""
         if live.transport == "mqtt":  # a JSON command on the device's topic; the answer names the id
             body = {"id": row.id, "type": row.type, "params": row.params}
             return json.dumps(body, separators=(",", ":")).encode(), row.id
         facts = session_facts(live.conn, live.transport)
+        if password is not None:
+            facts["password"] = password
         now = datetime.now(timezone.utc)
         command = Command(type=row.type, params=row.params, id=row.id)
         return (encode_command(live.protocol, command, live.device_id, now=now, **facts),

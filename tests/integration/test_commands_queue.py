@@ -376,3 +376,29 @@ async def test_audit_line_per_state_change(gateway, db_pool, caplog):
         f"command {row.id} queued device=dev-audit type=custom by=alice attempts=0",
         f"command {row.id} cancelled device=dev-audit type=custom by=bob attempts=0 "
         "error='cancelled by bob'"]
+
+
+async def test_queclink_command_carries_the_device_password_attribute(clean_database_url, db_pool):
+    settings = load_settings(env={}, overrides={
+        "database_url": clean_database_url, "api_enabled": False, "batch_max_age": 0.05,
+        "listeners": [{"protocol": "gl200", "transport": "tcp", "port": 0, "host": "127.0.0.1"}],
+        "commands": {"sweep_interval": 0.3}})
+    gw = Gateway(settings)
+    await gw.start()
+    device = "860599000773978"
+    tracker = Tracker("gl200", device, gw.ports[("gl200", "tcp")])
+    try:
+        await tracker.connect()
+        await until(lambda: _known_device(db_pool, device))
+        await db_pool.execute("UPDATE devices SET attributes = '{\"devicePassword\": \"gl300\"}' "
+                              "WHERE device_id = $1", device)
+        row = await queue.enqueue(db_pool, device, "rebootDevice", {}, "ops", LIMITS)
+        final = await CommandWaiter(db_pool).wait(db_pool, row.id, 10.0)
+        assert final.state == "answered" and final.protocol == "gl200"
+        expected = encode_command("gl200", Command(type="rebootDevice", id=row.id), device,
+                                  password="gl300")
+        assert bytes.fromhex(final.sent_hex) == expected
+        assert expected.startswith(b"AT+GTRTO=gl300,3,")
+    finally:
+        tracker.close()
+        await gw.stop()
