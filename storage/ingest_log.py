@@ -10,13 +10,14 @@ Why the cursor is the pair ``(xid, seq)`` and not ``seq`` alone: sequence
 numbers are taken while a transaction runs, so a transaction that started
 earlier (lower xid) can commit *after* rows with higher numbers were read;
 a reader following ``seq`` would skip them. Ordering by ``(xid, seq)`` and
-reading only rows whose xid is below the horizon ``pg_snapshot_xmin`` (the
-oldest transaction still in flight, cluster-wide) is safe: every transaction
-below the horizon has finished, and every transaction that finishes later has
-an xid at or above it, so it sorts after anything returned now. Within one
-transaction rows keep their ``seq`` order. A transaction that stays open
-(anywhere in the cluster, with an xid) holds the horizon back; the lag
-metrics of readers show it.
+reading only rows whose xid is below the horizon (the oldest transaction of
+this database still in flight; ``pg_snapshot_xmin`` narrowed to this
+database's backends, see ``horizon``) is safe: every transaction below the
+horizon has finished, and every transaction that finishes later has an xid
+at or above it, so it sorts after anything returned now. Within one
+transaction rows keep their ``seq`` order. A transaction of this database
+that stays open (with an xid) holds the horizon back; the lag metrics of
+readers show it.
 
 Rows written before migration 4 have NULLs and are not in the log.
 
@@ -133,10 +134,39 @@ _TABLES = {"positions": (_POSITION_SELECT, _position), "positions_late": (_POSIT
            "events": (_EVENT_SELECT, _event)}
 
 
+# The oldest transaction of *this database* in flight (only they can write its
+# tables): the snapshot's in-progress xids that belong to a backend (or a
+# prepared transaction) of this database, else the snapshot's xmax. The
+# backends are read after the snapshot is taken (one statement), so an xid
+# missing from them has finished, or was assigned after the snapshot (>= xmax).
+# pg_stat_activity compares 32-bit xids; when a backend of this database hides
+# its status (another role, no pg_read_all_stats), the cluster-wide xmin is used.
+_HORIZON = """
+WITH snap AS (SELECT pg_current_snapshot() AS s),
+mine AS (SELECT oid FROM pg_database WHERE datname = current_database()),
+ours AS (
+    SELECT backend_xid::text::bigint AS x FROM pg_stat_activity
+    WHERE datid = (SELECT oid FROM mine) AND backend_xid IS NOT NULL
+    UNION ALL
+    SELECT transaction::text::bigint FROM pg_prepared_xacts WHERE database = current_database()
+)
+SELECT CASE
+    WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE datid = (SELECT oid FROM mine)
+                 AND query = '<insufficient privilege>')
+    THEN pg_snapshot_xmin(s)
+    ELSE COALESCE((SELECT min(x) FROM pg_snapshot_xip(s) AS x
+                   WHERE x::text::bigint % 4294967296 IN (SELECT x FROM ours)),
+                  pg_snapshot_xmax(s))
+    END
+FROM snap
+"""
+
+
 async def horizon(db) -> int:
-    """The oldest transaction id that may still be in flight: every row with a
-    lower ``ingest_xid`` is final."""
-    return await db.fetchval("SELECT pg_snapshot_xmin(pg_current_snapshot())")
+    """The oldest transaction id that may still be in flight in this
+    database: every row with a lower ``ingest_xid`` is final. Transactions of
+    other databases on the same server do not hold it back."""
+    return await db.fetchval(_HORIZON)
 
 
 def _tables(kinds: Iterable[str]) -> list[str]:

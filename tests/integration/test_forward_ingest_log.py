@@ -202,3 +202,18 @@ def test_cursor_text_round_trip():
     assert Cursor(1, 99) < Cursor(2, 0)
     with pytest.raises(ValueError):
         Cursor.parse("x.1")
+
+
+async def test_a_transaction_of_another_database_does_not_hold_the_log(store, database_url):
+    """Only this database's transactions can write its tables: one left open
+    in another database (another application, a test run) is not waited for."""
+    other = database_url.rsplit("/", 1)[0] + "/postgres"
+    conn = await asyncpg.connect(other)
+    try:
+        async with conn.transaction():
+            await conn.execute("SELECT pg_current_xact_id()")  # holds an xid, open
+            await store.write([pos("dev1", 1)], [], R1)
+            got, _ = await read_all(store.pool, expect=1)
+            assert [r.record.fix_time for r in got] == [T0 + timedelta(seconds=1)]
+    finally:
+        await conn.close()
