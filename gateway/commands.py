@@ -188,7 +188,10 @@ class CommandRouter:
     # -- lifecycle -----------------------------------------------------------
     async def start(self) -> None:
         self._jobs = asyncio.Queue(MAX_JOBS)
-        self.open_devices = await store.open_devices(self.pool)
+        try:
+            self.open_devices = await store.open_devices(self.pool)
+        except (OSError, asyncpg.PostgresError) as exc:  # the sweep loads them later
+            log.warning("commands: the open commands could not be read (%r); retrying", exc)
         await self._listen()
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._work()), loop.create_task(self._sweep())]
