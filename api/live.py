@@ -1,7 +1,9 @@
 """The live feed: one reader per API process follows the ingest log
-(storage/ingest_log.py: committed records in commit-safe order, woken by
-``LISTEN uvis_ingest``, polled as a fallback) and fans every record out to the
-subscribers whose filter it passes.
+(storage/ingest_log.py's order and horizon: committed records in commit-safe
+order; api/live_reader.py has PostgreSQL build each message's JSON), woken by
+``LISTEN uvis_ingest`` and polled as a fallback, and fans every record out to
+the subscribers whose filter it passes (looked up by device when they filter
+by devices).
 
 Each subscriber has a bounded queue; one that falls ``live_queue`` messages
 behind is dropped with a reason (the reader never waits for it, so neither
@@ -22,7 +24,10 @@ import asyncpg
 import msgspec
 
 from storage import ingest_log
-from storage.ingest_log import Cursor, IngestRecord
+from storage.ingest_log import Cursor
+
+from . import live_reader
+from .live_reader import LiveRecord
 
 from .auth import Principal
 
@@ -30,7 +35,6 @@ __all__ = ["LiveHub", "LiveFilter", "Subscription", "Dropped"]
 
 log = logging.getLogger("uvis.api.live")
 
-_encode = msgspec.json.Encoder().encode
 READ_BATCH = 5000
 POLL_SECONDS = 0.5
 GROUP_TTL = 10.0
@@ -56,27 +60,21 @@ class LiveFilter(msgspec.Struct, frozen=True, kw_only=True):
     def needs_groups(self) -> bool:
         return self.groups is not None or self.allowed_groups is not None
 
-    def matches(self, rec: IngestRecord, group: str | None) -> bool:
+    def matches(self, rec: LiveRecord, group: str | None) -> bool:
         if rec.kind not in self.kinds:
             return False
-        r = rec.record
-        if self.devices is not None and r.device_id not in self.devices:
+        if self.devices is not None and rec.device_id not in self.devices:
             return False
         if self.allowed_groups is not None and group not in self.allowed_groups:
             return False
         if self.groups is not None and group not in self.groups:
             return False
         if rec.kind == "event":
-            return self.types is None or r.type in self.types
+            return self.types is None or rec.type in self.types
         if self.bbox is not None:
             west, south, east, north = self.bbox
-            return west <= r.lon <= east and south <= r.lat <= north
+            return west <= rec.lon <= east and south <= rec.lat <= north
         return True
-
-
-def message(rec: IngestRecord) -> bytes:
-    return _encode({"id": str(rec.cursor), "kind": rec.kind, "received_at": rec.received_at,
-                    rec.kind: rec.record})
 
 
 class Subscription:
@@ -241,7 +239,7 @@ class LiveHub:
         """Deliver one batch; True when there may be more."""
         # a batch at most half a queue: a subscriber that keeps up never overflows
         batch = max(1, min(READ_BATCH, self.queue_size // 2))
-        records = await ingest_log.read_after(self.pool, self.cursor, limit=batch)
+        records = await live_reader.read_after(self.pool, self.cursor, limit=batch)
         if not records:
             return False
         groups = await self._group_map(records) if self.subscribers else {}
@@ -252,22 +250,19 @@ class LiveHub:
         generic = list(self._generic)
         by_device = self._by_device
         for rec in records:
-            data = None
-            device = rec.record.device_id
+            device = rec.device_id
             group = groups.get(device)
             targets = by_device.get(device)
             for sub in (generic if not targets else [*generic, *targets]):
                 if sub.filter.matches(rec, group):
-                    if data is None:
-                        data = message(rec)
-                    sub.offer(rec.cursor, data)
+                    sub.offer(rec.cursor, rec.data)
                     self.delivered += 1
         self.cursor = records[-1].cursor
         return len(records) == batch
 
-    async def _group_map(self, records: Sequence[IngestRecord]) -> dict[str, str | None]:
+    async def _group_map(self, records: Sequence[LiveRecord]) -> dict[str, str | None]:
         now = time.monotonic()
-        wanted = {r.record.device_id for r in records}
+        wanted = {r.device_id for r in records}
         stale = [d for d in wanted if now - self._groups.get(d, (None, -GROUP_TTL))[1] >= GROUP_TTL]
         if stale:
             rows = await self.pool.fetch(
@@ -284,12 +279,12 @@ class LiveHub:
         cursor = after
         devices = sorted(flt.devices) if flt.devices is not None else None
         while cursor < until:
-            records = await ingest_log.read_after(self.pool, cursor, limit=1000, devices=devices)
+            records = await live_reader.read_after(self.pool, cursor, limit=1000, devices=devices)
             records = [r for r in records if r.cursor <= until]
             if not records:
                 return
             groups = await self._group_map(records) if flt.needs_groups else {}
             for rec in records:
-                if flt.matches(rec, groups.get(rec.record.device_id)):
-                    yield rec.cursor, message(rec)
+                if flt.matches(rec, groups.get(rec.device_id)):
+                    yield rec.cursor, rec.data
             cursor = records[-1].cursor

@@ -27,7 +27,7 @@ from storage.schema import apply_migrations
 
 __all__ = ["ApiStore", "ApiPosition", "ApiDevice", "ApiEvent", "Summary", "TokenRow",
            "create_token", "revoke_token", "list_tokens", "hash_secret", "TOKEN_PREFIX",
-           "open_api_store"]
+           "open_api_store", "JSON_SHAPES", "time_sql"]
 
 TOKEN_PREFIX = "uvis_"
 
@@ -112,6 +112,9 @@ def _time_sql(column: str) -> str:
     return (f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
             f"extract(microseconds FROM {column})::bigint % 1000000 = 0 THEN '' ELSE "
             f"to_char({column} AT TIME ZONE 'UTC', '.US') END || 'Z'")
+
+
+time_sql = _time_sql
 
 
 #: a position as JSON built by PostgreSQL (the same document as ApiPosition encoded by msgspec):
