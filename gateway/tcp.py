@@ -192,17 +192,16 @@ class DeviceProtocol(asyncio.Protocol):
             data = self._proxy_header(data)
             if not data:
                 return
-        budget = self._budget
-        if not budget.valid:
-            cause = budget.received(len(data))
-            if cause is not None:  # not even decoded: garbage costs no CPU past the budget
-                self._abuse("error_budget", cause)
-                return
         try:
             self.conn.receive_data(data)
         except Exception:  # closed after a fatal error: the rest of the stream is dropped
             return
         self._drain()
+        budget = self._budget
+        if not budget.valid and self.is_open():  # bytes that yielded no valid frame
+            cause = budget.received(len(data))
+            if cause is not None:
+                self._abuse("error_budget", cause)
 
     def _drain(self) -> None:
         """Decode what is buffered, at most ``read_budget_frames`` frames per loop turn."""

@@ -132,7 +132,7 @@ async def test_slowloris_and_login_deadlines(clean_database_url, store) -> None:
                 break
         assert await closed_soon(slow_reader, 3.0)
         closed_at = time.monotonic() - started
-        assert closed_at < 2.5, closed_at  # well before its 14 s of trickle were over
+        assert closed_at < 6.0, closed_at  # long before its 14 s of trickle were over
         assert guard_count(gw, "closed", "osmand", "http", "frame_timeout") == 1
         reader, writer = await connect(port)
         writer.write(b"GET /?id=778&lat=51.5&lon=-0.125&timestamp=1700000000 HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -248,7 +248,12 @@ async def test_archive_budget_and_one_aggregated_log_line(clean_database_url, ca
             if sample(gw, "uvis_decode_errors_total", {"protocol": "teltonika", "transport": "udp"}) == 12:
                 break
             await asyncio.sleep(0.02)
-        await asyncio.sleep(1.6)  # the archive's flush, and the aggregated line
+        for _ in range(100):  # the archive writes once a second; the sum is logged after 1 s
+            if len(await _raw_frames(clean_database_url)) >= 4 and any(
+                    "malformed frames from" in r.getMessage() for r in caplog.records):
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.3)  # nothing more comes
         assert sorted(await _raw_frames(clean_database_url)) == (
             [("127.0.0.1", 100)] * 2 + [("127.0.0.2", 100)] * 2)
         assert sample(gw, "uvis_raw_frames_skipped_total", {"reason": "frames_per_peer_second"}) == 8

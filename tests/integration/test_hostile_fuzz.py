@@ -248,3 +248,29 @@ async def test_a_decoder_bug_closes_only_that_connection_without_a_traceback(cap
     assert line.exc_info is None and line.levelname == "ERROR"
     assert line.getMessage().endswith("decoder bugs (exceptions that are not protocol errors): "
                                       "IndexError: index out of range")
+
+
+async def test_a_large_first_read_with_a_valid_login_is_not_over_the_byte_budget() -> None:
+    """A login followed by a backlog bigger than error_budget_bytes in one read
+    (a device emptying its memory): served, not closed; garbage that large is."""
+    sink = Sink()
+    ingest_ = Ingest(sink, DeviceGate(True), guard=Guard(LimitsSettings()))
+    device = get("gt06").device("864717003283581")
+    backlog = b"".join(device.encode_fixes([Fix(time=datetime.fromtimestamp(1_700_000_000 + i, timezone.utc),
+                                                lat=1.0, lon=2.0)]).data for i in range(2500))
+    assert len(backlog) > LimitsSettings().error_budget_bytes
+    metrics = Metrics()
+    listener = ListenerSettings(protocol="gt06", port=0, idle_timeout=0)
+    protos, transports = [], []
+    for _ in range(2):
+        protos.append(DeviceProtocol("gt06", get("gt06").tcp_connection, ConnectionOptions(max_frame_size=1 << 20),
+                                     listener, ingest_, metrics.for_listener("gt06", "tcp"), ConnectionSet()))
+        transports.append(MemoryTransport())
+        protos[-1].connection_made(transports[-1])
+    protos[0].data_received(device.hello() + backlog)
+    protos[1].data_received(bytes(len(backlog)))          # zeros: no frame at all
+    for _ in range(12):
+        await asyncio.sleep(0)
+    assert (transports[0].closing, sink.positions) == (False, 2500)
+    assert transports[1].closing is True
+    assert metrics.connections_closed.labels("gt06", "tcp", "error_budget")._value.get() == 1
