@@ -242,9 +242,9 @@ class LiveHub:
         records = await live_reader.read_after(self.pool, self.cursor, limit=batch)
         if not records:
             return False
-        groups = await self._group_map(records) if self.subscribers else {}
-        if self.subscribers and not groups:
-            groups = await self._group_map(records)
+        groups: dict[str, str | None] = {}
+        while not groups and any(s.filter.needs_groups for s in self.subscribers):
+            groups = await self._group_map(records)  # again if one joined while we waited
         # no await from here on: a subscriber added before this point has its start
         # at the previous batch and gets this one; one added later starts after it
         generic = list(self._generic)

@@ -179,6 +179,10 @@ def _report(args, written: dict, subs: list[dict], where: str, load_before) -> d
     n = written["positions"]
     expected_filtered = n // DEVICES * watched + min(n % DEVICES, watched)
     closed = [c for s in subs for c in s["closed"] if c]
+    first = min(commits.values())
+    timeline: dict[int, list[float]] = {}
+    for (b, _), ms in zip(unfiltered, lat_all):
+        timeline.setdefault(int(commits[b] - first), []).append(ms)
     r = {
         "positions_written": written["positions"], "rate_offered": args.rate,
         "unfiltered_received": len(unfiltered), "filtered_received": len(lat_filtered),
@@ -190,6 +194,7 @@ def _report(args, written: dict, subs: list[dict], where: str, load_before) -> d
         "filtered_ms_p50": round(percentile(lat_filtered, 50), 1) if lat_filtered else None,
         "filtered_ms_p99": round(percentile(lat_filtered, 99), 1) if lat_filtered else None,
         "target_ms_p99": 100.0, "database": where,
+        "unfiltered_p99_by_second": [round(percentile(v, 99), 1) for _, v in sorted(timeline.items())],
         "settings": {"filtered_subscribers": args.filtered, "devices_per_filter": 10, "seconds": args.seconds,
                      "batch_seconds": BATCH_SECONDS, "load_average_before": load_before,
                      "load_average_after": load_average()},
