@@ -206,3 +206,36 @@ async def test_two_gateways_one_forwards_the_other_takes_over(store, database_ur
 def test_destination_from_url_drops_credentials():
     d = destination_from_url("amqp://user:secret@rabbit:5672/fleet")
     assert (d.name, d.url) == ("amqp://rabbit:5672/fleet", "amqp://user:secret@rabbit:5672/fleet")
+
+
+async def test_forward_list_and_redrive_commands(store, database_url, tmp_path):
+    """`uvis-gateway forward list` shows the dead letters; `forward redrive
+    --forward URL` sends them to the destination of that flag (named after
+    its URL) and marks them."""
+    from gateway.forward.messages import build_message
+    from storage.ingest_log import IngestRecord
+
+    receiver = await Receiver(secret=None).start()
+    name = destination_from_url(receiver.url).name
+    messages = [build_message(IngestRecord(kind="position", xid=1, seq=i, received_at=datetime.now(UTC),
+                                           record=pos("d7", i)), None) for i in range(3)]
+    await forward_store.add_dead_letters(store.pool, name, [
+        (m.id, m.kind, m.device_id, m.payload, "ConnectionError: HTTP 500", 4, datetime.now(UTC))
+        for m in messages])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UVIS_")}
+    base = EXE + ["forward", "--database-url", database_url]
+    try:
+        listed = await asyncio.to_thread(subprocess.run, base + ["list"], capture_output=True,
+                                         text=True, timeout=60, env=env)
+        assert listed.returncode == 0, listed.stderr
+        rows = [line.split("\t") for line in listed.stdout.splitlines()]
+        assert [(r[1], r[3], r[4], r[5], r[6]) for r in rows] == [
+            (name, "4", "d7", m.id, "ConnectionError: HTTP 500") for m in messages]
+        redriven = await asyncio.to_thread(subprocess.run, base + ["redrive", "--forward", receiver.url],
+                                           capture_output=True, text=True, timeout=60, env=env)
+    finally:
+        await receiver.stop()
+    assert redriven.returncode == 0, redriven.stderr
+    assert redriven.stdout.startswith("re-drove 3 dead letters; 0 failed again")
+    assert [m["id"] for m in receiver.messages] == [m.id for m in messages]
+    assert await forward_store.open_dead_letters(store.pool) == {}
