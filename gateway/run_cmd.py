@@ -183,4 +183,10 @@ def main(args: Any) -> int:
 
         return run_workers(settings, workers, lambda s, adopt: run_loop(
             lambda: serve(s, reuse_port=True, spool_adopt=adopt)))
-    return run_loop(lambda: serve(settings))
+    from api.service import ApiStartError
+
+    try:
+        return run_loop(lambda: serve(settings))
+    except ApiStartError as exc:  # e.g. a public api_host with no credential source
+        print(f"uvis-gateway run: {exc}", file=sys.stderr)
+        return 2

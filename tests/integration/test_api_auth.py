@@ -168,3 +168,43 @@ def test_safe_default_bind() -> None:
     assert bind_address(config, False, True, "0.0.0.0") == "0.0.0.0"
     with pytest.raises(ApiStartError, match="--api-insecure"):
         bind_address(config, False, False, "0.0.0.0")
+
+
+async def test_metrics_need_a_scope_off_loopback(api, db_pool) -> None:
+    import httpx
+
+    reader = await token(db_pool, "reader", "devices:read")
+    watcher = await token(db_pool, "prometheus", "metrics:read")
+    # 127.0.0.2 is not the loopback address the API trusts (127.0.0.1, ::1)
+    transport = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api.port}", transport=transport) as http:
+        assert (await http.get("/metrics")).status_code == 401
+        assert (await http.get("/metrics", headers={"authorization": f"Bearer {reader}"})).status_code == 403
+        r = await http.get("/metrics", headers={"authorization": f"Bearer {watcher}"})
+        assert r.status_code == 200 and "uvis_api_requests_total" in r.text
+        assert (await http.get("/health")).status_code == 200
+
+
+async def test_token_command(clean_database_url) -> None:
+    import subprocess
+    import sys
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "gateway.cli", "token", *args, "--database-url",
+                               clean_database_url], capture_output=True, text=True, timeout=60)
+
+    made = cli("create", "--name", "dispatch", "--scope", "positions:read", "--scope", "live:read",
+               "--group", "acme", "--expires", "90d")
+    assert made.returncode == 0, made.stderr
+    secret = made.stdout.strip()
+    assert made.stdout == secret + "\n" and secret.startswith("uvis_")        # the secret alone on stdout
+    assert "scopes positions:read live:read; groups acme; expires" in made.stderr
+    assert secret not in cli("list").stdout                                  # only its hash is kept
+    assert cli("create", "--name", "dispatch", "--scope", "admin").returncode == 1   # the name is taken
+    bad = cli("create", "--name", "x", "--scope", "everything")
+    assert bad.returncode == 2 and "--scope everything: unknown" in bad.stderr
+    listed = cli("list").stdout.split("\t")
+    assert listed[:4] == ["dispatch", "active", "scopes=positions:read,live:read", "groups=acme"]
+    assert cli("revoke", "dispatch").returncode == 0
+    assert cli("list").stdout.split("\t")[1] == "revoked"
+    assert cli("revoke", "dispatch").returncode == 1
