@@ -19,7 +19,7 @@ A device outside the caller's groups is a 404 everywhere.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Annotated, Any, Awaitable, Callable
 
 import asyncpg
 import msgspec
@@ -33,7 +33,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.response import Stream
 
 from storage.api_store import ApiDevice, ApiEvent, ApiPosition, ApiStore, Summary
@@ -46,13 +46,22 @@ __all__ = ["build_litestar", "need", "DEFAULT_LIMIT", "MAX_LIMIT"]
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
-def _Limit(default: int = DEFAULT_LIMIT) -> Any:
-    return Parameter(ge=1, le=MAX_LIMIT, default=default, description=f"page size, 1..{MAX_LIMIT}")
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"page size, 1..{MAX_LIMIT}")]
+After = Annotated[str | None, QueryParameter(
+    max_length=1024, description="the cursor from the previous page's `next` (opaque)")]
+DeviceId = Annotated[str, PathParameter(description="the device's id (IMEI or the protocol's identity)")]
 
 
-def _After(default: None = None) -> Any:
-    return Parameter(default=default, max_length=1024,
-                     description="the cursor from the previous page's `next` (opaque)")
+def _text(max_length: int, description: str | None = None, name: str | None = None) -> Any:
+    """An optional text query parameter of at most ``max_length`` characters."""
+    return Annotated[str | None, QueryParameter(name=name, max_length=max_length, description=description)]
+
+
+Text64, Text256 = _text(64), _text(256)
+TimeFrom = _text(64, "ISO 8601 or epoch seconds, inclusive", "from")
+TimeTo = _text(64, "ISO 8601 or epoch seconds, exclusive", "to")
+Bbox = _text(128, "min_lon,min_lat,max_lon,max_lat")
+Since = _text(64, "only fixes at or after this time")
 
 
 class ErrorBody(msgspec.Struct):
@@ -134,11 +143,11 @@ def _device_id(device_id: str) -> str:
 # -- devices -----------------------------------------------------------------
 
 @get("/devices", guards=[need("devices:read")], responses=ERRORS)
-async def list_devices(request: Request, state: State, limit: int = _Limit(default=DEFAULT_LIMIT),
-                       after: str | None = _After(default=None),
-                       group: str | None = Parameter(default=None, max_length=256),
-                       protocol: str | None = Parameter(default=None, max_length=64),
-                       online: bool | None = Parameter(default=None)) -> DevicePage:
+async def list_devices(request: Request, state: State, limit: Limit = DEFAULT_LIMIT,
+                       after: After = None,
+                       group: Text256 = None, protocol: Text64 = None,
+                       online: Annotated[bool | None, QueryParameter(
+                           description="seen within the online window")] = None) -> DevicePage:
     """Devices by id; filters: group, protocol, online (seen within the online window)."""
     cursor = P.decode_cursor("d", after, "s")
     store: ApiStore = state.store
@@ -150,7 +159,7 @@ async def list_devices(request: Request, state: State, limit: int = _Limit(defau
 
 
 @get("/devices/{device_id:str}", guards=[need("devices:read")], responses=ERRORS)
-async def get_device(request: Request, state: State, device_id: str) -> ApiDevice:
+async def get_device(request: Request, state: State, device_id: DeviceId) -> ApiDevice:
     """One device with its last position, online state, last seen and protocol."""
     device = await state.store.device(_device_id(device_id), _groups(request))
     if device is None:
@@ -159,7 +168,8 @@ async def get_device(request: Request, state: State, device_id: str) -> ApiDevic
 
 
 @patch("/devices/{device_id:str}", guards=[need("devices:write")], responses=ERRORS)
-async def patch_device(request: Request, state: State, device_id: str, data: DevicePatch) -> ApiDevice:
+async def patch_device(request: Request, state: State, device_id: DeviceId,
+                       data: JSONBody[DevicePatch]) -> ApiDevice:
     """Set a device's name, group and/or attributes (null clears name or group)."""
     changes: dict[str, Any] = {}
     for field, column in (("name", "name"), ("group", "group_name")):
@@ -194,14 +204,12 @@ def _format(request: Request, fmt: str | None) -> str | None:
                  "json, geojson, csv or gpx (or the Accept header application/geo+json, text/csv, "
                  "application/gpx+xml) the whole range from..to is streamed instead (both required, "
                  "at most max_range_days).")
-async def track(request: Request, state: State, device_id: str,
-                start: str | None = Parameter(query="from", default=None, max_length=64,
-                                              description="ISO 8601 or epoch seconds, inclusive"),
-                end: str | None = Parameter(query="to", default=None, max_length=64,
-                                            description="ISO 8601 or epoch seconds, exclusive"),
-                limit: int = _Limit(default=DEFAULT_LIMIT), after: str | None = _After(default=None),
-                format: str | None = Parameter(default=None, pattern="^(page|json|geojson|csv|gpx)$",
-                                               description="page (default) or an export format")
+async def track(request: Request, state: State, device_id: DeviceId,
+                start: TimeFrom = None, end: TimeTo = None,
+                limit: Limit = DEFAULT_LIMIT, after: After = None,
+                format: Annotated[str | None, QueryParameter(
+                    pattern="^(page|json|geojson|csv|gpx)$",
+                    description="page (default) or an export format")] = None
                 ) -> Response[PositionPage]:
     device_id = _device_id(device_id)
     store: ApiStore = state.store
@@ -226,9 +234,10 @@ async def track(request: Request, state: State, device_id: str,
 
 
 @get("/devices/{device_id:str}/summary", guards=[need("positions:read")], responses=ERRORS)
-async def summary(state: State, request: Request, device_id: str,
-                  start: str = Parameter(query="from", max_length=64, description="inclusive"),
-                  end: str = Parameter(query="to", max_length=64, description="exclusive")) -> Summary:
+async def summary(state: State, request: Request, device_id: DeviceId,
+                  start: Annotated[str, QueryParameter(name="from", max_length=64, description="inclusive")],
+                  end: Annotated[str, QueryParameter(name="to", max_length=64, description="exclusive")]
+                  ) -> Summary:
     """Distance, maximum and average speed, moving time, first and last fix over from..to."""
     device_id = _device_id(device_id)
     t0, t1 = P.time_range(start, end, required=True, max_days=state.config.max_range_days)
@@ -238,13 +247,9 @@ async def summary(state: State, request: Request, device_id: str,
 
 
 @get("/positions/latest", guards=[need("positions:read")], responses=ERRORS)
-async def latest(request: Request, state: State, limit: int = _Limit(default=DEFAULT_LIMIT),
-                 after: str | None = _After(default=None),
-                 bbox: str | None = Parameter(default=None, max_length=128,
-                                              description="min_lon,min_lat,max_lon,max_lat"),
-                 since: str | None = Parameter(default=None, max_length=64,
-                                               description="only fixes at or after this time"),
-                 group: str | None = Parameter(default=None, max_length=256)) -> Response[PositionPage]:
+async def latest(request: Request, state: State, limit: Limit = DEFAULT_LIMIT,
+                 after: After = None,
+                 bbox: Bbox = None, since: Since = None, group: Text256 = None) -> Response[PositionPage]:
     """Each device's newest fix, by device id."""
     cursor = P.decode_cursor("l", after, "s")
     count, last, items = await state.store.latest_json(
@@ -255,13 +260,12 @@ async def latest(request: Request, state: State, limit: int = _Limit(default=DEF
 
 
 @get("/events", guards=[need("events:read")], responses=ERRORS)
-async def events(request: Request, state: State, limit: int = _Limit(default=DEFAULT_LIMIT),
-                 after: str | None = _After(default=None),
-                 device: str | None = Parameter(default=None, max_length=256),
-                 type: list[str] | None = Parameter(default=None, max_items=32,
-                                                    description="event types (repeatable, or a,b)"),
-                 start: str | None = Parameter(query="from", default=None, max_length=64),
-                 end: str | None = Parameter(query="to", default=None, max_length=64)) -> EventPage:
+async def events(request: Request, state: State, limit: Limit = DEFAULT_LIMIT,
+                 after: After = None,
+                 device: Text256 = None,
+                 type: Annotated[list[str] | None, QueryParameter(
+                     max_items=32, description="event types (repeatable, or a,b)")] = None,
+                 start: TimeFrom = None, end: TimeTo = None) -> EventPage:
     """Alarms and the other events by time."""
     t0, t1 = P.time_range(start, end)
     types = [t for value in type or () for t in value.split(",") if t] or None

@@ -8,11 +8,11 @@ record's place in the ingest log."""
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator, Mapping
+from typing import Annotated, Any, AsyncIterator, Mapping
 
 from litestar import Request, WebSocket, get, websocket
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, QueryParameter
 from litestar.response import Stream
 
 from storage.ingest_log import Cursor
@@ -64,23 +64,24 @@ def _resume(value: str | None) -> Cursor | None:
         raise P.BadRequest("after / Last-Event-ID: not a message id") from None
 
 
-_FILTER_DOC = {
-    "devices": Parameter(default=None, max_length=65536, description="device ids, comma-separated"),
-    "groups": Parameter(default=None, max_length=65536, description="groups, comma-separated"),
-    "bbox": Parameter(default=None, max_length=128, description="min_lon,min_lat,max_lon,max_lat"),
-    "kinds": Parameter(default=None, max_length=64, description="position,event (default both)"),
-    "types": Parameter(default=None, max_length=4096, description="event types, comma-separated"),
-    "after": Parameter(default=None, max_length=64, description="resume after this message id"),
-}
+def _q(max_length: int, description: str) -> Any:
+    return Annotated[str | None, QueryParameter(max_length=max_length, description=description)]
+
+
+Devices = _q(65536, "device ids, comma-separated")
+Groups = _q(65536, "groups, comma-separated")
+Bbox = _q(128, "min_lon,min_lat,max_lon,max_lat")
+Kinds = _q(64, "position,event (default both)")
+Types = _q(4096, "event types, comma-separated")
+After = _q(64, "resume after this message id")
 
 
 @get("/live/sse", guards=[need("live:read")], media_type="text/event-stream")
 async def live_sse(request: Request, state: State,
-                   devices: str | None = _FILTER_DOC["devices"], groups: str | None = _FILTER_DOC["groups"],
-                   bbox: str | None = _FILTER_DOC["bbox"], kinds: str | None = _FILTER_DOC["kinds"],
-                   types: str | None = _FILTER_DOC["types"], after: str | None = _FILTER_DOC["after"],
-                   last_event_id: str | None = Parameter(header="last-event-id", default=None,
-                                                         max_length=64)) -> Stream:
+                   devices: Devices = None, groups: Groups = None, bbox: Bbox = None,
+                   kinds: Kinds = None, types: Types = None, after: After = None,
+                   last_event_id: Annotated[str | None, HeaderParameter(name="last-event-id",
+                                                                         max_length=64)] = None) -> Stream:
     """Server-sent events; reconnecting with Last-Event-ID resumes without a gap."""
     principal: Principal = request.scope["user"]
     flt = live_filter(dict(request.query_params), principal)
