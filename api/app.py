@@ -176,9 +176,13 @@ async def patch_device(request: Request, state: State, device_id: DeviceId,
         value = getattr(data, field)
         if value is not msgspec.UNSET:
             changes[column] = P.text(field, value)
+    allowed = _groups(request)
+    if "group_name" in changes and allowed is not None and changes["group_name"] not in allowed:
+        raise PermissionDeniedException("group: a token limited to groups can move a device only "
+                                        "into one of them")
     if data.attributes is not msgspec.UNSET:
-        if len(msgspec.json.encode(data.attributes)) > 16384 or "\\u0000" in msgspec.json.encode(
-                data.attributes).decode():
+        encoded = msgspec.json.encode(data.attributes)
+        if len(encoded) > 16384 or b"\\u0000" in encoded:
             raise P.BadRequest("attributes: at most 16 KiB of JSON, no NUL characters")
         changes["attributes"] = data.attributes
     device = await state.store.update_device(_device_id(device_id), _groups(request), changes)

@@ -208,3 +208,16 @@ async def test_token_command(clean_database_url) -> None:
     assert cli("revoke", "dispatch").returncode == 0
     assert cli("list").stdout.split("\t")[1] == "revoked"
     assert cli("revoke", "dispatch").returncode == 1
+
+
+async def test_a_fleet_token_keeps_its_devices_in_its_groups(api, db_pool) -> None:
+    await set_group(db_pool, "dev-b", "b")
+    writer = await token(db_pool, "fleet-b-writer", "devices:read", "devices:write", groups=("b", "b2"))
+    async with client(api, writer) as http:
+        moved = await http.patch("/api/v1/devices/dev-b", json={"group": "a"})
+        assert (moved.status_code, moved.json()["status"]) == (403, 403)
+        assert (await http.patch("/api/v1/devices/dev-b", json={"group": "b2"})).json()["group"] == "b2"
+        assert (await http.patch("/api/v1/devices/dev-a", json={"name": "x"})).status_code == 404
+        nul = await http.patch("/api/v1/devices/dev-b", json={"attributes": {"k": "a\u0000b"}})
+        assert (nul.status_code, nul.json()["error"]) == (400, "attributes: at most 16 KiB of JSON, "
+                                                                "no NUL characters")
