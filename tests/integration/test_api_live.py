@@ -208,3 +208,20 @@ async def test_a_stalled_subscriber_is_dropped_and_others_go_on(live, store) -> 
     assert len(healthy) == n and len({i for i, _ in healthy}) == n      # the other got every one
     assert write_seconds < 30                                          # ingest never waited for it
     print(f"stalled subscriber dropped after {n} positions; healthy one got all {n}")
+
+
+async def test_api_command_with_two_workers_shares_the_port(clean_database_url) -> None:
+    import httpx
+
+    port = _free_port()
+    proc = _start(["api", "--workers", "2", "--database-url", clean_database_url, "--api-host",
+                   "127.0.0.1", "--api-port", str(port)], "API ready", 2)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            answers = {(await http.get("/health")).json()["status"] for _ in range(10)}
+            assert answers == {"ok"}
+            assert (await http.get("/api/v1/devices")).status_code == 401
+    finally:
+        proc.terminate()
+        proc.stderr.read()
+        assert proc.wait(60) == 0
