@@ -105,6 +105,19 @@ class Prometheus:
         self.log.close()
 
 
+async def _scrape_token(dsn: str, tmp: Path) -> None:
+    """deploy's job authenticates with a token file next to the config
+    (``uvis-token``): a real token with the scope metrics:read."""
+    from storage.api_store import create_token
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        secret = await create_token(conn, "prometheus", ["metrics:read"])
+    finally:
+        await conn.close()
+    (tmp / "uvis-token").write_text(secret + "\n")
+
+
 async def test_real_prometheus_scrapes_and_alerts(clean_database_url, tmp_path) -> None:
     settings = load_settings(env={}, overrides={
         "database_url": clean_database_url, "api_host": "127.0.0.1", "api_port": 0,
@@ -112,6 +125,7 @@ async def test_real_prometheus_scrapes_and_alerts(clean_database_url, tmp_path) 
         "listeners": [{"protocol": "gt06", "port": 0, "host": "127.0.0.1"}]})
     gw = Gateway(settings)
     await gw.start()
+    await _scrape_token(clean_database_url, tmp_path)
     prom = Prometheus(tmp_path, f"127.0.0.1:{gw.api_port}")
     locker = None
     stopped = False
