@@ -91,18 +91,27 @@ def _head_tail(fmt: str, device_id: str) -> tuple[bytes, bytes]:
 
 async def _json_pages(store: ApiStore, device_id: str, start: datetime, end: datetime, shape: str
                       ) -> AsyncIterator[bytes]:
-    """JSON arrays' contents, page by page, as PostgreSQL builds them."""
-    after = None
+    """JSON arrays' contents, page by page, as PostgreSQL builds them; the next
+    page is being built while this one is sent (one page ahead, no more)."""
+    import asyncio
+
+    def fetch(after: datetime | None) -> "asyncio.Task":
+        return asyncio.ensure_future(store.track_json(device_id, start=start, end=end, after=after,
+                                                      limit=PAGE, shape=shape))
+
+    pending = fetch(None)
     first = True
-    while True:
-        count, last, body = await store.track_json(device_id, start=start, end=end, after=after,
-                                                   limit=PAGE, shape=shape)
-        if count:
-            yield body[1:-1] if first else b"," + body[1:-1]
-            first = False
-        if count < PAGE:
-            return
-        after = last
+    try:
+        while pending is not None:
+            count, last, body = await pending
+            pending = fetch(last) if count == PAGE else None
+            if count:
+                yield body[1:-1] if first else b"," + body[1:-1]
+                first = False
+    finally:
+        if pending is not None:  # the client went away: do not leave the query behind
+            pending.cancel()
+            await asyncio.gather(pending, return_exceptions=True)
 
 
 async def export(store: ApiStore, fmt: str, device_id: str, start: datetime,

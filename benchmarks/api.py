@@ -103,6 +103,7 @@ async def load(dsn: str, rows_target: int) -> dict:
         await conn.execute("VACUUM ANALYZE positions")
         await conn.execute("VACUUM ANALYZE latest_positions")
         await conn.execute("VACUUM ANALYZE devices")
+        await conn.execute("CHECKPOINT")  # the load's writes are not flushed during the figures
         rows = await conn.fetchval("SELECT count(*) FROM positions")
         track = await conn.fetchval("SELECT count(*) FROM positions WHERE device_id = $1", TRACK_DEVICE)
         latest = await conn.fetchval("SELECT count(*) FROM latest_positions")
@@ -261,6 +262,7 @@ async def main(args: argparse.Namespace) -> dict:
                     figures.update(await streamed(base, token, api.proc.pid, fmt))
                 gateway = Gateway(dsn, 1, Path(tmp))
                 await gateway.ready()
+                await ingest_acks(gateway.port, 5, Path(tmp), "warm-up")  # connections, caches
                 quiet = await ingest_acks(gateway.port, args.mixed_seconds, Path(tmp), "quiet")
                 acks_task = asyncio.create_task(ingest_acks(gateway.port, args.mixed_seconds, Path(tmp), "busy"))
                 await asyncio.sleep(1.0)  # the load generator is connected and sending
