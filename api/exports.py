@@ -89,29 +89,45 @@ def _head_tail(fmt: str, device_id: str) -> tuple[bytes, bytes]:
     return b"", b""
 
 
+#: an export's range is read as this many consecutive time slices; the first page of
+#: the next slice is built while the current slice is sent (PostgreSQL on another core)
+SLICES = 8
+
+
 async def _json_pages(store: ApiStore, device_id: str, start: datetime, end: datetime, shape: str
                       ) -> AsyncIterator[bytes]:
-    """JSON arrays' contents, page by page, as PostgreSQL builds them; the next
-    page is being built while this one is sent (one page ahead, no more)."""
+    """JSON arrays' contents, page by page, as PostgreSQL builds them. At most
+    three pages are being built or held at once: the next page of this slice
+    and the first page of the next slice, while this one is sent."""
     import asyncio
 
-    def fetch(after: datetime | None) -> "asyncio.Task":
-        return asyncio.ensure_future(store.track_json(device_id, start=start, end=end, after=after,
+    step = (end - start) / SLICES
+    bounds = [start + step * i for i in range(SLICES)] + [end]
+    slices = [(bounds[i], bounds[i + 1]) for i in range(SLICES) if bounds[i] < bounds[i + 1]]
+
+    def fetch(t0: datetime, t1: datetime, after: datetime | None) -> "asyncio.Future":
+        return asyncio.ensure_future(store.track_json(device_id, start=t0, end=t1, after=after,
                                                       limit=PAGE, shape=shape))
 
-    pending = fetch(None)
+    pending: list[asyncio.Future] = []
     first = True
     try:
-        while pending is not None:
-            count, last, body = await pending
-            pending = fetch(last) if count == PAGE else None
-            if count:
-                yield body[1:-1] if first else b"," + body[1:-1]
-                first = False
+        upcoming = fetch(*slices[0], None) if slices else None
+        for index, (t0, t1) in enumerate(slices):
+            current = upcoming
+            upcoming = fetch(*slices[index + 1], None) if index + 1 < len(slices) else None
+            pending = [f for f in (current, upcoming) if f is not None]
+            while current is not None:
+                count, last, body = await current
+                current = fetch(t0, t1, last) if count == PAGE else None
+                pending = [f for f in (current, upcoming) if f is not None]
+                if count:
+                    yield body[1:-1] if first else b"," + body[1:-1]
+                    first = False
     finally:
-        if pending is not None:  # the client went away: do not leave the query behind
-            pending.cancel()
-            await asyncio.gather(pending, return_exceptions=True)
+        for future in pending:  # the client went away: leave no query behind
+            future.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 async def export(store: ApiStore, fmt: str, device_id: str, start: datetime,

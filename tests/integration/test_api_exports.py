@@ -41,6 +41,14 @@ async def exported(database_url, db_pool):
                 results[fmt] = r
             results["accept"] = await http.get("/api/v1/devices/dev-x/positions", params=RANGE,
                                                headers={"accept": "application/gpx+xml"})
+            from api import exports as module
+
+            slices, module.SLICES = module.SLICES, 1               # several pages in one slice
+            try:
+                results["one_slice"] = await http.get("/api/v1/devices/dev-x/positions",
+                                                      params={**RANGE, "format": "json"})
+            finally:
+                module.SLICES = slices
             pages, url = [], "/api/v1/devices/dev-x/positions?limit=10000&" + "&".join(
                 f"{k}={v}" for k, v in RANGE.items())
             while url:
@@ -56,7 +64,8 @@ async def test_json_export_is_the_paged_track(exported) -> None:
     assert len(pages) == N
     assert pages[0]["fix_time"] == time_text(T0) and pages[1]["fix_time"] == "2024-05-01T12:00:00.500001Z"
     assert exported["json"].headers["content-type"] == "application/json"
-    assert json.loads(exported["json"].content) == pages
+    assert json.loads(exported["json"].content) == pages               # 8 time slices, a page each
+    assert json.loads(exported["one_slice"].content) == pages          # 3 pages of one slice
 
 
 async def test_geojson_has_the_spec_shape(exported) -> None:
