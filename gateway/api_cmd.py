@@ -31,6 +31,9 @@ async def serve_api(settings: Settings, *, reuse_port: bool = False,
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    from .command_cmd import _embedded_running
+
+    shared = _embedded_running(settings)  # a running gateway's embedded server stays up
     db = await open_database(settings, max_size=1)
     service = ApiService(api_config(settings), db.url)
     try:
@@ -47,7 +50,7 @@ async def serve_api(settings: Settings, *, reuse_port: bool = False,
         await stop.wait()
     finally:
         await service.stop()
-        await db.close()
+        await (db.store.close() if shared else db.close())
     return 0
 
 

@@ -69,8 +69,10 @@ def main(args: Any) -> int:
 
         from storage.api_store import create_token, list_tokens, revoke_token
 
+        from .command_cmd import _embedded_running
         from .database import open_database
 
+        shared = _embedded_running(settings)  # a running gateway's embedded server stays up
         db = await open_database(settings, max_size=2)
         try:
             async with db.store.pool.acquire() as conn:
@@ -102,6 +104,6 @@ def main(args: Any) -> int:
                           f"expires={t.expires_at.isoformat() if t.expires_at else 'never'}")
                 return 0
         finally:
-            await db.close()
+            await (db.store.close() if shared else db.close())
 
     return run_loop(go)

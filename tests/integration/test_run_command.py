@@ -143,7 +143,8 @@ def test_embedded_database_survives_kill_9(tmp_path) -> None:
     pid = _postmaster_pid(data_dir)
     assert pid is not None and _alive(pid)  # the orphaned server is still running
 
-    token = create_token(args, tmp_path)     # finds the orphaned server (stops it when done)
+    token = create_token(args, tmp_path)     # uses the orphaned server, leaves it running
+    assert _postmaster_pid(data_dir) == pid and _alive(pid)
     again = Running(args, tmp_path)          # finds it and reuses (or restarts) it
     try:
         send_fix(again.gt06, "868000000000002", 3)
