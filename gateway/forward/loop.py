@@ -125,7 +125,10 @@ class Forwarder:
             try:
                 await self._forward(conn, destination, cursor)
             finally:
-                await destination.close()
+                try:  # bounded: a broker that does not answer must not hold the stop
+                    await asyncio.wait_for(destination.close(), 5)
+                except Exception as exc:  # noqa: BLE001
+                    log.info("forward %s: closing the destination: %r", self.name, exc)
         finally:
             self.active = False
             self.m_active.set(0)
@@ -278,10 +281,14 @@ class ForwardService:
                        for f in self.forwarders]
         self._tasks.append(loop.create_task(self._lag_loop(), name="uvis-forward lag"))
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Cancel the loops (what is in flight is sent again by the next holder)."""
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=timeout)
+            for task in pending:
+                log.warning("forward: %s did not stop within %.0f s", task.get_name(), timeout)
         self._tasks = []
 
     async def refresh_lag(self) -> None:
