@@ -336,10 +336,12 @@ def build_litestar(store: ApiStore, config: ApiConfig, *, health_check: Callable
     from litestar.static_files import create_static_files_router
 
     from .commands import COMMAND_ROUTES
+    from .forward import FORWARD_ROUTES
     from .live_routes import live_sse, live_ws
 
     v1 = Router(path="/api/v1", route_handlers=[list_devices, get_device, patch_device, track, summary,
-                                               latest, events, live_sse, live_ws, *COMMAND_ROUTES])
+                                               latest, events, live_sse, live_ws, *COMMAND_ROUTES,
+                                               *FORWARD_ROUTES])
     docs = SwaggerRenderPlugin(path="/docs", js_url="/docs/static/swagger-ui-bundle.js",
                                css_url="/docs/static/swagger-ui.css",
                                standalone_preset_js_url="/docs/static/swagger-ui-standalone-preset.js")
