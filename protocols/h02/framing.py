@@ -12,17 +12,37 @@ starts; 32 when nothing tells) and kept for the connection.
 from __future__ import annotations
 
 from .._errors import MalformedError
-from .constants import BINARY_SIZES, BINARY_START, MAX_TEXT, SHORT_SIZE, STARTS, TEXT_END, TEXT_START
+from .constants import (BINARY_SIZES, BINARY_START, ID8_SIZE, MAX_TEXT, SHORT_SIZE, STARTS, TEXT_END,
+                        TEXT_START)
 
 __all__ = ["H02Framer", "guess_binary_size"]
 
 
+def _clock_plausible(buffer: bytearray, candidate: int) -> bool:
+    """True when the hhmmss ddmmyy after the frame's id (5 bytes, or 8 in the
+    42-byte form) reads as a time and a date: a buffer that ends exactly at 32
+    bytes may be a short frame or the first 32 bytes of a 42-byte one (a
+    15-digit id), and only the clock's place tells them apart."""
+    start = 1 + (8 if candidate == ID8_SIZE else 5)
+    digits = buffer[start:start + 6].hex()
+    if len(digits) < 12 or not digits.isdigit():
+        return False
+    hh, mi, ss, dd, mo = (int(digits[i:i + 2]) for i in range(0, 10, 2))
+    return hh < 24 and mi < 60 and ss < 60 and 1 <= dd <= 31 and 1 <= mo <= 12
+
+
 def guess_binary_size(buffer: bytearray) -> int | None:
-    """The binary frame size that fits what is buffered, or None to wait for more."""
+    """The binary frame size that fits what is buffered, or None to wait for more.
+
+    A size fits when the buffer ends there or the next frame starts there; a
+    short frame must also carry its clock where a short frame has it (else
+    it is the start of a 42-byte frame: wait)."""
     size = len(buffer)
     for candidate in BINARY_SIZES:
         if size == candidate or (size > candidate and buffer[candidate] in STARTS):
-            return candidate
+            if candidate != SHORT_SIZE or _clock_plausible(buffer, SHORT_SIZE) or \
+                    not _clock_plausible(buffer, ID8_SIZE):
+                return candidate
     if size > BINARY_SIZES[-1]:
         return SHORT_SIZE
     return None
