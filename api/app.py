@@ -379,7 +379,7 @@ def _document_exports(app: Litestar) -> None:
     operation = app.openapi_schema.paths["/api/v1/devices/{device_id}/positions"].get
     content = operation.responses["200"].content
     page = content["application/json"].schema
-    positions = Schema(type=OpenAPIType.ARRAY, items=Reference(ref="#/components/schemas/ApiPosition"))
+    positions = Schema(type=OpenAPIType.ARRAY, items=Reference(ref="#/components/schemas/Position"))
     content["application/json"] = OpenAPIMediaType(schema=Schema(one_of=[page, positions]))
     for name in ("geojson", "csv", "gpx"):
         content[MEDIA_TYPES[name]] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))

@@ -23,6 +23,7 @@ from typing import Any, Sequence
 import asyncpg
 import msgspec
 
+from protocols import Position
 from storage.schema import apply_migrations
 
 __all__ = ["ApiStore", "ApiPosition", "ApiDevice", "ApiEvent", "Summary", "TokenRow",
@@ -35,20 +36,8 @@ _json_encode = msgspec.json.Encoder().encode
 _json_decode = msgspec.json.Decoder().decode
 
 
-class ApiPosition(msgspec.Struct, frozen=True, kw_only=True):
-    device_id: str
-    protocol: str
-    #: UTC, microseconds
-    fix_time: datetime
-    valid: bool
-    lat: float
-    lon: float
-    altitude_m: float | None = None
-    speed_kmh: float | None = None
-    course_deg: float | None = None
-    satellites: int | None = None
-    hdop: float | None = None
-    attributes: dict[str, Any] = {}
+#: a position as the API serves it: the contract's shape, the records' own type
+ApiPosition = Position
 
 
 class ApiDevice(msgspec.Struct, frozen=True, kw_only=True):
