@@ -14,7 +14,7 @@ import msgspec
 
 from ._commands import CommandAnswer
 
-__all__ = ["Position", "Event", "UnknownMessage", "Decoded", "Fix", "EMPTY", "merge_decoded"]
+__all__ = ["kept_item_count", "Position", "Event", "UnknownMessage", "Decoded", "Fix", "EMPTY", "merge_decoded"]
 
 
 class Position(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,6 +89,14 @@ class Decoded(msgspec.Struct, frozen=True, kw_only=True):
 
 
 EMPTY = Decoded()
+
+
+def kept_item_count(positions: tuple, events: tuple) -> int:
+    """Items a catalogue lacks, kept under the generic ``io<index|TAG>`` key
+    (``io`` then a digit or a capital: ``io7``, ``ioT``; never ``ignition``),
+    for ``Decoded.unknown_items``."""
+    return sum(1 for r in (*positions, *events) for key in r.attributes
+               if key.startswith("io") and key[2:3].isalnum() and not key[2:3].islower())
 
 
 def merge_decoded(results: "list[Decoded]") -> Decoded:

@@ -14,7 +14,7 @@ from datetime import datetime
 from .._coban import ascii_text, merge
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import MalformedError, ProtocolError
-from .._records import EMPTY, Decoded, UnknownMessage
+from .._records import EMPTY, Decoded, UnknownMessage, kept_item_count
 from .constants import PROTOCOL, Keyword
 from .decode import classify, decode_report, keyword_known
 from .encode import encode_heartbeat_reply, encode_login_reply, encode_sos_ack
@@ -59,7 +59,7 @@ class _Gps103Session:
             defer = True
         keyword = message.fields[1]
         known = not keyword or message.alternative or keyword_known(keyword)
-        unknown = _kept_items(positions, events) + (0 if known else 1)
+        unknown = kept_item_count(positions, events) + (0 if known else 1)
         return Decoded(positions=positions, events=events, login=login, reply=reply,
                        defer_reply=defer, unknown_items=unknown)
 
@@ -79,11 +79,6 @@ class _Gps103Session:
             raise first_error
         return merge(results)
 
-
-def _kept_items(positions: tuple, events: tuple) -> int:
-    """Fields the catalogue lacks, kept as ``io<index>``."""
-    return sum(1 for r in (*positions, *events) for key in r.attributes
-               if key.startswith("io") and key[2:3].isdigit())
 
 
 class Gps103Connection(_Gps103Session, StreamConnection):

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import MalformedError
-from .._records import EMPTY, Decoded, Position, UnknownMessage
+from .._records import EMPTY, Decoded, Position, UnknownMessage, kept_item_count
 from . import encode
 from ._bcd import parse_binary
 from ._position import status_attributes
@@ -75,7 +75,7 @@ class _H02Session:
         records = bool(positions or events)
         return Decoded(positions=positions, events=events, reply=reply,
                        defer_reply=reply is not None and records, login=login,
-                       unknown_items=_kept_items(positions, events),
+                       unknown_items=kept_item_count(positions, events),
                        answers=command_answer(msg) if kind == "V4" else ())
 
     def _reply(self, msg: TextMessage, located: bool) -> bytes | None:
@@ -102,11 +102,6 @@ class _H02Session:
         return Decoded(positions=(position,), reply=reply, defer_reply=reply is not None,
                        login=login)
 
-
-def _kept_items(positions: tuple, events: tuple) -> int:
-    """Free fields the catalogue lacks, kept as ``io<n>``."""
-    return sum(1 for r in (*positions, *events) for key in r.attributes
-               if key.startswith("io") and key[2:3].isdigit())
 
 
 class H02Connection(_H02Session, StreamConnection):

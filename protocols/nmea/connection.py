@@ -13,7 +13,7 @@ import msgspec
 
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import ChecksumError, MalformedError, ProtocolError
-from .._records import EMPTY, Decoded, Position, UnknownMessage, merge_decoded
+from .._records import EMPTY, Decoded, Position, UnknownMessage, merge_decoded, kept_item_count
 from .constants import IDENTITY_SENTENCES, PROTOCOL
 from .decode import DECODERS, RMC_NAMES, Sentence, identity_of, parse_line
 from .encode import encode_ack
@@ -68,7 +68,7 @@ class _NmeaSession:
             return EMPTY
         return Decoded(positions=positions, events=events, login=login, reply=reply,
                        defer_reply=reply is not None, checksum_ok=checksum_ok,
-                       unknown_items=_unknown_items(positions, events))
+                       unknown_items=kept_item_count(positions, events))
 
     def _identified(self, login: str | None, checksum_ok: bool) -> Decoded:
         """An identity line: login, plus the held RMC now that we know whose it is."""
@@ -78,7 +78,7 @@ class _NmeaSession:
         reply = encode_ack() if self._ack else None
         return Decoded(positions=(_replace(held, device_id=self.device_id),), login=login,
                        reply=reply, defer_reply=reply is not None, checksum_ok=checksum_ok,
-                       unknown_items=_unknown_items((held,), ()))
+                       unknown_items=kept_item_count((held,), ()))
 
     def decode_lines(self, data: bytes, now: datetime) -> Decoded:
         """Every line of ``data``; bad lines are skipped unless all are bad."""
@@ -96,11 +96,6 @@ class _NmeaSession:
             raise first_error
         return merge_decoded(results)
 
-
-def _unknown_items(positions: tuple, events: tuple) -> int:
-    """Values the catalogue lacks, kept under the generic ``io<index|tag>`` key."""
-    return sum(1 for r in (*positions, *events) for key in r.attributes
-               if key.startswith("io") and key[2:3].isalnum() and not key[2:3].islower())
 
 
 def _identity_only(s: Sentence) -> bool:

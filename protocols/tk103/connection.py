@@ -14,7 +14,7 @@ from datetime import datetime
 from .._coban import ascii_text, merge
 from .._connection import DEFAULT_OPTIONS, ConnectionOptions, StreamConnection
 from .._errors import MalformedError, ProtocolError
-from .._records import EMPTY, Decoded, UnknownMessage
+from .._records import EMPTY, Decoded, UnknownMessage, kept_item_count
 from ._answers import OUTPUT_ANSWER, command_answer
 from .constants import HANDSHAKE, LOGIN, PROTOCOL
 from .decode import decode_message, parse_message
@@ -58,7 +58,7 @@ class _Tk103Session:
         positions, events = records
         return Decoded(positions=positions, events=events, login=login, reply=reply,
                        defer_reply=reply is not None and bool(positions or events),
-                       unknown_items=_unknown_items(positions, events),
+                       unknown_items=kept_item_count(positions, events),
                        answers=() if answer is None else (answer,))
 
     def decode_frames(self, data: bytes, now: datetime) -> Decoded:
@@ -77,11 +77,6 @@ class _Tk103Session:
             raise first_error
         return merge(results)
 
-
-def _unknown_items(positions: tuple, events: tuple) -> int:
-    """Values the catalogue lacks, kept under ``io<index|word|Tail>``."""
-    return sum(1 for r in (*positions, *events) for key in r.attributes
-               if key.startswith("io") and key[2:3].isalnum() and not key[2:3].islower())
 
 
 class Tk103Connection(_Tk103Session, StreamConnection):
