@@ -7,11 +7,10 @@ Only what the filters need comes back as columns."""
 
 from __future__ import annotations
 
-import heapq
 from typing import Any, NamedTuple, Sequence
 
 from storage.api_store import JSON_SHAPES, time_sql
-from storage.ingest_log import Cursor, horizon
+from storage.ingest_log import Cursor, read_tables
 
 __all__ = ["LiveRecord", "read_after"]
 
@@ -32,7 +31,7 @@ _EVENT_JSON = ("json_build_object('device_id', device_id, 'protocol', protocol, 
 
 
 def _select(kind: str, record_json: str, columns: str) -> str:
-    return (f"SELECT ingest_xid, ingest_seq, device_id, {columns}, json_build_object("
+    return (f"ingest_xid, ingest_seq, device_id, {columns}, json_build_object("
             f"'id', ingest_xid::text || '.' || ingest_seq::text, 'kind', '{kind}', 'received_at', "
             f"{time_sql('received_at')}, '{kind}', {record_json})::text")
 
@@ -47,19 +46,10 @@ _TABLES = (
 async def read_after(db: Any, cursor: Cursor, *, limit: int,
                      devices: Sequence[str] | None = None) -> list[LiveRecord]:
     """Up to ``limit`` committed records after ``cursor``, in log order."""
-    if limit <= 0:
-        return []
-    below = await horizon(db)
-    args: list[Any] = [cursor.xid, cursor.seq, below, limit]
-    device_cond = ""
-    if devices is not None:
-        args.append(list(devices))
-        device_cond = " AND device_id = ANY($5::text[])"
-    parts = []
-    for table, kind, select in _TABLES:
-        rows = await db.fetch(
-            f"{select} FROM {table} WHERE (ingest_xid, ingest_seq) > ($1::xid8, $2::bigint)"
-            f" AND ingest_xid < $3::xid8{device_cond} ORDER BY ingest_xid, ingest_seq LIMIT $4", *args)
-        parts.append([LiveRecord(Cursor(r[0], r[1]), kind, r[2], r[3], r[4], r[5], r[6].encode())
-                      for r in rows])
-    return list(heapq.merge(*parts, key=lambda r: r.cursor))[:limit]
+    tables = [(table, select, _converter(kind)) for table, kind, select in _TABLES]
+    return await read_tables(db, cursor, tables, limit=limit, devices=devices,
+                             order=lambda r: r.cursor)
+
+
+def _converter(kind: str):
+    return lambda r: LiveRecord(Cursor(r[0], r[1]), kind, r[2], r[3], r[4], r[5], r[6].encode())

@@ -43,7 +43,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import msgspec
 
@@ -53,6 +53,7 @@ __all__ = [
     "KINDS",
     "NOTIFY_CHANNEL",
     "Cursor",
+    "read_tables",
     "IngestRecord",
     "behind",
     "head",
@@ -184,6 +185,16 @@ async def read_after(db, cursor: Cursor, *, limit: int,
     """Up to ``limit`` committed records after ``cursor`` in log order (by
     ``(xid, seq)``), only from transactions below the horizon; ``devices``:
     only these devices (None: all)."""
+    return await read_tables(db, cursor, [(table, *_TABLES[table]) for table in _tables(kinds)],
+                             limit=limit, devices=devices, order=lambda r: (r.xid, r.seq))
+
+
+async def read_tables(db, cursor: Cursor, tables: Sequence[tuple[str, str, Callable[[Any], Any]]],
+                      *, limit: int, devices: Sequence[str] | None = None,
+                      order: Callable[[Any], Any]) -> list[Any]:
+    """The log reader under ``read_after``, for readers that select their own
+    columns: ``tables`` is (table, select list, row converter) per table; the
+    converted rows are merged by ``order`` (their (xid, seq))."""
     if limit <= 0:
         return []
     below = await horizon(db)
@@ -193,8 +204,7 @@ async def read_after(db, cursor: Cursor, *, limit: int,
         args.append(list(devices))
         device_cond = " AND device_id = ANY($5::text[])"
     parts = []
-    for table in _tables(kinds):
-        select, convert = _TABLES[table]
+    for table, select, convert in tables:
         rows = await db.fetch(
             f"SELECT {select} FROM {table} WHERE (ingest_xid, ingest_seq) > ($1::xid8, $2::bigint)"
             f" AND ingest_xid < $3::xid8{device_cond} ORDER BY ingest_xid, ingest_seq LIMIT $4",
@@ -202,7 +212,7 @@ async def read_after(db, cursor: Cursor, *, limit: int,
         parts.append([convert(r) for r in rows])
     if len(parts) == 1:
         return parts[0]
-    return list(heapq.merge(*parts, key=lambda r: (r.xid, r.seq)))[:limit]
+    return list(heapq.merge(*parts, key=order))[:limit]
 
 
 async def head(db, kinds: Sequence[str] = ("positions", "events")) -> Cursor:
