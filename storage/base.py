@@ -57,7 +57,8 @@ class DeviceRow(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Reader(Protocol):
-    """The read side the API uses."""
+    """The store's own read side (the gateway's counts, tests). The integrator
+    API reads through storage.api_store (read-only pool, its own queries)."""
 
     async def devices(self, *, limit: int, after: str | None) -> list[DeviceRow]: ...
 
