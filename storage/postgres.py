@@ -236,9 +236,7 @@ def _unique_and_newest(positions: Sequence[Position]) -> tuple[list[Position], l
                 first, attributes={**first.attributes, **p.attributes})
             merged += 1
         current = newest.get(p.device_id)
-        if current is None or p.fix_time > current.fix_time:
-            newest[p.device_id] = first
-        elif current.fix_time == p.fix_time:
+        if current is None or p.fix_time >= current.fix_time:  # equal: the merged fix
             newest[p.device_id] = first
     return list(unique.values()), list(newest.values()), merged
 
