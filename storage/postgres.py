@@ -21,144 +21,36 @@ fixes to ``positions_late``.
 Staging columns for real-typed values are double precision; ``real`` columns
 are encoded in binary and read back as the 7-significant-digit decimal they
 were written as, so a stored 12.3 comes back as 12.3, not 12.300000190734863.
+
+The statements live in ``storage._statements``, the batch's rows and keys in
+``storage._batch``, the connections' codecs and the pool in ``storage.pool``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import struct
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 import asyncpg
-import msgspec
 
 from protocols import Event, Position
 from storage import quarantine as _quarantine
 from storage.base import DeviceRow, Frames, WriteResult
-from storage.quarantine import Frame, is_data_error, row_for
-from storage.schema import apply_migrations
-from storage.validate import DEFAULT_LIMITS, Limits, Rejected, validate_batch
+from storage._batch import (Partial, alarm_events, direct_record, event_key, frame_at,
+                            kept_frames, position_record, row_to_position, unique_and_newest)
+from storage._statements import (EV_COLS, MERGE, MERGE_DIRECT, MOVE_LATE, P_COLUMNS, POS_COLS,
+                                 POSITION_FIELDS, RAW_COLS, STAGE_EVENTS, STAGE_POSITIONS)
+from storage.pool import F4 as _F4  # noqa: F401  (storage.api_store reads reals with it)
+from storage.pool import create_pool, f4_decode as _f4_decode, init_connection  # noqa: F401
+from storage.quarantine import is_data_error, row_for
+from storage.validate import DEFAULT_LIMITS, Limits, validate_batch
 
-__all__ = ["PostgresStore", "create_pool", "init_connection"]
+__all__ = ["PostgresStore", "alarm_events", "create_pool", "init_connection"]
 
 log = logging.getLogger(__name__)
 
-_json_encode = msgspec.json.Encoder().encode
-_json_decode = msgspec.json.Decoder().decode
-
-_STAGE_POSITIONS = "_uvis_stage_positions"
-_STAGE_EVENTS = "_uvis_stage_events_v3"
-_POS_COLS = ("seq", "device_id", "fix_time", "protocol", "valid", "lat", "lon",
-             "altitude_m", "speed_kmh", "course_deg", "satellites", "hdop", "attributes")
-_EV_COLS = ("seq", "device_id", "time", "protocol", "type", "key", "attributes")
-
-_CREATE_STAGING = f"""
-CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE_POSITIONS} (
-    seq integer, device_id text, fix_time timestamptz, protocol text, valid boolean,
-    lat double precision, lon double precision, altitude_m double precision,
-    speed_kmh double precision, course_deg double precision, satellites smallint,
-    hdop double precision, attributes jsonb
-) ON COMMIT DELETE ROWS;
-CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE_EVENTS} (
-    seq integer, device_id text, time timestamptz, protocol text, type text, key bigint,
-    attributes jsonb
-) ON COMMIT DELETE ROWS;
-"""
-
-_P_SELECT = ("device_id, fix_time, $1::timestamptz, protocol, valid, lat, lon, altitude_m::real, "
-             "speed_kmh::real, course_deg::real, satellites, hdop::real, attributes")
-_P_TARGET = ("device_id, fix_time, received_at, protocol, valid, lat, lon, altitude_m, "
-             "speed_kmh, course_deg, satellites, hdop, attributes")
-_LATEST_SET = ", ".join(f"{c} = EXCLUDED.{c}" for c in _P_TARGET.split(", ")[1:])
-
-# The statements' parts. $1 is always the batch's received_at.
-_LATEST_CTE = f"""l AS (
-    INSERT INTO latest_positions AS cur ({_P_TARGET})
-    SELECT DISTINCT ON (device_id) {_P_SELECT}
-    FROM {_STAGE_POSITIONS} ORDER BY device_id, fix_time DESC, seq
-    ON CONFLICT (device_id) DO UPDATE SET {_LATEST_SET}
-    WHERE cur.fix_time < EXCLUDED.fix_time
-)"""
-
-_EVENTS_CTE = f"""e AS (
-    INSERT INTO events (device_id, time, received_at, protocol, type, key, attributes)
-    SELECT DISTINCT ON (device_id, time, type, key) device_id, time, $1, protocol, type, key,
-           attributes
-    FROM {_STAGE_EVENTS} ORDER BY device_id, time, type, key, seq
-    ON CONFLICT DO NOTHING RETURNING 1
-)"""
-
-# A fix that shares (device, fix time) with a stored one but carries attributes
-# the stored one lacks (an alarm or status report with the same GPS block) is
-# merged into it; one whose attributes are all stored already is a resend.
-_MERGE_ATTRIBUTES = ("DO UPDATE SET attributes = {t}.attributes || EXCLUDED.attributes"
-                     ", ingest_seq = nextval('uvis_ingest_seq'), ingest_xid = pg_current_xact_id()"
-                     " WHERE NOT {t}.attributes @> EXCLUDED.attributes")
-
-
-def _devices_cte(refresh: str) -> str:
-    """Upsert the devices listed in the text[] parameter ``refresh``."""
-    return f"""d AS (
-    INSERT INTO devices AS cur (device_id, protocol, first_seen, last_seen)
-    SELECT DISTINCT ON (device_id) device_id, protocol, $1, $1
-    FROM (SELECT device_id, protocol, seq FROM {_STAGE_POSITIONS}
-          UNION ALL
-          SELECT device_id, protocol, seq FROM {_STAGE_EVENTS}) AS s
-    WHERE device_id = ANY({refresh}::text[])
-    ORDER BY device_id, seq DESC
-    ON CONFLICT (device_id) DO UPDATE
-    SET protocol = EXCLUDED.protocol,
-        last_seen = GREATEST(cur.last_seen, EXCLUDED.last_seen)
-)"""
-
-
-# The staging path (the staged fixes have unique keys): $2 = late cutoff, $3 =
-# devices to refresh. A late fix already in positions with nothing new is a
-# resend, not a late insert.
-_MERGE = f"""
-WITH p AS (
-    INSERT INTO positions AS t ({_P_TARGET})
-    SELECT {_P_SELECT} FROM {_STAGE_POSITIONS} WHERE fix_time >= $2
-    ON CONFLICT (device_id, fix_time) {_MERGE_ATTRIBUTES.format(t="t")}
-    RETURNING xmax = 0 AS new
-), pl AS (
-    INSERT INTO positions_late AS t ({_P_TARGET})
-    SELECT {_P_SELECT} FROM {_STAGE_POSITIONS} AS s WHERE fix_time < $2
-    AND NOT EXISTS (SELECT 1 FROM positions AS x WHERE x.device_id = s.device_id
-                    AND x.fix_time = s.fix_time AND x.attributes @> s.attributes)
-    ON CONFLICT (device_id, fix_time) {_MERGE_ATTRIBUTES.format(t="t")}
-    RETURNING xmax = 0 AS new
-), {_LATEST_CTE}, {_EVENTS_CTE}, {_devices_cte("$3")}
-SELECT (SELECT count(*) FILTER (WHERE new) FROM p) + (SELECT count(*) FILTER (WHERE new) FROM pl),
-       (SELECT count(*) FROM e),
-       (SELECT count(*) FILTER (WHERE NOT new) FROM p) + (SELECT count(*) FILTER (WHERE NOT new) FROM pl)
-"""
-
-# After a direct COPY into positions (no key taken), the staging table holds
-# only each device's newest fix: latest positions, events, devices.
-# $2 = devices to refresh.
-_MERGE_DIRECT = f"""
-WITH {_LATEST_CTE}, {_EVENTS_CTE}, {_devices_cte("$2")}
-SELECT (SELECT count(*) FROM e) AS events
-"""
-
-_P_COLUMNS = tuple(_P_TARGET.split(", "))
-
-# Move late fixes into positions, oldest first, a bounded number at a time.
-_MOVE_LATE = f"""
-WITH moved AS (
-    DELETE FROM positions_late WHERE (device_id, fix_time) IN (
-        SELECT device_id, fix_time FROM positions_late ORDER BY fix_time LIMIT $1)
-    RETURNING {_P_TARGET}
-), ins AS (
-    INSERT INTO positions AS t ({_P_TARGET}) SELECT {_P_TARGET} FROM moved
-    ON CONFLICT (device_id, fix_time) {_MERGE_ATTRIBUTES.format(t="t")} RETURNING 1
-)
-SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM ins)
-"""
 
 _BEGINNING = datetime(1, 1, 1, tzinfo=timezone.utc)
 
@@ -167,140 +59,6 @@ DEVICE_REFRESH = timedelta(seconds=60)
 MAX_CACHED_DEVICES = 1_000_000
 #: seconds between two log lines about quarantined records
 QUARANTINE_LOG_PERIOD = 10.0
-
-_RAW_COLS = ("received_at", "protocol", "transport", "remote", "session", "device_id", "data",
-             "error")
-
-_POSITION_FIELDS = ("device_id, protocol, fix_time, valid, lat, lon, altitude_m, speed_kmh, "
-                    "course_deg, satellites, hdop, attributes")
-
-
-_F4 = struct.Struct("!f")
-
-
-def _f4_decode(data: bytes) -> float:
-    """A real as the decimal it came from: 12.3 stays 12.3, not 12.300000190734863
-    (a float32 holds 7 significant decimal digits)."""
-    return float(f"{_F4.unpack(data)[0]:.7g}")
-
-
-async def init_connection(conn: asyncpg.Connection) -> None:
-    """Per-connection setup: msgspec jsonb codec, float4 (binary, read back as the
-    7-significant-digit decimal it was written as), staging tables."""
-    await conn.set_type_codec(
-        "jsonb", schema="pg_catalog", format="binary",
-        encoder=lambda v: b"\x01" + _json_encode(v),
-        decoder=lambda b: _json_decode(b[1:]))
-    await conn.set_type_codec(
-        "float4", schema="pg_catalog", format="binary", encoder=_F4.pack, decoder=_f4_decode)
-    await conn.execute(_CREATE_STAGING)
-
-
-async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 2,
-                      migrate: bool = True, **kwargs: Any) -> asyncpg.Pool:
-    """An asyncpg pool whose connections are set up by ``init_connection``;
-    applies the migrations first unless ``migrate`` is False."""
-    if migrate:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await apply_migrations(conn)
-        finally:
-            await conn.close()
-    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size,
-                                     init=init_connection, **kwargs)
-
-
-def _position_record(seq: int, p: Position) -> tuple:
-    return (seq, p.device_id, p.fix_time, p.protocol, p.valid, p.lat, p.lon,
-            p.altitude_m, p.speed_kmh, p.course_deg, p.satellites, p.hdop, p.attributes)
-
-
-def _direct_record(p: Position, received_at: datetime) -> tuple:
-    return (p.device_id, p.fix_time, received_at, p.protocol, p.valid, p.lat, p.lon,
-            p.altitude_m, p.speed_kmh, p.course_deg, p.satellites, p.hdop, p.attributes)
-
-
-def _unique_and_newest(positions: Sequence[Position]) -> tuple[list[Position], list[Position], int]:
-    """The batch with one fix per (device, fix time) key, each device's newest
-    fix, and how many fixes were merged. Fixes of one key are merged as the
-    database merges them: the first one's columns, the attributes of all (a
-    fix whose attributes the first already holds is a plain resend)."""
-    unique: dict[tuple[str, datetime], Position] = {}
-    newest: dict[str, Position] = {}
-    merged = 0
-    for p in positions:
-        key = (p.device_id, p.fix_time)
-        first = unique.setdefault(key, p)
-        if first is not p and p.attributes and not _contains(first.attributes, p.attributes):
-            first = unique[key] = msgspec.structs.replace(
-                first, attributes={**first.attributes, **p.attributes})
-            merged += 1
-        current = newest.get(p.device_id)
-        if current is None or p.fix_time >= current.fix_time:  # equal: the merged fix
-            newest[p.device_id] = first
-    return list(unique.values()), list(newest.values()), merged
-
-
-def _contains(stored: dict, new: dict) -> bool:
-    return all(k in stored and stored[k] == v for k, v in new.items())
-
-
-_digest_encode = msgspec.json.Encoder(order="sorted").encode
-
-
-def event_key(attributes: dict[str, Any]) -> int:
-    """A 64-bit digest of an event's attributes: distinct events of one type at
-    one time are all kept, a resend (the same attributes) is absorbed."""
-    if not attributes:
-        return 0
-    digest = hashlib.blake2b(_digest_encode(attributes), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-def alarm_events(positions: Sequence[Position]) -> list[Event]:
-    """Every alarm also becomes an event (type ``alarm``, Traccar's), whatever
-    happens to the fix that carried it (stored, merged or a resend)."""
-    out = []
-    for p in positions:
-        alarm = p.attributes.get("alarm") if p.attributes else None
-        if alarm:
-            out.append(Event(device_id=p.device_id, protocol=p.protocol, time=p.fix_time,
-                             type="alarm", attributes={"alarm": alarm, "lat": p.lat,
-                                                       "lon": p.lon}))
-    return out
-
-
-class _Partial(msgspec.Struct, frozen=True, kw_only=True):
-    """What a part of a batch did (summed over the halves of a split)."""
-
-    positions_inserted: int = 0
-    positions_merged: int = 0
-    events_inserted: int = 0
-    quarantined: int = 0
-    quarantined_positions: int = 0
-    quarantined_events: int = 0
-
-    def __add__(self, other: "_Partial") -> "_Partial":
-        return _Partial(**{f: getattr(self, f) + getattr(other, f) for f in self.__struct_fields__})
-
-
-def _frame_at(frames: Sequence[Frame], index: int) -> Frame:
-    return frames[index] if index < len(frames) else None
-
-
-def _kept_frames(rejected: list[Rejected], p_frames: Sequence[Frame],
-                 e_frames: Sequence[Frame]) -> tuple[list[Frame], list[Frame]]:
-    """The frames of the records that passed validation, in their order."""
-    gone_p = {r.index for r in rejected if r.kind == "position"}
-    gone_e = {r.index for r in rejected if r.kind == "event"}
-    return ([f for i, f in enumerate(p_frames) if i not in gone_p],
-            [f for i, f in enumerate(e_frames) if i not in gone_e])
-
-
-def _row_to_position(r: asyncpg.Record) -> Position:
-    return Position(device_id=r[0], protocol=r[1], fix_time=r[2], valid=r[3], lat=r[4],
-                    lon=r[5], altitude_m=r[6], speed_kmh=r[7], course_deg=r[8],
-                    satellites=r[9], hdop=r[10], attributes=r[11])
 
 
 class PostgresStore:
@@ -347,10 +105,10 @@ class PostgresStore:
         derived = alarm_events(good_p)
         p_frames, e_frames = frames if frames is not None else ((), ())
         quarantine = [row_for(r.kind, r.record, r.reason, received_at,
-                              _frame_at(p_frames if r.kind == "position" else e_frames, r.index))
+                              frame_at(p_frames if r.kind == "position" else e_frames, r.index))
                       for r in rejected]
         if len(good_p) < len(positions) or len(good_e) < len(events):
-            p_frames, e_frames = _kept_frames(rejected, p_frames, e_frames)
+            p_frames, e_frames = kept_frames(rejected, p_frames, e_frames)
         result = await self._write_or_split(good_p, good_e + derived, received_at,
                                             (list(p_frames), list(e_frames)), quarantine)
         if quarantine:
@@ -383,7 +141,7 @@ class PostgresStore:
         self._quarantined_unlogged = 0
 
     async def _write_or_split(self, positions, events, received_at, frames,
-                              quarantine: list[tuple]) -> _Partial:
+                              quarantine: list[tuple]) -> Partial:
         """Write; on a data error split the batch in halves (each half its own
         transaction) down to the refused rows, which join ``quarantine``."""
         try:
@@ -393,7 +151,7 @@ class PostgresStore:
                 except (asyncpg.UndefinedTableError, TypeError):
                     # A connection not set up by init_connection (foreign pool): no
                     # staging tables, no jsonb codec. Set it up and write again.
-                    if await conn.fetchval("SELECT to_regclass($1)", f"pg_temp.{_STAGE_EVENTS}"):
+                    if await conn.fetchval("SELECT to_regclass($1)", f"pg_temp.{STAGE_EVENTS}"):
                         raise
                     await init_connection(conn)
                     row = await self._write(conn, positions, events, received_at)
@@ -401,21 +159,21 @@ class PostgresStore:
             if not is_data_error(exc):
                 raise
             return await self._split(positions, events, received_at, frames, quarantine, exc)
-        return _Partial(positions_inserted=row[0], events_inserted=row[1], positions_merged=row[2])
+        return Partial(positions_inserted=row[0], events_inserted=row[1], positions_merged=row[2])
 
-    async def _split(self, positions, events, received_at, frames, quarantine, exc) -> _Partial:
+    async def _split(self, positions, events, received_at, frames, quarantine, exc) -> Partial:
         n = len(positions) + len(events)
         if n == 1:
-            kind, record, frame = (("position", positions[0], _frame_at(frames[0], 0)) if positions
-                                   else ("event", events[0], _frame_at(frames[1], 0)))
+            kind, record, frame = (("position", positions[0], frame_at(frames[0], 0)) if positions
+                                   else ("event", events[0], frame_at(frames[1], 0)))
             reason = f"{type(exc).__name__}: {exc}"
             quarantine.append(row_for(kind, record, reason, received_at, frame))
-            return _Partial(quarantined=1, quarantined_positions=len(positions),
+            return Partial(quarantined=1, quarantined_positions=len(positions),
                             quarantined_events=len(events))
         pf, ef = frames
-        items = ([("p", r, _frame_at(pf, i)) for i, r in enumerate(positions)]
-                 + [("e", r, _frame_at(ef, i)) for i, r in enumerate(events)])
-        total = _Partial()
+        items = ([("p", r, frame_at(pf, i)) for i, r in enumerate(positions)]
+                 + [("e", r, frame_at(ef, i)) for i, r in enumerate(events)])
+        total = Partial()
         for part in (items[:n // 2], items[n // 2:]):
             ps = [(r, f) for k, r, f in part if k == "p"]
             es = [(r, f) for k, r, f in part if k == "e"]
@@ -451,32 +209,32 @@ class PostgresStore:
         device's newest fix. A unique violation (a resend, or a fix sharing a
         stored fix's time) rolls back to the savepoint and the batch takes the
         staging path, which merges or absorbs it."""
-        unique, newest, merged = _unique_and_newest(positions)
+        unique, newest, merged = unique_and_newest(positions)
         async with conn.transaction():
             inserted, staged = None, unique
             if unique and self.late_horizon is None:
                 try:
                     async with conn.transaction():  # savepoint
                         await conn.copy_records_to_table(
-                            "positions", columns=_P_COLUMNS,
-                            records=[_direct_record(p, received_at) for p in unique])
+                            "positions", columns=P_COLUMNS,
+                            records=[direct_record(p, received_at) for p in unique])
                     inserted, staged = len(unique), newest
                 except asyncpg.UniqueViolationError:
                     pass
             if staged:
                 await conn.copy_records_to_table(
-                    _STAGE_POSITIONS, columns=_POS_COLS,
-                    records=[_position_record(i, p) for i, p in enumerate(staged)])
+                    STAGE_POSITIONS, columns=POS_COLS,
+                    records=[position_record(i, p) for i, p in enumerate(staged)])
             if events:
                 await conn.copy_records_to_table(
-                    _STAGE_EVENTS, columns=_EV_COLS,
+                    STAGE_EVENTS, columns=EV_COLS,
                     records=[(i, e.device_id, e.time, e.protocol, e.type, event_key(e.attributes),
                               e.attributes) for i, e in enumerate(events, len(staged))])
             if inserted is not None:
-                return inserted, await conn.fetchval(_MERGE_DIRECT, received_at, refresh), merged
+                return inserted, await conn.fetchval(MERGE_DIRECT, received_at, refresh), merged
             cutoff = (_BEGINNING if self.late_horizon is None
                       else received_at - self.late_horizon)
-            row = await conn.fetchrow(_MERGE, received_at, cutoff, refresh)
+            row = await conn.fetchrow(MERGE, received_at, cutoff, refresh)
         return row[0], row[1], row[2] + merged
 
     # -- Reader -------------------------------------------------------------
@@ -502,16 +260,16 @@ class PostgresStore:
                 conds.append(f"fix_time {op} ${len(args)}")
         where = " AND ".join(conds)
         # late fixes not yet moved into positions are part of the track too
-        sql = (f"SELECT DISTINCT ON (fix_time) {_POSITION_FIELDS} FROM ("
-               f"(SELECT {_POSITION_FIELDS}, 0 AS src FROM positions WHERE {where}"
+        sql = (f"SELECT DISTINCT ON (fix_time) {POSITION_FIELDS} FROM ("
+               f"(SELECT {POSITION_FIELDS}, 0 AS src FROM positions WHERE {where}"
                " ORDER BY fix_time LIMIT $2) UNION ALL "
-               f"(SELECT {_POSITION_FIELDS}, 1 AS src FROM positions_late WHERE {where}"
+               f"(SELECT {POSITION_FIELDS}, 1 AS src FROM positions_late WHERE {where}"
                " ORDER BY fix_time LIMIT $2)) AS u ORDER BY fix_time, src LIMIT $2")
-        return [_row_to_position(r) for r in await self.pool.fetch(sql, *args)]
+        return [row_to_position(r) for r in await self.pool.fetch(sql, *args)]
 
     async def move_late(self, limit: int = 5000) -> tuple[int, int]:
         """Move up to ``limit`` late fixes into positions; (moved, inserted)."""
-        row = await self.pool.fetchrow(_MOVE_LATE, limit)
+        row = await self.pool.fetchrow(MOVE_LATE, limit)
         return row[0], row[1]
 
     async def quarantine_entries(self, *, ids: list[int] | None = None,
@@ -544,7 +302,7 @@ class PostgresStore:
         device_id, data, error) tuples, with COPY."""
         if rows:
             async with self.pool.acquire() as conn:
-                await conn.copy_records_to_table("raw_frames", columns=_RAW_COLS, records=rows)
+                await conn.copy_records_to_table("raw_frames", columns=RAW_COLS, records=rows)
 
     async def raw_frames(self, protocol: str, start: datetime, end: datetime,
                          after_id: int = 0, limit: int = 10_000) -> list[asyncpg.Record]:
@@ -555,13 +313,13 @@ class PostgresStore:
             " AND id > $4 ORDER BY id LIMIT $5", protocol, start, end, after_id, limit)
 
     async def latest(self, *, limit: int, after: str | None = None) -> list[Position]:
-        sql = f"SELECT {_POSITION_FIELDS} FROM latest_positions"
+        sql = f"SELECT {POSITION_FIELDS} FROM latest_positions"
         args: list[Any] = [limit]
         if after is not None:
             sql += " WHERE device_id > $2"
             args.append(after)
         rows = await self.pool.fetch(sql + " ORDER BY device_id LIMIT $1", *args)
-        return [_row_to_position(r) for r in rows]
+        return [row_to_position(r) for r in rows]
 
     async def device_exists(self, device_id: str) -> bool:
         return await self.pool.fetchval(
