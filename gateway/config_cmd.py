@@ -128,6 +128,18 @@ DOCS: dict[str, tuple[str, str | None]] = {
     "LimitsSettings.archive_retention_hours": (
         "Raw archive: frames older than this many hours are deleted (checked every minute). Not set: "
         "kept for ever.", "168.0"),
+    "LimitsSettings.protocols": (
+        "Error budgets per protocol: error_budget_frames, error_budget_bytes, error_ratio and "
+        "error_ratio_min_frames for one protocol; a field left out keeps [limits]' value. Built in: "
+        "nmea's error_ratio is at least 0.9 (receivers stream GSA, GSV and VTG sentences the gateway "
+        "keeps as unknown).", None),
+    "ProtocolBudgetSettings.protocol": ("Protocol name or alias.", '"h02"'),
+    "ProtocolBudgetSettings.error_budget_frames": (
+        "Bad frames before the first valid one (not set: [limits]' value).", "5"),
+    "ProtocolBudgetSettings.error_budget_bytes": ("Bytes before the first valid frame.", "4096"),
+    "ProtocolBudgetSettings.error_ratio": ("Share of bad frames after the first valid one.", "0.2"),
+    "ProtocolBudgetSettings.error_ratio_min_frames": ("... counted over at least this many frames.",
+                                                      "50"),
     "Settings.mqtt": ("MQTT ingestion: brokers the gateway subscribes to.", None),
     "ListenerSettings.protocol": ("Protocol name or its Traccar alias (gt06, teltonika, t55, ...).",
                                   '"gt06"'),

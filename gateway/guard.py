@@ -17,9 +17,11 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from .limits import LimitsSettings
+import msgspec
 
-__all__ = ["Budget", "Guard", "LogAggregator", "PenaltyTable", "escape", "host_of",
+from .limits import LOOSER_BUDGETS, LimitsSettings
+
+__all__ = ["Budget", "ErrorBudget", "Guard", "error_budget_for", "LogAggregator", "PenaltyTable", "escape", "host_of",
            "raise_nofile_limit"]
 
 log = logging.getLogger("uvis.gateway")
@@ -191,20 +193,58 @@ class LogAggregator:
             self._timer = None
 
 
+class ErrorBudget(msgspec.Struct, frozen=True, kw_only=True):
+    """One protocol's error budget, resolved (``error_budget_for``)."""
+
+    frames: int
+    bytes: int
+    ratio: float
+    min_frames: int
+
+
+_BUDGET_FIELDS = {"error_budget_frames": "frames", "error_budget_bytes": "bytes",
+                  "error_ratio": "ratio", "error_ratio_min_frames": "min_frames"}
+
+
+def error_budget_for(limits: LimitsSettings, protocol: str) -> ErrorBudget:
+    """``protocol``'s budget: ``[limits]``, loosened by the protocol's built-in
+    default (``LOOSER_BUDGETS``: the looser value applies), then the protocol's
+    ``[[limits.protocols]]`` entry, which overrides both."""
+    values = {short: getattr(limits, name) for name, short in _BUDGET_FIELDS.items()}
+    for name, value in LOOSER_BUDGETS.get(protocol, {}).items():
+        short = _BUDGET_FIELDS[name]
+        # looser: more frames or bytes, a higher ratio; min_frames: more frames too
+        values[short] = max(values[short], type(values[short])(value))
+    from protocols.registry import UnknownProtocol, get
+
+    for entry in limits.protocols:
+        try:
+            name = get(entry.protocol).name
+        except UnknownProtocol:
+            name = entry.protocol
+        if name != protocol:
+            continue
+        for field, short in _BUDGET_FIELDS.items():
+            value = getattr(entry, field)
+            if value is not None:
+                values[short] = value
+    return ErrorBudget(**values)
+
+
 class Budget:
     """One connection's (or UDP peer's) error budget.
 
     Before its first valid frame (a login, a position or an event) a peer may
-    send ``error_budget_frames`` bad frames (decode errors, unknown messages)
-    and ``error_budget_bytes`` bytes; after it, bad frames may be at most
-    ``error_ratio`` of the frames, counted over at least
-    ``error_ratio_min_frames`` (halved as they go, so old behaviour fades).
-    Each method returns the reason to close, or None.
+    send ``frames`` bad frames (decode errors, unknown messages) and ``bytes``
+    bytes; after it, bad frames may be at most ``ratio`` of the frames, counted
+    over at least ``min_frames`` (halved as they go, so old behaviour fades).
+    Each method returns the reason to close, or None. The numbers are the
+    protocol's (``Guard.budget``).
     """
 
     __slots__ = ("limits", "valid", "bad", "good", "bytes")
 
-    def __init__(self, limits: LimitsSettings) -> None:
+    def __init__(self, limits: ErrorBudget) -> None:
         self.limits = limits
         self.valid = False
         self.bad = 0
@@ -215,14 +255,14 @@ class Budget:
         if self.valid:
             return None
         self.bytes += size
-        if self.bytes > self.limits.error_budget_bytes:
-            return f"no valid frame within {self.limits.error_budget_bytes} bytes"
+        if self.bytes > self.limits.bytes:
+            return f"no valid frame within {self.limits.bytes} bytes"
         return None
 
     def good_frame(self) -> None:
         self.valid = True
         self.good += 1
-        if self.good + self.bad >= 4 * self.limits.error_ratio_min_frames:
+        if self.good + self.bad >= 4 * self.limits.min_frames:
             self.good //= 2
             self.bad //= 2
 
@@ -230,11 +270,11 @@ class Budget:
         self.bad += 1
         limits = self.limits
         if not self.valid:
-            if self.bad > limits.error_budget_frames:
+            if self.bad > limits.frames:
                 return f"{self.bad} bad frames before a valid one"
             return None
         total = self.good + self.bad
-        if total >= limits.error_ratio_min_frames and self.bad > limits.error_ratio * total:
+        if total >= limits.min_frames and self.bad > limits.ratio * total:
             return f"{self.bad} of its last {total} frames were bad"
         return None
 
@@ -260,6 +300,15 @@ class Guard:
         #: connections past this are closed at once (fds kept for the API and the database)
         self.fd_cap = max(16, self.fd_limit - limits.fd_reserve)
         self.fd_near = False
+        #: protocol -> its resolved error budget
+        self._budgets: dict[str, ErrorBudget] = {}
+
+    def budget(self, protocol: str) -> ErrorBudget:
+        """The error budget of ``protocol`` (``error_budget_for``, resolved once)."""
+        found = self._budgets.get(protocol)
+        if found is None:
+            found = self._budgets[protocol] = error_budget_for(self.limits, protocol)
+        return found
 
     # -- TCP connections ---------------------------------------------------
     def exempt(self, host: str) -> bool:
@@ -353,14 +402,14 @@ class Guard:
     def refused(self, host: str) -> bool:
         return self.penalties.refused(host, time.monotonic())
 
-    def charge(self, host: str) -> bool:
+    def charge(self, host: str, protocol: str) -> bool:
         """A bad datagram from ``host`` before any valid one from that peer:
-        every ``error_budget_frames`` of them (over all its source ports) are an
-        offence. True when the address is refused from now on."""
+        every ``protocol``'s budget of frames of them (over all its source
+        ports) are an offence. True when the address is refused from now on."""
         if self.exempt(host):
             return False
         errors = self._errors.pop(host, 0) + 1
-        if errors > self.limits.error_budget_frames:
+        if errors > self.budget(protocol).frames:
             return self.strike(host)
         self._errors[host] = errors
         while len(self._errors) > self.limits.penalty_table_size:

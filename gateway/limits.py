@@ -7,7 +7,33 @@ from __future__ import annotations
 
 import msgspec
 
-__all__ = ["LimitsSettings"]
+__all__ = ["LimitsSettings", "ProtocolBudgetSettings", "LOOSER_BUDGETS"]
+
+
+class ProtocolBudgetSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One protocol's error budget (``[[limits.protocols]]``): each field left
+    out keeps the value of ``[limits]`` (or the protocol's looser built-in
+    default, ``LOOSER_BUDGETS``)."""
+
+    #: registry name or alias of the protocol (gt06, h02, nmea ...)
+    protocol: str
+    error_budget_frames: int | None = None
+    error_budget_bytes: int | None = None
+    error_ratio: float | None = None
+    error_ratio_min_frames: int | None = None
+
+
+#: Protocols whose healthy devices send many frames the decoder keeps as
+#: unknown, with the facts: a built-in default only ever loosens ``[limits]``
+#: (the looser of the two applies); ``[[limits.protocols]]`` overrides both.
+LOOSER_BUDGETS: dict[str, dict[str, float]] = {
+    # NMEA 0183 receivers stream GSA, GSV (one sentence per 4 satellites in
+    # view, up to 4 per fix) and VTG besides the RMC/GGA we decode: a common
+    # second is GGA, GSA, GSV x3, RMC, VTG, 5 of 7 lines "unknown" (71 %), over
+    # the default ratio of 0.5 (protocols/nmea: other addresses become
+    # UnknownMessage). Before an identity line these sentences are not counted.
+    "nmea": {"error_ratio": 0.9},
+}
 
 
 class LimitsSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -53,3 +79,7 @@ class LimitsSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     #: raw archive retention: frames older than this many hours are deleted
     #: (checked every minute; none: keep)
     archive_retention_hours: float | None = 168.0
+    #: per-protocol error budgets (error_budget_frames, error_budget_bytes,
+    #: error_ratio, error_ratio_min_frames); kept last: [[limits.protocols]]
+    #: tables close the [limits] table in TOML
+    protocols: tuple[ProtocolBudgetSettings, ...] = ()

@@ -15,7 +15,7 @@ import msgspec
 
 from .forward.settings import ForwardDestinationSettings, ForwardSettings  # noqa: F401 (the settings tree)
 
-from .limits import LimitsSettings
+from .limits import LimitsSettings, ProtocolBudgetSettings  # noqa: F401 (the settings tree)
 from .api_settings import ApiSettings
 from .command_settings import CommandSettings
 
@@ -254,6 +254,7 @@ def _validate(settings: Settings) -> None:
         raise SettingsError(f"log_format: expected text or json, got {settings.log_format!r}")
     if settings.queue_low_water >= settings.queue_high_water:
         raise SettingsError("queue_low_water must be below queue_high_water")
+    _validate_budgets(settings.limits)
     from .mqtt_config import validate_mqtt
 
     validate_mqtt(settings.mqtt, SettingsError)
@@ -266,6 +267,27 @@ def _validate(settings: Settings) -> None:
     from .command_settings import validate_commands
 
     validate_commands(settings.commands, SettingsError)
+
+
+def _validate_budgets(limits: LimitsSettings) -> None:
+    from protocols.registry import UnknownProtocol, get
+
+    seen: set[str] = set()
+    for index, item in enumerate(limits.protocols):
+        where = f"limits.protocols[{index}]"
+        try:
+            name = get(item.protocol).name
+        except UnknownProtocol as exc:
+            raise SettingsError(f"{where}.protocol: {exc}") from None
+        if name in seen:
+            raise SettingsError(f"{where}.protocol: {name} has two budgets")
+        seen.add(name)
+        if item.error_ratio is not None and not 0.0 <= item.error_ratio <= 1.0:
+            raise SettingsError(f"{where}.error_ratio: expected 0 to 1, got {item.error_ratio}")
+        for field in ("error_budget_frames", "error_budget_bytes", "error_ratio_min_frames"):
+            value = getattr(item, field)
+            if value is not None and value < 0:
+                raise SettingsError(f"{where}.{field}: expected 0 or more, got {value}")
 
 
 def _validate_listener_security(listener: ListenerSettings, where: str) -> None:

@@ -173,7 +173,7 @@ class DeviceProtocol(asyncio.Protocol):
         self._counted = True
         transport.set_write_buffer_limits(WRITE_HIGH_WATER, WRITE_LOW_WATER)
         self.conn = self._factory(options=self._options)
-        self._budget = Budget(guard.limits)
+        self._budget = Budget(guard.budget(self._protocol))
         self._open = True
         self._conns.live.add(self)
         self._metrics.connections.inc()

@@ -57,7 +57,7 @@ class DatagramListener(asyncio.DatagramProtocol):
         entry = self._sessions.pop(addr, None)
         if entry is None or now_mono - entry[1] > self._timeout:
             conn, session = self._factory(options=self._options), new_session_id()
-            budget = Budget(self._ingest.guard.limits)
+            budget = Budget(self._ingest.guard.budget(self._protocol))
         else:
             conn, session, budget = entry[0], entry[2], entry[3]
         self._sessions[addr] = (conn, now_mono, session, budget)
@@ -100,7 +100,7 @@ class DatagramListener(asyncio.DatagramProtocol):
                               conn.device_id, exc, budget, data)
             if cause is not None:
                 self._offence(addr, cause)
-            elif not budget.valid and guard.charge(host_of(addr)):  # fresh ports do not reset it
+            elif not budget.valid and guard.charge(host_of(addr), self._protocol):  # fresh ports do not reset it
                 guard.logs.note(self._protocol, "addresses penalized for repeated abuse", addr)
             return
         except Exception as exc:  # a decoder bug: counted and logged once per interval
