@@ -14,14 +14,14 @@ expired, cancelled) or S seconds pass; the answer is the command as it is then.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from protocols._commands import COMMAND_TYPES, Command, CommandError
 from protocols.registry import UnknownProtocol, encode_command, supported_commands
@@ -29,7 +29,7 @@ from storage import commands as queue
 from storage.commands import CommandRefused, CommandRow, CommandWaiter
 
 from . import params as P
-from .app import ERRORS, ErrorBody, need
+from .app import ERRORS, DeviceId, ErrorBody, need
 
 __all__ = ["COMMAND_ROUTES"]
 
@@ -54,10 +54,10 @@ class CommandTypes(msgspec.Struct):
     types: list[str]
 
 
-def _wait(default: None = None) -> Any:
-    return Parameter(default=default, ge=0, le=MAX_WAIT,
-                     description=f"hold the request until the command is final or this many "
-                                 f"seconds pass (at most {MAX_WAIT:g})")
+Wait = Annotated[float | None, QueryParameter(
+    ge=0, le=MAX_WAIT, description=f"hold the request until the command is final or this many "
+                                   f"seconds pass (at most {MAX_WAIT:g})")]
+CommandId = Annotated[int, PathParameter(description="the command's id")]
 
 
 async def _device(request: Request, state: State, device_id: str) -> tuple[str, str | None]:
@@ -94,8 +94,8 @@ def _check(protocol: str | None, body: NewCommand, device_id: str) -> None:
 
 @post("/devices/{device_id:str}/commands", guards=[need("commands:write")], status_code=201,
       responses=ERRORS)
-async def send_command(request: Request, state: State, device_id: str, data: NewCommand,
-                       wait: float | None = _wait()) -> Response[CommandRow]:
+async def send_command(request: Request, state: State, device_id: DeviceId,
+                       data: JSONBody[NewCommand], wait: Wait = None) -> Response[CommandRow]:
     """Queue a command for the device; with ``wait`` the answer comes back in this response
     (201 with the command in its state then: answered, or still queued/sent)."""
     principal = request.scope["user"]
@@ -117,10 +117,10 @@ async def send_command(request: Request, state: State, device_id: str, data: New
 
 
 @get("/devices/{device_id:str}/commands", guards=[need("commands:write")], responses=ERRORS)
-async def list_commands(request: Request, state: State, device_id: str,
-                        limit: int = Parameter(default=100, ge=1, le=1000),
-                        before: int | None = Parameter(default=None, ge=1,
-                                                       description="ids below this one")) -> CommandPage:
+async def list_commands(request: Request, state: State, device_id: DeviceId,
+                        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+                        before: Annotated[int | None, QueryParameter(
+                            ge=1, description="ids below this one")] = None) -> CommandPage:
     """The device's commands, newest first."""
     device_id, _ = await _device(request, state, device_id)
     return CommandPage(items=await queue.list_for_device(state.store.pool, device_id, limit=limit,
@@ -128,7 +128,7 @@ async def list_commands(request: Request, state: State, device_id: str,
 
 
 @get("/devices/{device_id:str}/command-types", guards=[need("commands:write")], responses=ERRORS)
-async def command_types(request: Request, state: State, device_id: str) -> CommandTypes:
+async def command_types(request: Request, state: State, device_id: DeviceId) -> CommandTypes:
     """The command types the device's protocol carries (Traccar's names)."""
     device_id, protocol = await _device(request, state, device_id)
     try:
@@ -146,8 +146,8 @@ async def _command(request: Request, state: State, command_id: int) -> CommandRo
 
 
 @get("/commands/{command_id:int}", guards=[need("commands:write")], responses=ERRORS)
-async def get_command(request: Request, state: State, command_id: int,
-                      wait: float | None = _wait()) -> CommandRow:
+async def get_command(request: Request, state: State, command_id: CommandId,
+                      wait: Wait = None) -> CommandRow:
     """One command: state, times, the bytes sent (hex), the device's answer."""
     row = await _command(request, state, command_id)
     if wait and row.state not in queue.FINAL:
@@ -158,7 +158,7 @@ async def get_command(request: Request, state: State, command_id: int,
 @delete("/commands/{command_id:int}", guards=[need("commands:write")], status_code=200,
         responses={**ERRORS, 409: ResponseSpec(ErrorBody, generate_examples=False,
                                                 description="the command is not queued any more")})
-async def cancel_command(request: Request, state: State, command_id: int) -> Response[CommandRow]:
+async def cancel_command(request: Request, state: State, command_id: CommandId) -> Response[CommandRow]:
     """Cancel a queued command (409 when it was already sent or is final)."""
     row = await _command(request, state, command_id)
     cancelled = await queue.cancel(state.store.pool, command_id, request.scope["user"].name)
