@@ -19,9 +19,12 @@ serves it; this process times, with an API token:
   takes an ingest load from benchmarks._loadgen: the API's p99, and ingest's
   ACK p99 with and without the API load.
 
-The database is dropped at the end (``--rows`` makes a smaller run).
+The database is dropped at the end (``--rows`` makes a smaller run), unless
+``--keep NAME``: then the database NAME on 127.0.0.1:5432 is loaded once,
+kept, and reused by later runs with the same name (the rows the ingest load
+added are deleted first, so every run reads the same table).
 
-    python -m benchmarks.api [--rows N] [--requests N] [--json FILE]
+    python -m benchmarks.api [--rows N] [--requests N] [--keep NAME] [--json FILE]
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ import signal
 import subprocess
 import tempfile
 import time
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import AsyncIterator
 
 import aiohttp
 import asyncpg
@@ -44,7 +49,7 @@ from api.params import encode_cursor
 from storage.api_store import create_token
 from storage.postgres import create_pool
 
-from ._common import environment, load_average, named_database, percentile, proc_rss_bytes, write_json
+from ._common import LOCAL_ADMIN, environment, load_average, named_database, percentile, proc_rss_bytes, write_json
 from .ingest import PY, Gateway, _free_port
 
 DAY = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -239,18 +244,56 @@ class ApiProcess:
         self.proc.wait(60)
 
 
+@asynccontextmanager
+async def kept_database(name: str) -> AsyncIterator[tuple[str, str]]:
+    """(dsn, description) of the database ``name`` on 127.0.0.1:5432, created if missing, never dropped."""
+    if not name.isidentifier():
+        raise SystemExit(f"--keep {name!r}: a plain identifier, please")
+    admin = await asyncpg.connect(LOCAL_ADMIN, timeout=3)
+    try:
+        version = await admin.fetchval("SHOW server_version")
+        if not await admin.fetchval("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name):
+            await admin.execute(f"CREATE DATABASE {name}")
+    finally:
+        await admin.close()
+    yield LOCAL_ADMIN.rsplit("/", 1)[0] + "/" + name, f"PostgreSQL {version} on 127.0.0.1:5432 (kept: {name})"
+
+
+async def _loaded(dsn: str) -> dict | None:
+    """The figures of an earlier load into a kept database (None: not loaded yet); the
+    ingest load's devices of earlier runs are deleted."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        if not await conn.fetchval("SELECT to_regclass('bench_load') IS NOT NULL"):
+            return None
+        data = json.loads(await conn.fetchval("SELECT figures FROM bench_load"))
+        for table in ("positions", "latest_positions", "devices", "events"):
+            await conn.execute(f"DELETE FROM {table} WHERE device_id >= '870000000000000'")
+        await conn.execute("DELETE FROM api_tokens")
+        return {**data, "reused": True}
+    finally:
+        await conn.close()
+
+
 async def main(args: argparse.Namespace) -> dict:
     load_before = load_average()
     rng = random.Random(1)
-    async with named_database(args.database, args.database_url) as (dsn, where):
+    database = kept_database(args.keep) if args.keep else named_database(args.database, args.database_url)
+    async with database as (dsn, where):
+        data = await _loaded(dsn) if args.keep else None
         pool = await create_pool(dsn, max_size=1)  # migrations
         async with pool.acquire() as conn:
             token = await create_token(conn, "benchmark", ["admin"])
         await pool.close()
-        print(f"loading about {args.rows:,} positions with COPY into {where} ...", flush=True)
-        data = await load(dsn, args.rows)
+        if data is None:
+            print(f"loading about {args.rows:,} positions with COPY into {where} ...", flush=True)
+            data = await load(dsn, args.rows)
+            if args.keep:
+                conn = await asyncpg.connect(dsn)
+                await conn.execute("CREATE TABLE bench_load AS SELECT $1::text AS figures", json.dumps(data))
+                await conn.close()
         print(f"  {data['rows']:,} rows ({data['track_rows']:,} for the track device) in {data['load_s']} s "
-              f"(COPY {data['copy_s']} s)", flush=True)
+              f"(COPY {data['copy_s']} s{', loaded earlier' if data.get('reused') else ''})", flush=True)
         with tempfile.TemporaryDirectory(prefix="uvis-api-") as tmp:
             api = ApiProcess(dsn, Path(tmp))
             gateway = None
@@ -302,6 +345,8 @@ def cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixed-seconds", type=float, default=20.0)
     parser.add_argument("--database", default="local", choices=("embedded", "local", "url"))
     parser.add_argument("--database-url")
+    parser.add_argument("--keep", metavar="NAME",
+                        help="load into the database NAME on 127.0.0.1:5432 once and keep it for later runs")
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args(argv)
     import uvloop
