@@ -104,10 +104,11 @@ def _errors(*codes: int) -> dict[int, ResponseSpec]:
 ERRORS = _errors(400, 401, 403, 404, 429, 503)
 
 
-def need(scope: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+def need(scope: str) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:
     """A route guard: the caller's credential carries ``scope`` (or admin)."""
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        # a coroutine: Litestar runs a plain function guard in a worker thread, a hop per request
         principal = connection.scope.get("user")
         if principal is None or not principal.allows(scope):
             raise PermissionDeniedException(f"this needs the scope {scope}")
@@ -220,21 +221,24 @@ async def track(request: Request, state: State, device_id: DeviceId,
     fmt = _format(request, format)
     t0, t1 = P.time_range(start, end, required=fmt is not None,
                           max_days=state.config.max_range_days if fmt is not None else None)
+    if fmt is None:  # a page: the visibility check and the page are one statement
+        cursor = P.decode_cursor("p", after, "t")
+        page = await store.track_page(device_id, _groups(request), start=t0, end=t1,
+                                      after=cursor[0] if cursor else None, limit=limit)
+        if page is None:
+            raise NotFoundException(f"unknown device {device_id}")
+        count, last, items = page
+        nxt = P.encode_cursor("p", P.micros(last)) if count == limit and last is not None else None
+        return _page_response(items, _next(request, nxt))
     if not await store.visible(device_id, _groups(request)):
         raise NotFoundException(f"unknown device {device_id}")
-    if fmt is not None:
-        assert fmt in FORMATS and t0 is not None and t1 is not None
-        headers = {}
-        if fmt != "json":
-            ext = {"geojson": "geojson", "csv": "csv", "gpx": "gpx"}[fmt]
-            headers["content-disposition"] = f'attachment; filename="track.{ext}"'
-        return Stream(export(store, fmt, device_id, t0, t1), media_type=MEDIA_TYPES[fmt],
-                      headers=headers)  # type: ignore[return-value]
-    cursor = P.decode_cursor("p", after, "t")
-    count, last, items = await store.track_json(device_id, start=t0, end=t1,
-                                                after=cursor[0] if cursor else None, limit=limit)
-    nxt = P.encode_cursor("p", P.micros(last)) if count == limit and last is not None else None
-    return _page_response(items, _next(request, nxt))
+    assert fmt in FORMATS and t0 is not None and t1 is not None
+    headers = {}
+    if fmt != "json":
+        ext = {"geojson": "geojson", "csv": "csv", "gpx": "gpx"}[fmt]
+        headers["content-disposition"] = f'attachment; filename="track.{ext}"'
+    return Stream(export(store, fmt, device_id, t0, t1), media_type=MEDIA_TYPES[fmt],
+                  headers=headers)  # type: ignore[return-value]
 
 
 @get("/devices/{device_id:str}/summary", guards=[need("positions:read")], responses=ERRORS)
