@@ -15,6 +15,7 @@ from typing import Any
 from protocols._connection import ConnectionOptions
 from protocols.registry import get as get_protocol
 
+from .listener import TcpListener
 from .metrics import Metrics
 from .session import DeviceGate, Ingest
 from .settings import ListenerSettings, Settings
@@ -34,7 +35,7 @@ class Gateway:
         self.ports: dict[tuple[str, str], int] = {}
         self.api_port: int | None = None
         self.database_url: str | None = None
-        self._servers: list[asyncio.base_events.Server] = []
+        self._servers: list[TcpListener] = []
         self._udp: list[tuple[asyncio.DatagramTransport, DatagramListener]] = []
         self._db: Any = None
         self._store: Any = None
@@ -156,12 +157,13 @@ class Gateway:
             factory = spec.tcp_connection
             from .tls import server_context
 
-            server = await loop.create_server(
+            server = TcpListener(
+                spec.name,
                 lambda: DeviceProtocol(spec.name, factory, options, listener, ingest, metrics, self.conns),
-                listener.host, listener.port, reuse_address=True, backlog=4096,
-                reuse_port=self.reuse_port or None, ssl=server_context(listener))
+                ingest.guard, server_context(listener))
+            await server.start(listener.host, listener.port, backlog=4096, reuse_port=self.reuse_port)
             self._servers.append(server)
-            port = server.sockets[0].getsockname()[1]
+            port = server.port
         else:
             endpoint = DatagramListener(spec.name, spec.udp_connection, options, ingest, metrics,
                                         self.settings.udp_max_sessions, self.settings.udp_session_timeout)

@@ -94,7 +94,8 @@ DOCS: dict[str, tuple[str, str | None]] = {
         "belongs here too.", None),
     "LimitsSettings.fd_reserve": (
         "File descriptors kept free for the API, the database and the logs: past the open-file "
-        "limit minus this, new device connections are closed at once (uvis_fd_limit_near).", None),
+        "limit minus this, device listeners stop accepting and new connections wait in the listen "
+        "backlog (uvis_accept_paused, uvis_fd_limit_near).", None),
     "LimitsSettings.login_timeout": (
         "Seconds a connection has for its first valid frame (login, position); 0: no deadline.", None),
     "LimitsSettings.frame_timeout": (

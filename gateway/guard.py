@@ -297,9 +297,14 @@ class Guard:
         self._exempt_seen: dict[str, bool] = {}
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         self.fd_limit = soft if soft != resource.RLIM_INFINITY else 1 << 20
-        #: connections past this are closed at once (fds kept for the API and the database)
+        #: device connections past this wait in the listen backlog: listeners
+        #: stop accepting (fds kept for the API and the database)
         self.fd_cap = max(16, self.fd_limit - limits.fd_reserve)
         self.fd_near = False
+        #: sockets accepted whose connection is not made yet (TLS handshakes)
+        self.handshaking = 0
+        #: listeners not accepting now (gateway/listener.py), to resume when fds free up
+        self._paused: set[Any] = set()
         #: protocol -> its resolved error budget
         self._budgets: dict[str, ErrorBudget] = {}
 
@@ -309,6 +314,41 @@ class Guard:
         if found is None:
             found = self._budgets[protocol] = error_budget_for(self.limits, protocol)
         return found
+
+    # -- accept pauses (gateway/listener.py) --------------------------------
+    def fd_room(self) -> bool:
+        """True while one more device connection fits below ``fd_cap``."""
+        return self.open + self.handshaking < self.fd_cap
+
+    def accept_paused(self, listener: Any, why: str) -> None:
+        """``listener`` stopped accepting: new connections wait in its backlog."""
+        self._paused.add(listener)
+        self._set_fd_near(True)
+        if self.metrics is not None:
+            self.metrics.accept_paused.set(1)
+        self.logs.note(getattr(listener, "name", "tcp"), "accept pauses (open files near the limit)",
+                       "-", f"{why}; {self.open} connections open, limit {self.fd_limit}, "
+                       f"reserve {self.limits.fd_reserve}")
+
+    def accept_resumed(self, listener: Any) -> None:
+        self._paused.discard(listener)
+        if not self._paused and self.metrics is not None:
+            self.metrics.accept_paused.set(0)
+        if self.fd_near and self.open < self.fd_cap * 0.9:
+            self._set_fd_near(False)
+
+    def maybe_resume(self) -> None:
+        """A descriptor freed up: paused listeners accept again while there is room."""
+        while self._paused and self.fd_room():
+            listener = self._paused.pop()
+            listener.resume()
+            self.accept_resumed(listener)
+
+    def _set_fd_near(self, near: bool) -> None:
+        if near != self.fd_near:
+            self.fd_near = near
+            if self.metrics is not None:
+                self.metrics.fd_limit_near.set(1 if near else 0)
 
     # -- TCP connections ---------------------------------------------------
     def exempt(self, host: str) -> bool:
@@ -336,16 +376,11 @@ class Guard:
         exempt = self.exempt(host) or not per_address
         if not exempt and self.penalties.refused(host, time.monotonic()):
             return "penalty"
-        if self.open >= self.fd_cap:
-            if not self.fd_near:
-                self.fd_near = True
-                if self.metrics is not None:
-                    self.metrics.fd_limit_near.set(1)
+        if self.open >= self.fd_cap:  # listeners pause before; a connection made elsewhere
+            self._set_fd_near(True)
             return "fd_limit"
-        if self.fd_near and self.open < self.fd_cap * 0.9:
-            self.fd_near = False
-            if self.metrics is not None:
-                self.metrics.fd_limit_near.set(0)
+        if self.fd_near and not self._paused and self.open < self.fd_cap * 0.9:
+            self._set_fd_near(False)
         if self.open >= limits.max_connections:
             return "max_connections"
         if self.prelogin >= limits.max_prelogin_connections:
@@ -379,6 +414,8 @@ class Guard:
         self.open -= 1
         if prelogin:
             self.prelogin -= 1
+        if self._paused:
+            self.maybe_resume()
         if host is None:
             return
         left = self._per_address.get(host, 0) - 1

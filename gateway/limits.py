@@ -47,7 +47,7 @@ class LimitsSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     #: local proxies and load generators (the other caps still apply)
     exempt_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     #: file descriptors kept free for the API, the database and the logs: past
-    #: RLIMIT_NOFILE minus this, new device connections are closed at once
+    #: RLIMIT_NOFILE minus this, device listeners stop accepting (gateway/listener.py)
     fd_reserve: int = 256
     #: seconds a connection has for its first valid frame (login)
     login_timeout: float = 60.0

@@ -157,8 +157,11 @@ class Metrics:
             "uvis_decoder_bugs", "Inputs on which a decoder raised something other than a protocol "
             "error (a bug: the connection is closed, the bytes archived)", lbl, registry=r)
         self.fd_limit_near = Gauge(
-            "uvis_fd_limit_near", "1 while new device connections are refused because open files "
-            "are near RLIMIT_NOFILE", registry=r)
+            "uvis_fd_limit_near", "1 while open files are near RLIMIT_NOFILE (within fd_reserve): "
+            "new device connections wait in the listen backlog", registry=r)
+        self.accept_paused = Gauge(
+            "uvis_accept_paused", "1 while device listeners do not accept (open files within "
+            "fd_reserve of RLIMIT_NOFILE): new connections wait in the kernel's backlog", registry=r)
         self.fd_limit = Gauge("uvis_fd_limit", "The process's soft RLIMIT_NOFILE", registry=r)
         self.penalized_addresses = Gauge(
             "uvis_penalized_addresses", "Addresses refused for repeated abuse", registry=r)
@@ -240,7 +243,7 @@ class Metrics:
 #: gauges whose sum over workers means nothing: how they combine instead
 _GAUGE_RULES = {"uvis_database_up": min, "uvis_fd_limit": min, "uvis_oldest_unwritten_seconds": max,
                 "uvis_last_quarantine_timestamp_seconds": max, "uvis_reading_paused": max,
-                "uvis_fd_limit_near": max, "uvis_mqtt_connected": max}
+                "uvis_fd_limit_near": max, "uvis_accept_paused": max, "uvis_mqtt_connected": max}
 
 
 def _families(text: str) -> dict[str, list]:

@@ -115,7 +115,8 @@ class DeviceProtocol(asyncio.Protocol):
     __slots__ = ("_factory", "_options", "_ingest", "_metrics", "_conns", "_idle", "transport",
                  "conn", "peer", "_last", "_timer", "_open", "_protocol", "_session",
                  "_transport_name", "_proxy", "_proxy_on", "_outbox", "_listener", "_host",
-                 "_budget", "_counted", "_opened_at", "_partial_since", "_turn_paused", "_loop")
+                 "_budget", "_counted", "_opened_at", "_partial_since", "_turn_paused", "_loop",
+                 "on_made")
 
     def __init__(self, protocol: str, factory: Callable, options: ConnectionOptions,
                  listener: ListenerSettings, ingest: Ingest, metrics: ProtocolMetrics,
@@ -146,11 +147,15 @@ class DeviceProtocol(asyncio.Protocol):
         self._partial_since: float | None = None
         self._turn_paused = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: set by the listener (gateway/listener.py): called first in connection_made
+        self.on_made: Callable[[], None] | None = None
 
     # -- asyncio callbacks -------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
         self.peer = transport.get_extra_info("peername")
+        if self.on_made is not None:
+            self.on_made()
         if not self._conns.accepting:
             transport.abort()
             return
