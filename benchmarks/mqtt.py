@@ -34,7 +34,8 @@ from datetime import datetime, timedelta, timezone
 import asyncpg
 
 from gateway.mqtt_client import AsyncMqttClient
-from gateway.mqtt_payloads import encode_owntracks, encode_uvis_json
+from protocols.owntracks import encode_location as encode_owntracks
+from protocols.uvis_json import encode_position as encode_uvis_json
 from gateway.settings import MqttBrokerSettings
 from protocols import Fix
 

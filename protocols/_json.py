@@ -6,9 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from ._errors import MalformedError
 from ._records import Event, Position
 
-__all__ = ["format_time", "position_dict", "event_dict"]
+__all__ = ["format_time", "position_dict", "event_dict", "check_coordinates"]
+
+
+def check_coordinates(lat: float, lon: float, what: str, payload: bytes = b"") -> None:
+    """JSON payload formats (OwnTracks, UVIS JSON): a fix's coordinates in range."""
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise MalformedError(f"{what}: coordinates out of range ({lat}, {lon})", data=payload)
 
 
 def format_time(value: datetime) -> str:

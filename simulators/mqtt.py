@@ -1,6 +1,6 @@
 """``uvis-gateway simulate --transport mqtt``: a fleet of devices publishing
 fixes to an MQTT broker at QoS 1, in one of the payload formats the gateway
-ingests (gateway/mqtt_payloads.py): ``owntracks``, ``uvis-json``, ``nmea``
+ingests: ``owntracks``, ``uvis-json``, ``nmea``
 or any protocol name (the protocol's device-side encoder makes the frames,
 as a tracker publishing its binary packets over MQTT would).
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
+from .broker import BrokerClient, parse_url
 from .fleet import FleetStats, Track
 
 __all__ = ["MqttFleetConfig", "run_mqtt_fleet", "payload_encoder", "default_topic", "main"]
@@ -47,13 +48,16 @@ def default_topic(fmt: str) -> str:
 
 
 def payload_encoder(fmt: str, device_id: str) -> Callable[[Any], bytes]:
-    """fix -> payload bytes for one device in format ``fmt``."""
-    from gateway.mqtt_payloads import encode_owntracks, encode_uvis_json
-
+    """fix -> payload bytes for one device in format ``fmt`` (the device side of
+    protocols/owntracks, protocols/uvis_json or a registered protocol)."""
     if fmt == "owntracks":
-        return encode_owntracks
+        from protocols.owntracks import encode_location
+
+        return encode_location
     if fmt == "uvis-json":
-        return lambda fix: encode_uvis_json(device_id, fix)
+        from protocols.uvis_json import encode_position
+
+        return lambda fix: encode_position(device_id, fix)
     from protocols.registry import get
 
     device = get(fmt).device(device_id, transport="tcp")
@@ -62,12 +66,8 @@ def payload_encoder(fmt: str, device_id: str) -> Callable[[Any], bytes]:
 
 class _Publisher:
     def __init__(self, config: MqttFleetConfig, index: int) -> None:
-        from gateway.mqtt_client import AsyncMqttClient
-        from gateway.settings import MqttBrokerSettings
-
-        settings = MqttBrokerSettings(url=config.url, version=config.version,
-                                      client_id=f"uvis-sim-{os.getpid()}-{config.seed}-{index}")
-        self.client = AsyncMqttClient(settings, manual_ack=False, persistent=False)
+        self.client = BrokerClient(config.url, f"uvis-sim-{os.getpid()}-{config.seed}-{index}",
+                                   version=config.version)
 
 
 async def _device(config: MqttFleetConfig, index: int, client: Any, stats: FleetStats,
@@ -146,9 +146,7 @@ async def _report(stats: FleetStats, progress: Callable[[FleetStats], None]) -> 
 
 def config_from_args(args: Any) -> MqttFleetConfig:
     target = args.target if "://" in args.target else f"mqtt://{args.target}"
-    from gateway.mqtt_config import broker_address
-
-    broker_address(target)  # ValueError when not a broker URL
+    parse_url(target)  # ValueError when not a broker URL
     fmt = args.format or args.protocol
     if fmt not in ("owntracks", "uvis-json"):
         from protocols.registry import get

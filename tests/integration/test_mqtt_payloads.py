@@ -12,9 +12,11 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from gateway.mqtt_config import (IdSource, broker_address, flag_overrides, inner_filter, parse_filter,
                                  parse_id_source, topic_matches)
-from gateway.mqtt_payloads import encode_owntracks, encode_uvis_json, make_decoder
+from gateway.mqtt_payloads import make_decoder
 from gateway.settings import SettingsError, load_settings
 from protocols import Event, Fix, Position, ProtocolError
+from protocols.owntracks import encode_location as encode_owntracks
+from protocols.uvis_json import encode_position as encode_uvis_json
 from protocols.registry import get as get_protocol
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc)
