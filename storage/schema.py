@@ -222,6 +222,14 @@ CREATE TRIGGER uvis_commands_notify AFTER INSERT OR UPDATE OF state, sent_by ON 
     FOR EACH ROW EXECUTE FUNCTION uvis_commands_notify();
 """
 
+# GET /api/v1/events without a device reads events by time: (time, device_id,
+# type, key) is its order and its cursor, so a page is an index range scan
+# that stops at the limit (the primary key leads with device_id and cannot
+# serve it). On a TimescaleDB hypertable the index is made on every chunk.
+_V8_EVENTS_BY_TIME = """
+CREATE INDEX IF NOT EXISTS events_by_time ON events (time, device_id, type, key);
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "devices, positions, events, latest_positions", _V1_INITIAL),
     (2, "positions_late, raw_frames", _V2_LATE_AND_RAW),
@@ -229,6 +237,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (4, "ingest log (ingest_seq, ingest_xid), forward cursors and dead letters", _V4_INGEST_LOG),
     (5, "API: device name, group and attributes; API tokens", _V5_API),
     (7, "commands to devices: the durable queue (storage/commands.py)", _V7_COMMANDS),
+    (8, "events by time (GET /api/v1/events without a device)", _V8_EVENTS_BY_TIME),
 )
 
 _LOCK_KEY = 0x75766973  # "uvis": serialises concurrent appliers
