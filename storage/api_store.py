@@ -16,6 +16,7 @@ key)``, devices and latest positions by ``device_id``.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
@@ -31,6 +32,9 @@ __all__ = ["ApiStore", "ApiPosition", "ApiDevice", "ApiEvent", "Summary", "Token
            "open_api_store", "JSON_SHAPES", "time_sql"]
 
 TOKEN_PREFIX = "uvis_"
+
+log = logging.getLogger("uvis.api")
+_UNKNOWN = object()
 
 _json_encode = msgspec.json.Encoder().encode
 _json_decode = msgspec.json.Decoder().decode
@@ -231,6 +235,7 @@ class ApiStore:
         self.pool = pool
         self.online_window = timedelta(seconds=online_window)
         self._owns_pool = owns_pool
+        self._view: str | None | object = _UNKNOWN  # the summary's continuous aggregate
 
     async def close(self) -> None:
         if self._owns_pool:
@@ -417,8 +422,22 @@ class ApiStore:
 
     # -- summary ---------------------------------------------------------
     async def summary(self, device_id: str, start: datetime, end: datetime) -> Summary:
-        row = await self.pool.fetchrow(_SUMMARY, device_id, start, end, MOVING_SPEED_KMH,
-                                       MOVING_MAX_GAP_S)
+        """Over valid fixes in [start, end): with TimescaleDB's continuous aggregate
+        (storage.timescale.SUMMARY_VIEW) the counts and speeds of whole hours come from
+        it, otherwise everything from the raw rows; the figures are the same."""
+        args = (device_id, start, end, MOVING_SPEED_KMH, MOVING_MAX_GAP_S)
+        view = await self._summary_view()
+        row = None
+        if view is not None:
+            try:
+                row = await self.pool.fetchrow(_summary_from_view(view), *args)
+            except (asyncpg.UndefinedTableError, asyncpg.UndefinedFunctionError,
+                    asyncpg.FeatureNotSupportedError, asyncpg.InsufficientPrivilegeError) as exc:
+                log.warning("summary: the continuous aggregate %s cannot be read (%s: %s); "
+                            "summaries are computed from the raw positions", view, type(exc).__name__, exc)
+                self._view = None
+        if row is None:
+            row = await self.pool.fetchrow(_SUMMARY, *args)
         first = last = None
         if row["fixes"]:
             first = await self.pool.fetchrow(
@@ -435,6 +454,24 @@ class ApiStore:
                        first_fix=position_from(first) if first else None,
                        last_fix=position_from(last) if last else None)
 
+    async def _summary_view(self) -> str | None:
+        """The continuous aggregate's qualified name when TimescaleDB has it (looked up once)."""
+        if self._view is _UNKNOWN:
+            from storage.timescale import SUMMARY_VIEW, ident
+
+            self._view = None
+            async with self.pool.acquire() as conn:
+                if await conn.fetchval("SELECT to_regclass('timescaledb_information.continuous_aggregates')"
+                                       " IS NOT NULL"):
+                    schema = await conn.fetchval(
+                        "SELECT view_schema FROM timescaledb_information.continuous_aggregates "
+                        "WHERE view_name = $1 AND view_schema = (SELECT n.nspname FROM pg_class c "
+                        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = 'positions'::regclass)",
+                        SUMMARY_VIEW)
+                    if schema is not None:
+                        self._view = f"{ident(schema)}.{ident(SUMMARY_VIEW)}"
+        return self._view  # type: ignore[return-value]
+
     # -- tokens ----------------------------------------------------------
     async def token_by_hash(self, digest: bytes) -> TokenRow | None:
         row = await self.pool.fetchrow(
@@ -444,24 +481,62 @@ class ApiStore:
 
 
 # Haversine on consecutive valid fixes; moving time from each fix's speed to the next.
-_SUMMARY = """
-WITH p AS (
+_PAIRS = """
     SELECT fix_time, lat, lon, speed_kmh,
            lag(lat) OVER w AS plat, lag(lon) OVER w AS plon, lag(fix_time) OVER w AS pt,
            lag(speed_kmh) OVER w AS pspeed
     FROM positions WHERE device_id = $1 AND fix_time >= $2 AND fix_time < $3 AND valid
     WINDOW w AS (ORDER BY fix_time)
-)
-SELECT count(*) AS fixes,
+"""
+_PAIR_SUMS = """
        coalesce(sum(2 * 6371008.8 * asin(least(1, sqrt(
            sin(radians(lat - plat) / 2) ^ 2
            + cos(radians(plat)) * cos(radians(lat)) * sin(radians(lon - plon) / 2) ^ 2))))
            FILTER (WHERE plat IS NOT NULL), 0)
            AS distance_m,
-       max(speed_kmh) AS max_speed, avg(speed_kmh)::float8 AS avg_speed,
        coalesce(sum(extract(epoch FROM fix_time - pt)) FILTER (
            WHERE pspeed >= $4 AND extract(epoch FROM fix_time - pt) <= $5), 0)::float8 AS moving_s
+"""
+
+_SUMMARY = f"""
+WITH p AS ({_PAIRS})
+SELECT count(*) AS fixes, max(speed_kmh) AS max_speed, avg(speed_kmh)::float8 AS avg_speed,
+{_PAIR_SUMS}
 FROM p
+"""
+
+
+def _summary_from_view(view: str) -> str:
+    """The summary with TimescaleDB: fixes and speeds of the hours wholly inside
+    [$2, $3) from the continuous aggregate, of the partial hours at the edges (b0:
+    the first whole hour's start, b1: the last one's end) and the pairwise sums from
+    the raw rows. Without a whole hour, b0 >= b1 and the edges cover the range."""
+    from storage.timescale import SUMMARY_BUCKET
+
+    bucket = f"INTERVAL '{SUMMARY_BUCKET}'"
+    return f"""
+WITH b AS (
+    SELECT CASE WHEN time_bucket({bucket}, $2::timestamptz) = $2::timestamptz THEN $2::timestamptz
+                ELSE time_bucket({bucket}, $2::timestamptz) + {bucket} END AS b0,
+           time_bucket({bucket}, $3::timestamptz) AS b1
+), whole AS (
+    SELECT coalesce(sum(s.fixes), 0)::bigint AS fixes, max(s.max_speed) AS max_speed,
+           coalesce(sum(s.speed_sum), 0)::float8 AS speed_sum, coalesce(sum(s.speed_n), 0)::bigint AS speed_n
+    FROM {view} AS s, b WHERE s.device_id = $1 AND s.bucket >= b.b0 AND s.bucket < b.b1
+), edges AS (
+    SELECT count(*) AS fixes, max(r.speed_kmh) AS max_speed,
+           coalesce(sum(r.speed_kmh::float8), 0)::float8 AS speed_sum, count(r.speed_kmh) AS speed_n
+    FROM positions AS r, b WHERE r.device_id = $1 AND r.valid
+        AND ((r.fix_time >= $2 AND r.fix_time < least(b.b0, $3::timestamptz))
+             OR (r.fix_time >= greatest(b.b0, b.b1) AND r.fix_time < $3))
+), pairs AS (
+    SELECT {_PAIR_SUMS} FROM ({_PAIRS}) AS p
+)
+SELECT whole.fixes + edges.fixes AS fixes, greatest(whole.max_speed, edges.max_speed) AS max_speed,
+       CASE WHEN whole.speed_n + edges.speed_n > 0
+            THEN (whole.speed_sum + edges.speed_sum) / (whole.speed_n + edges.speed_n) END AS avg_speed,
+       pairs.distance_m, pairs.moving_s
+FROM whole, edges, pairs
 """
 
 

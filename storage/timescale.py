@@ -13,7 +13,9 @@ reschedule the compression job. Only the documented TimescaleDB 2.x API is
 used: ``create_hypertable``, ``set_chunk_time_interval``, ``ALTER TABLE ... SET
 (timescaledb.compress, ...)``, ``add_compression_policy`` /
 ``remove_compression_policy``, ``add_retention_policy`` /
-``remove_retention_policy`` and the ``timescaledb_information`` views.
+``remove_retention_policy`` and the ``timescaledb_information`` views; for the
+API's summaries a continuous aggregate (``CREATE MATERIALIZED VIEW ... WITH
+(timescaledb.continuous)``, ``add_continuous_aggregate_policy``).
 
 ``positions`` is segmented by device and ordered by fix time descending, the
 order of the track query. Compression is a policy that the TimescaleDB job
@@ -33,9 +35,10 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["Hypertable", "HYPERTABLES", "MigrationError", "MigrationResult", "TimescaleSettings",
+__all__ = ["Hypertable", "HYPERTABLES", "MigrationError", "MigrationResult", "SUMMARY_VIEW", "TimescaleSettings",
            "TimescaleState", "TableRef", "apply_policies", "begin_copy", "configure_timescale",
-           "copy_batch", "is_hypertable", "plan_copy", "preload_problem", "resolve_table",
+           "copy_batch", "ensure_summary_view", "summary_select", "is_hypertable", "plan_copy", "preload_problem",
+           "resolve_table",
            "start_decision", "swap", "timescale_available"]
 
 log = logging.getLogger(__name__)
@@ -231,10 +234,74 @@ async def configure_timescale(conn: Any, settings: TimescaleSettings) -> Timesca
                 continue
         await apply_policies(conn, table, spec, settings)
         hypertables.append(spec.table)
+        if spec.table == "positions":
+            await ensure_summary_view(conn, table)
     if waiting:
         return TimescaleState(enabled=False, version=version, hypertables=tuple(hypertables),
                               reason="; ".join(waiting) + f": {MIGRATE_HINT}", actionable=True)
     return TimescaleState(enabled=True, version=version, hypertables=tuple(hypertables))
+
+
+# -- The continuous aggregate behind GET /api/v1/devices/{id}/summary ----------
+#
+# Per device and hour, over valid fixes, what adds up exactly across buckets:
+# the number of fixes, the greatest speed, the sum and number of speeds (an
+# average of averages would weigh hours alike). Distance and moving time are
+# sums over consecutive pairs of fixes, which need a window function, and a
+# continuous aggregate cannot hold one: storage.api_store computes them from
+# the raw rows and takes whole hours of the range from here, the partial hours
+# at its edges from the raw rows too. Real-time (materialized_only = false):
+# hours the policy has not materialized yet are aggregated from the hypertable
+# when read. A fix that arrives late into a materialized hour counts there
+# after the policy's next run (every 30 minutes); the refresh window starts at
+# the beginning (start_offset NULL) so such hours are redone however old, and
+# ends an hour before now (the open hour is always read in real time).
+
+#: the view's name (in positions' schema) and its bucket
+SUMMARY_VIEW = "positions_summary_hourly"
+SUMMARY_BUCKET = "1 hour"
+
+
+def summary_select(positions: str) -> str:
+    """The aggregate's query over the table ``positions`` (an SQL name)."""
+    return (f"SELECT device_id, time_bucket(INTERVAL '{SUMMARY_BUCKET}', fix_time) AS bucket,"
+            " count(*) AS fixes, max(speed_kmh) AS max_speed,"
+            " sum(speed_kmh::double precision) AS speed_sum, count(speed_kmh) AS speed_n"
+            f" FROM {positions} WHERE valid"
+            f" GROUP BY device_id, time_bucket(INTERVAL '{SUMMARY_BUCKET}', fix_time)")
+
+
+def _summary_view_sql(view: TableRef, positions: TableRef) -> str:
+    return (f"CREATE MATERIALIZED VIEW {view.qualified}"
+            " WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS "
+            + summary_select(positions.qualified)
+            + " WITH NO DATA")  # WITH DATA cannot run in a transaction; the policy materializes
+
+
+async def ensure_summary_view(conn: Any, positions: TableRef) -> bool:
+    """Create the summary's continuous aggregate and its refresh policy when they are
+    missing; True when they exist. Never raises for the database's reasons (a
+    TimescaleDB version that refuses the view, no privilege): the API then computes
+    summaries in plain SQL, and the warning says why."""
+    view = positions.sibling(SUMMARY_VIEW)
+    try:
+        async with conn.transaction():
+            exists = await conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM timescaledb_information.continuous_aggregates"
+                " WHERE view_schema = $1 AND view_name = $2)", view.schema, view.name)
+            if not exists:
+                await conn.execute(_summary_view_sql(view, positions))
+            await conn.execute(
+                "SELECT add_continuous_aggregate_policy($1::text::regclass, start_offset => NULL::interval,"
+                " end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '30 minutes',"
+                " if_not_exists => true)", view.qualified)
+        return True
+    except Exception as exc:  # noqa: BLE001 - reported; start-up goes on, summaries in plain SQL
+        if conn.is_closed():
+            raise
+        log.warning("TimescaleDB: no continuous aggregate %s for the API's summaries (%s: %s); "
+                    "summaries are computed from the raw positions", view.name, type(exc).__name__, exc)
+        return False
 
 
 async def _policy(conn: Any, table: TableRef, proc: str, key: str) -> tuple[int, str | None] | None:
