@@ -1,17 +1,20 @@
 """The outermost ASGI layer, around the whole Litestar app (unknown paths too):
-who is asking (401), the rate limit per identity (429), the bound on requests
-in flight (503), security headers, one JSON access-log line per request (the
-token's name, never its secret, and never the query string)."""
+who is asking (401; 503 when a JWT cannot be checked because the identity
+provider's keys cannot be fetched), the rate limit per identity (429), the
+bound on requests in flight (503), security headers (HSTS when served over
+TLS), one JSON access-log line per request (the token's name, never its
+secret, and never the query string)."""
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from typing import Awaitable, Callable
 
 import msgspec
 
-from .auth import Authenticator, AuthError, Principal, RateLimiter
+from .auth import JWKS_MIN_INTERVAL, Authenticator, AuthError, AuthUnavailable, Principal, RateLimiter
 from .config import ApiConfig
 from .metrics import ApiMetrics
 
@@ -89,7 +92,7 @@ class ApiMiddleware:
         principal: Principal | None = None
         try:
             if not _public(path) and scope.get("method") != "OPTIONS":  # CORS preflights carry no credential
-                principal, problem = await self._identify(scope, client)
+                principal, problem, unavailable = await self._identify(scope, client)
                 key = f"token:{principal.name}" if principal is not None else f"addr:{client}"
                 allowed, remaining, reset = self.limiter.take(key)
                 rate_headers += [(b"ratelimit-limit", str(self.config.rate_burst).encode()),
@@ -99,6 +102,9 @@ class ApiMiddleware:
                     self.metrics.rate_limited.inc()
                     return await self._reject(scope, send_with_headers, 429, "rate limit exceeded",
                                               [(b"retry-after", str(int(reset)).encode())])
+                if principal is None and unavailable:
+                    return await self._reject(scope, send_with_headers, 503, problem, [
+                        (b"retry-after", str(math.ceil(JWKS_MIN_INTERVAL)).encode())])
                 if principal is None:
                     return await self._reject(scope, send_with_headers, 401, problem,
                                               [(b"www-authenticate", b'Bearer realm="uvis"')])
@@ -124,16 +130,19 @@ class ApiMiddleware:
                     "ms": round(elapsed * 1000, 2), "client": client,
                     "token": principal.name if principal is not None else None}).decode())
 
-    async def _identify(self, scope: dict, client: str) -> tuple[Principal | None, str]:
+    async def _identify(self, scope: dict, client: str) -> tuple[Principal | None, str, bool]:
+        """(who, why not, whether the credential could not be checked now: a 503, not a 401)."""
         credential = _credential(scope)
         if credential is None:
             if scope["path"] == "/metrics" and client in LOOPBACK:
-                return LOCAL, ""
-            return None, "a credential is required (Authorization: Bearer TOKEN)"
+                return LOCAL, "", False
+            return None, "a credential is required (Authorization: Bearer TOKEN)", False
         try:
-            return await self.auth.authenticate(credential), ""
+            return await self.auth.authenticate(credential), "", False
         except AuthError as exc:
-            return None, str(exc)
+            return None, str(exc), False
+        except AuthUnavailable as exc:
+            return None, str(exc), True
 
     async def _reject(self, scope: dict, send: Callable, status: int, message: str,
                       headers: list[tuple[bytes, bytes]]) -> None:

@@ -12,7 +12,7 @@ from typing import Awaitable, Callable
 from storage.api_store import ApiStore, open_api_store
 
 from .app import build_litestar
-from .auth import Authenticator
+from .auth import Authenticator, jwks_source_problem
 from .config import LOOPBACK, ApiConfig
 from .live import LiveHub
 from .metrics import ApiMetrics
@@ -60,6 +60,8 @@ class ApiService:
                     render_metrics: Callable[[], bytes] | None = None,
                     reuse_port: bool = False) -> None:
         c = self.config
+        if (problem := jwks_source_problem(c.jwt_jwks)) is not None:
+            raise ApiStartError(problem)
         self.store = await open_api_store(self.dsn, max_size=c.pool_size,
                                           statement_timeout=c.statement_timeout,
                                           online_window=c.online_window)
