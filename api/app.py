@@ -249,9 +249,10 @@ async def summary(state: State, request: Request, device_id: DeviceId,
     """Distance, maximum and average speed, moving time, first and last fix over from..to."""
     device_id = _device_id(device_id)
     t0, t1 = P.time_range(start, end, required=True, max_days=state.config.max_range_days)
-    if not await state.store.visible(device_id, _groups(request)):
+    found = await state.store.summary(device_id, t0, t1, _groups(request))
+    if found is None:
         raise NotFoundException(f"unknown device {device_id}")
-    return await state.store.summary(device_id, t0, t1)
+    return found
 
 
 @get("/positions/latest", guards=[need("positions:read")], responses=ERRORS)

@@ -185,6 +185,16 @@ async def _init(conn: asyncpg.Connection) -> None:
                               encoder=_F4.pack, decoder=_f4_decode)
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """A connection back in the pool keeps its session: asyncpg's default reset is a
+    round trip per release (pg_advisory_unlock_all, CLOSE ALL, UNLISTEN *, RESET ALL),
+    most of a small request's database time, and resets nothing the API leaves: its
+    settings are per transaction (SET TRANSACTION, pg_advisory_xact_lock), it opens no
+    cursor outside a transaction, and a LISTEN on a pool connection is removed by its
+    owner (storage.commands.CommandWaiter). asyncpg still rolls back an open
+    transaction and drops listener callbacks before this."""
+
+
 async def open_api_store(dsn: str, *, max_size: int = 8, statement_timeout: float = 5.0,
                          online_window: float = 300.0, migrate: bool = True) -> "ApiStore":
     """The read-only pool (migrations applied first, on a connection of their own)."""
@@ -195,7 +205,7 @@ async def open_api_store(dsn: str, *, max_size: int = 8, statement_timeout: floa
         finally:
             await conn.close()
     pool = await asyncpg.create_pool(
-        dsn, min_size=1, max_size=max_size, init=_init,
+        dsn, min_size=1, max_size=max_size, init=_init, reset=_keep_session,
         server_settings={"default_transaction_read_only": "on",
                          "statement_timeout": str(int(statement_timeout * 1000)),
                          "application_name": "uvis-api",
@@ -208,6 +218,10 @@ async def open_api_store(dsn: str, *, max_size: int = 8, statement_timeout: floa
                          # device spent 30 ms compiling it
                          "jit": "off"})
     return ApiStore(pool, online_window=online_window, owns_pool=True)
+
+
+def _qualified(alias: str, columns: str) -> str:
+    return ", ".join(f"{alias}.{c}" for c in columns.split(", "))
 
 
 def _array_of(element: str, order: str) -> str:
@@ -269,13 +283,14 @@ class ApiStore:
         args: list[Any] = [device_id]
         cond = _group_filter(args, groups)
         row = await self.pool.fetchrow(
-            f"SELECT {_DEV} FROM devices AS d WHERE d.device_id = $1 AND {cond}", *args)
+            f"SELECT {_qualified('d', _DEV)}, {_qualified('l', _POS)} FROM devices AS d "
+            f"LEFT JOIN latest_positions AS l ON l.device_id = d.device_id WHERE d.device_id = $1 AND {cond}",
+            *args)
         if row is None:
             return None
-        last = await self.pool.fetchrow(f"SELECT {_POS} FROM latest_positions WHERE device_id = $1",
-                                        device_id)
+        last = row[7:]
         return self._device(row, datetime.now(timezone.utc),
-                            position_from(last) if last is not None else None)
+                            position_from(last) if last[0] is not None else None)
 
     async def visible(self, device_id: str, groups: Sequence[str] | None) -> bool:
         """The device exists and the caller's groups may see it."""
@@ -421,38 +436,36 @@ class ApiStore:
                 for r in await self.pool.fetch(sql, *args)]
 
     # -- summary ---------------------------------------------------------
-    async def summary(self, device_id: str, start: datetime, end: datetime) -> Summary:
-        """Over valid fixes in [start, end): with TimescaleDB's continuous aggregate
+    async def summary(self, device_id: str, start: datetime, end: datetime,
+                      groups: Sequence[str] | None = None) -> Summary | None:
+        """Over valid fixes in [start, end), in one statement (None: no such device, or
+        not in ``groups``): with TimescaleDB's continuous aggregate
         (storage.timescale.SUMMARY_VIEW) the counts and speeds of whole hours come from
         it, otherwise everything from the raw rows; the figures are the same."""
-        args = (device_id, start, end, MOVING_SPEED_KMH, MOVING_MAX_GAP_S)
+        args: list[Any] = [device_id, start, end, MOVING_SPEED_KMH, MOVING_MAX_GAP_S]
+        visible = _visible_sql(args, groups)
         view = await self._summary_view()
         row = None
         if view is not None:
             try:
-                row = await self.pool.fetchrow(_summary_from_view(view), *args)
+                row = await self.pool.fetchrow(_summary_sql(_summary_from_view(view, visible), visible), *args)
             except (asyncpg.UndefinedTableError, asyncpg.UndefinedFunctionError,
                     asyncpg.FeatureNotSupportedError, asyncpg.InsufficientPrivilegeError) as exc:
                 log.warning("summary: the continuous aggregate %s cannot be read (%s: %s); "
                             "summaries are computed from the raw positions", view, type(exc).__name__, exc)
                 self._view = None
         if row is None:
-            row = await self.pool.fetchrow(_SUMMARY, *args)
-        first = last = None
-        if row["fixes"]:
-            first = await self.pool.fetchrow(
-                f"SELECT {_POS} FROM positions WHERE device_id = $1 AND fix_time >= $2 "
-                "AND fix_time < $3 ORDER BY fix_time LIMIT 1", device_id, start, end)
-            last = await self.pool.fetchrow(
-                f"SELECT {_POS} FROM positions WHERE device_id = $1 AND fix_time >= $2 "
-                "AND fix_time < $3 ORDER BY fix_time DESC LIMIT 1", device_id, start, end)
-        return Summary(device_id=device_id, start=start, end=end, fixes=row["fixes"],
-                       distance_m=round(float(row["distance_m"]), 1),
-                       max_speed_kmh=row["max_speed"],
-                       avg_speed_kmh=None if row["avg_speed"] is None else round(row["avg_speed"], 2),
-                       moving_seconds=round(float(row["moving_s"]), 3),
-                       first_fix=position_from(first) if first else None,
-                       last_fix=position_from(last) if last else None)
+            row = await self.pool.fetchrow(_summary_sql(_summary_plain(visible), visible), *args)
+        if not row[0]:
+            return None
+        fixes, distance, max_speed, avg_speed, moving = row[1:6]
+        first, last = row[6:18], row[18:30]
+        return Summary(device_id=device_id, start=start, end=end, fixes=fixes,
+                       distance_m=round(float(distance), 1), max_speed_kmh=max_speed,
+                       avg_speed_kmh=None if avg_speed is None else round(avg_speed, 2),
+                       moving_seconds=round(float(moving), 3),
+                       first_fix=position_from(first) if fixes and first[0] is not None else None,
+                       last_fix=position_from(last) if fixes and last[0] is not None else None)
 
     async def _summary_view(self) -> str | None:
         """The continuous aggregate's qualified name when TimescaleDB has it (looked up once)."""
@@ -481,33 +494,38 @@ class ApiStore:
 
 
 # Haversine on consecutive valid fixes; moving time from each fix's speed to the next.
-_PAIRS = """
+# $1 device, $2 from, $3 to, $4 moving speed, $5 longest moving gap; ``visible``: the
+# caller may see the device (an InitPlan: nothing is read when it is false).
+def _pairs(visible: str) -> str:
+    return f"""
     SELECT fix_time, lat, lon, speed_kmh,
            lag(lat) OVER w AS plat, lag(lon) OVER w AS plon, lag(fix_time) OVER w AS pt,
            lag(speed_kmh) OVER w AS pspeed
-    FROM positions WHERE device_id = $1 AND fix_time >= $2 AND fix_time < $3 AND valid
+    FROM positions WHERE {visible} AND device_id = $1 AND fix_time >= $2 AND fix_time < $3 AND valid
     WINDOW w AS (ORDER BY fix_time)
 """
-_PAIR_SUMS = """
-       coalesce(sum(2 * 6371008.8 * asin(least(1, sqrt(
+
+
+_DISTANCE = """coalesce(sum(2 * 6371008.8 * asin(least(1, sqrt(
            sin(radians(lat - plat) / 2) ^ 2
            + cos(radians(plat)) * cos(radians(lat)) * sin(radians(lon - plon) / 2) ^ 2))))
-           FILTER (WHERE plat IS NOT NULL), 0)
-           AS distance_m,
-       coalesce(sum(extract(epoch FROM fix_time - pt)) FILTER (
-           WHERE pspeed >= $4 AND extract(epoch FROM fix_time - pt) <= $5), 0)::float8 AS moving_s
-"""
+           FILTER (WHERE plat IS NOT NULL), 0) AS distance_m"""
+_MOVING = """coalesce(sum(extract(epoch FROM fix_time - pt)) FILTER (
+           WHERE pspeed >= $4 AND extract(epoch FROM fix_time - pt) <= $5), 0)::float8 AS moving_s"""
 
-_SUMMARY = f"""
-WITH p AS ({_PAIRS})
-SELECT count(*) AS fixes, max(speed_kmh) AS max_speed, avg(speed_kmh)::float8 AS avg_speed,
-{_PAIR_SUMS}
+
+def _summary_plain(visible: str) -> str:
+    """(fixes, distance_m, max_speed, avg_speed, moving_s) from the raw rows."""
+    return f"""
+WITH p AS ({_pairs(visible)})
+SELECT count(*) AS fixes, {_DISTANCE}, max(speed_kmh) AS max_speed,
+       avg(speed_kmh)::float8 AS avg_speed, {_MOVING}
 FROM p
 """
 
 
-def _summary_from_view(view: str) -> str:
-    """The summary with TimescaleDB: fixes and speeds of the hours wholly inside
+def _summary_from_view(view: str, visible: str) -> str:
+    """The same figures with TimescaleDB: fixes and speeds of the hours wholly inside
     [$2, $3) from the continuous aggregate, of the partial hours at the edges (b0:
     the first whole hour's start, b1: the last one's end) and the pairwise sums from
     the raw rows. Without a whole hour, b0 >= b1 and the edges cover the range."""
@@ -522,22 +540,34 @@ WITH b AS (
 ), whole AS (
     SELECT coalesce(sum(s.fixes), 0)::bigint AS fixes, max(s.max_speed) AS max_speed,
            coalesce(sum(s.speed_sum), 0)::float8 AS speed_sum, coalesce(sum(s.speed_n), 0)::bigint AS speed_n
-    FROM {view} AS s, b WHERE s.device_id = $1 AND s.bucket >= b.b0 AND s.bucket < b.b1
+    FROM {view} AS s, b WHERE {visible} AND s.device_id = $1 AND s.bucket >= b.b0 AND s.bucket < b.b1
 ), edges AS (
     SELECT count(*) AS fixes, max(r.speed_kmh) AS max_speed,
            coalesce(sum(r.speed_kmh::float8), 0)::float8 AS speed_sum, count(r.speed_kmh) AS speed_n
-    FROM positions AS r, b WHERE r.device_id = $1 AND r.valid
+    FROM positions AS r, b WHERE {visible} AND r.device_id = $1 AND r.valid
         AND ((r.fix_time >= $2 AND r.fix_time < least(b.b0, $3::timestamptz))
              OR (r.fix_time >= greatest(b.b0, b.b1) AND r.fix_time < $3))
 ), pairs AS (
-    SELECT {_PAIR_SUMS} FROM ({_PAIRS}) AS p
+    SELECT {_DISTANCE}, {_MOVING} FROM ({_pairs(visible)}) AS p
 )
-SELECT whole.fixes + edges.fixes AS fixes, greatest(whole.max_speed, edges.max_speed) AS max_speed,
+SELECT whole.fixes + edges.fixes AS fixes, pairs.distance_m,
+       greatest(whole.max_speed, edges.max_speed) AS max_speed,
        CASE WHEN whole.speed_n + edges.speed_n > 0
             THEN (whole.speed_sum + edges.speed_sum) / (whole.speed_n + edges.speed_n) END AS avg_speed,
-       pairs.distance_m, pairs.moving_s
+       pairs.moving_s
 FROM whole, edges, pairs
 """
+
+
+def _summary_sql(figures: str, visible: str) -> str:
+    """visible, the five figures, the first fix's 12 columns, the last fix's 12 columns."""
+    def fix(order: str) -> str:
+        return (f"LEFT JOIN LATERAL (SELECT {_POS} FROM positions WHERE {visible} AND device_id = $1 "
+                f"AND fix_time >= $2 AND fix_time < $3 ORDER BY fix_time {order} LIMIT 1) AS {order[0].lower()}"
+                " ON TRUE")
+    return (f"SELECT {visible}, fig.fixes, fig.distance_m, fig.max_speed, fig.avg_speed, fig.moving_s, "
+            f"{_qualified('a', _POS)}, {_qualified('d', _POS)} FROM ({figures}) AS fig "
+            f"{fix('ASC')} {fix('DESC')}")
 
 
 def _token(row: Sequence[Any]) -> TokenRow:

@@ -91,7 +91,7 @@ async def test_plain_sql_summary_is_exact(store, db_pool) -> None:
         assert figures(await api.summary("sum-a", start, end)) == expected(data, start, end), (start, end)
 
 
-async def test_the_aggregate_path_combines_whole_hours_and_edges_exactly(database_url) -> None:
+async def test_the_aggregate_path_combines_whole_hours_and_edges_exactly(database_url, db_pool) -> None:
     """Where TimescaleDB is absent (CI): the aggregate path's SQL on stand-ins, a
     time_bucket of PostgreSQL's date_bin and a table holding the aggregate's rows,
     checks how it splits a range into whole hours and raw edges."""
@@ -109,6 +109,8 @@ async def test_the_aggregate_path_combines_whole_hours_and_edges_exactly(databas
     try:
         await conn.execute(
             "CREATE TABLE positions (LIKE public.positions INCLUDING ALL);"
+            "CREATE TABLE devices (LIKE public.devices INCLUDING ALL);"
+            "INSERT INTO devices (device_id, protocol, first_seen, last_seen) VALUES ('sum-a', 'gt06', now(), now());"
             "CREATE FUNCTION time_bucket(interval, timestamptz) RETURNS timestamptz IMMUTABLE"
             " LANGUAGE sql AS $$ SELECT date_bin($1, $2, '2000-01-03 00:00:00+00') $$")
         data = fixes()
@@ -124,6 +126,7 @@ async def test_the_aggregate_path_combines_whole_hours_and_edges_exactly(databas
         for start, end in RANGES:
             assert figures(await api.summary("sum-a", start, end)) == expected(data, start, end), (start, end)
         assert api._view is not None  # the aggregate path answered every range
+        assert await api.summary("nobody", *RANGES[0]) is None
     finally:
         if pool is not None:
             await pool.close()
@@ -167,6 +170,8 @@ async def timescale_schema(database_url):
 async def test_timescale_summary_from_the_continuous_aggregate_is_exact(timescale_schema) -> None:
     conn, pool, name = timescale_schema
     data = fixes()
+    await conn.execute("INSERT INTO devices (device_id, protocol, first_seen, last_seen) VALUES ('sum-a', 'gt06',"
+                       " now(), now())")
     await conn.executemany(
         "INSERT INTO positions (device_id, fix_time, received_at, protocol, valid, lat, lon, altitude_m,"
         " speed_kmh, course_deg, satellites, hdop) VALUES ($1, $2, $2, 'gt06', $3, $4, $5, 35.5, $6, 270,"
