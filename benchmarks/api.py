@@ -16,15 +16,24 @@ serves it; this process times, with an API token:
   streams (flat memory: the growth over its idle RSS);
 - ``mixed``: 50 concurrent clients (latest pages, track pages, device
   details, summaries) for --mixed-seconds while ``uvis-gateway run`` (no API)
-  takes an ingest load from benchmarks._loadgen: the API's p99, and ingest's
-  ACK p99 with and without the API load.
+  takes an ingest load from benchmarks._loadgen (1,000 positions/s): the API's
+  p99, and ingest's ACK p99 with and without the API load. Two kinds of
+  client: closed loop (``mixed``: each client sends its next request as soon
+  as it has the answer, no think time; on 2 shared cores this saturates the
+  CPU by construction, it is the throughput figure) and open loop at a stated
+  rate (``mixed_at_R``: each client R requests/s, exponential think times of
+  mean 1/R s, as a dispatch screen or portal polls; latency counted from each
+  request's scheduled send time, so a slow answer also delays, and is charged
+  to, the requests scheduled behind it). The ACK figure alone is taken before
+  and after the loaded phases: their spread is its noise.
 
 The database is dropped at the end (``--rows`` makes a smaller run), unless
 ``--keep NAME``: then the database NAME on 127.0.0.1:5432 is loaded once,
 kept, and reused by later runs with the same name (the rows the ingest load
 added are deleted first, so every run reads the same table).
 
-    python -m benchmarks.api [--rows N] [--requests N] [--keep NAME] [--json FILE]
+    python -m benchmarks.api [--rows N] [--requests N] [--keep NAME] [--rates R ...] [--no-closed]
+                             [--parts sequential stream mixed] [--api-workers N] [--json FILE]
 """
 
 from __future__ import annotations
@@ -177,28 +186,51 @@ async def streamed(base: str, token: str, pid: int, fmt: str, rounds: int = 3) -
             f"stream_{fmt}_rss_peak_mb": round(peak / 2**20, 1)}
 
 
-async def mixed_clients(base: str, token: str, seconds: float, clients: int = 50) -> list[float]:
+def _mixed_url(base: str, rng: random.Random) -> str:
+    """One request of the mix: a latest page, a track page, a device's details or a day's summary."""
+    kind = rng.randrange(4)
+    device = _device(rng.randrange(1, DEVICES))
+    if kind == 0:
+        return f"{base}/api/v1/positions/latest?limit=100&after={encode_cursor('l', device)}"
+    if kind == 1:
+        start = DAY + timedelta(seconds=rng.randrange(0, 86_000))
+        return f"{base}/api/v1/devices/{TRACK_DEVICE}/positions?from={_iso(start)}&limit=100"
+    if kind == 2:
+        return f"{base}/api/v1/devices/{device}"
+    return f"{base}/api/v1/devices/{device}/summary?from={_iso(DAY)}&to={_iso(DAY + timedelta(days=1))}"
+
+
+async def mixed_clients(base: str, token: str, seconds: float, clients: int = 50,
+                        rate: float | None = None) -> list[float]:
+    """Latencies (ms) of ``clients`` concurrent clients sending the mix for ``seconds``.
+
+    ``rate`` None: closed loop, each client sends its next request as soon as the last one is
+    answered (no think time: the saturation figure). ``rate`` R: each client sends R requests/s
+    on an open-loop schedule (exponential gaps, mean 1/R s of think time, a random phase), one
+    request at a time; a request's latency runs from its scheduled send time, so a client held
+    up by a slow answer counts the wait of the requests queued behind it (no coordinated
+    omission)."""
     headers = {"Authorization": f"Bearer {token}"}
     latencies: list[float] = []
-    deadline = time.monotonic() + seconds
-    day = f"from={_iso(DAY)}&to={_iso(DAY + timedelta(days=1))}"
+    started = time.perf_counter()
+    deadline = started + seconds
 
     async def client(n: int) -> None:
         rng = random.Random(n)
+        due = started + (rng.random() / rate if rate else 0.0)
         async with aiohttp.ClientSession(headers=headers) as session:
-            while time.monotonic() < deadline:
-                kind = rng.randrange(4)
-                device = _device(rng.randrange(1, DEVICES))
-                if kind == 0:
-                    url = f"{base}/api/v1/positions/latest?limit=100&after={encode_cursor('l', device)}"
-                elif kind == 1:
-                    start = DAY + timedelta(seconds=rng.randrange(0, 86_000))
-                    url = f"{base}/api/v1/devices/{TRACK_DEVICE}/positions?from={_iso(start)}&limit=100"
-                elif kind == 2:
-                    url = f"{base}/api/v1/devices/{device}"
-                else:
-                    url = f"{base}/api/v1/devices/{device}/summary?{day}"
-                latencies.append(await timed(session, url))
+            while due < deadline:
+                if rate:
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                url = _mixed_url(base, rng)
+                sent = due if rate else time.perf_counter()
+                async with session.get(url) as response:
+                    await response.read()
+                    if response.status != 200:
+                        raise RuntimeError(f"{url}: {response.status}")
+                now = time.perf_counter()
+                latencies.append((now - sent) * 1000)
+                due = due + rng.expovariate(rate) if rate else now
 
     await asyncio.gather(*(client(n) for n in range(clients)))
     return latencies
@@ -221,20 +253,23 @@ async def ingest_acks(port: int, seconds: float, tmp: Path, tag: str) -> list[fl
 
 
 class ApiProcess:
-    def __init__(self, dsn: str, tmp: Path) -> None:
+    def __init__(self, dsn: str, tmp: Path, *, workers: int = 1, pool_size: int = 8,
+                 max_in_flight: int = 256) -> None:
         self.port = _free_port()
+        self.workers = workers
         config = tmp / "api.toml"
-        config.write_text("[api]\nrate_limit = 1000000.0\nrate_burst = 1000000\nmax_in_flight = 256\n"
-                          "pool_size = 8\n")
+        config.write_text(f"[api]\nrate_limit = 1000000.0\nrate_burst = 1000000\nmax_in_flight = {max_in_flight}\n"
+                          f"pool_size = {pool_size}\n")
         self.log = tmp / "api.log"
         self.proc = subprocess.Popen(
             [PY, "-m", "gateway.cli", "api", "--config", str(config), "--database-url", dsn,
-             "--api-host", "127.0.0.1", "--api-port", str(self.port), "--log-level", "WARNING"],
+             "--api-host", "127.0.0.1", "--api-port", str(self.port), "--log-level", "WARNING",
+             "--workers", str(workers)],
             stdout=subprocess.DEVNULL, stderr=open(self.log, "w"), start_new_session=True)
 
     async def ready(self) -> None:
         deadline = time.monotonic() + 60
-        while "API ready" not in self.log.read_text():
+        while self.log.read_text().count("API ready") < self.workers:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the API did not start:\n" + self.log.read_text()[-2000:])
             await asyncio.sleep(0.1)
@@ -295,54 +330,104 @@ async def main(args: argparse.Namespace) -> dict:
         print(f"  {data['rows']:,} rows ({data['track_rows']:,} for the track device) in {data['load_s']} s "
               f"(COPY {data['copy_s']} s{', loaded earlier' if data.get('reused') else ''})", flush=True)
         with tempfile.TemporaryDirectory(prefix="uvis-api-") as tmp:
-            api = ApiProcess(dsn, Path(tmp))
+            api = ApiProcess(dsn, Path(tmp), workers=args.api_workers, pool_size=args.pool_size,
+                             max_in_flight=args.max_in_flight)
             gateway = None
+            figures: dict = {}
             try:
                 await api.ready()
                 base = f"http://127.0.0.1:{api.port}"
-                figures = await sequential(base, token, args.requests, rng)
-                for fmt in ("json", "geojson"):
-                    figures.update(await streamed(base, token, api.proc.pid, fmt))
-                gateway = Gateway(dsn, 1, Path(tmp))
-                await gateway.ready()
-                await ingest_acks(gateway.port, 5, Path(tmp), "warm-up")  # connections, caches
-                quiet = await ingest_acks(gateway.port, args.mixed_seconds, Path(tmp), "quiet")
-                acks_task = asyncio.create_task(ingest_acks(gateway.port, args.mixed_seconds, Path(tmp), "busy"))
-                await asyncio.sleep(1.0)  # the load generator is connected and sending
-                mixed = await mixed_clients(base, token, args.mixed_seconds - 2)
-                busy = await acks_task
-                figures.update(_stats("mixed", mixed))
-                figures["mixed_requests_per_s"] = round(len(mixed) / (args.mixed_seconds - 2), 1)
-                figures.update(_stats("ack_quiet", quiet))
-                figures.update(_stats("ack_busy", busy))
+                if "sequential" in args.parts:
+                    figures.update(await sequential(base, token, args.requests, rng))
+                if "stream" in args.parts:
+                    for fmt in ("json", "geojson"):
+                        figures.update(await streamed(base, token, api.proc.pid, fmt))
+                if "mixed" in args.parts:
+                    gateway = Gateway(dsn, 1, Path(tmp))
+                    await gateway.ready()
+                    figures.update(await mixed_phases(base, token, gateway, Path(tmp), args))
             finally:
                 api.stop()
                 if gateway is not None:
                     gateway.stop()
-    targets = {"latest_ms_p99": 20.0, "page_ms_p99": 20.0, "stream_json_ms_best": 1000.0,
-               "stream_geojson_ms_best": 1000.0, "mixed_ms_p99": 50.0}
-    for key, target in targets.items():
-        print(f"  {key:<24} {figures[key]:>9} ms   (target <= {target:g} ms)")
-    for fmt in ("json", "geojson"):
-        print(f"  stream_{fmt}: {figures[f'stream_{fmt}_bytes']:,} bytes, API RSS idle "
-              f"{figures[f'stream_{fmt}_rss_idle_mb']} MB, peak {figures[f'stream_{fmt}_rss_peak_mb']} MB")
-    growth = figures["ack_busy_ms_p99"] / figures["ack_quiet_ms_p99"] - 1
-    print(f"  ingest ACK p99: {figures['ack_quiet_ms_p99']} ms alone, {figures['ack_busy_ms_p99']} ms under "
-          f"the API load ({growth:+.0%}; target <= +10%); {figures['mixed_requests_per_s']} API requests/s")
-    return {**figures, "ack_p99_growth": round(growth, 3), "data": data, "database": where,
-            "targets": targets,
+    report(figures)
+    return {**figures, "data": data, "database": where, "targets": TARGETS,
             "settings": {"requests": args.requests, "devices": DEVICES, "mixed_seconds": args.mixed_seconds,
+                         "clients": args.clients, "rates_per_client": args.rates,
+                         "api_workers": args.api_workers, "pool_size": args.pool_size,
+                         "max_in_flight": args.max_in_flight,
                          "client": "aiohttp in this process; API (uvis-gateway api), gateway and load "
                                    "generator in processes of their own",
                          "load_average_before": load_before, "load_average_after": load_average()},
             "environment": environment("uvloop")}
 
 
+def _mode(rate: float | None) -> str:
+    return "mixed" if rate is None else f"mixed_at_{rate:g}"
+
+
+async def mixed_phases(base: str, token: str, gateway: Gateway, tmp: Path, args: argparse.Namespace) -> dict:
+    """Ingest's ACK p99 alone, then under each API load (closed loop, then each rate), then alone
+    again (the spread of the two quiet figures is the noise of the ACK figure)."""
+    seconds = args.mixed_seconds
+    figures: dict = {}
+    await ingest_acks(gateway.port, 5, tmp, "warm-up")  # connections, caches
+    figures.update(_stats("ack_quiet", await ingest_acks(gateway.port, seconds, tmp, "quiet")))
+    for rate in ([None] if args.closed else []) + list(args.rates):
+        mode = _mode(rate)
+        acks_task = asyncio.create_task(ingest_acks(gateway.port, seconds, tmp, mode))
+        await asyncio.sleep(1.0)  # the load generator is connected and sending
+        mixed = await mixed_clients(base, token, seconds - 2, args.clients, rate)
+        busy = await acks_task
+        figures.update(_stats(mode, mixed))
+        figures[f"{mode}_requests_per_s"] = round(len(mixed) / (seconds - 2), 1)
+        figures.update(_stats(f"ack_{mode}", busy))
+        figures[f"ack_{mode}_p99_growth"] = round(figures[f"ack_{mode}_ms_p99"] / figures["ack_quiet_ms_p99"] - 1, 3)
+    figures.update(_stats("ack_quiet_after", await ingest_acks(gateway.port, seconds, tmp, "quiet-after")))
+    return figures
+
+
+TARGETS = {"latest_ms_p99": 20.0, "page_ms_p99": 20.0, "stream_json_ms_best": 1000.0,
+           "stream_geojson_ms_best": 1000.0, "mixed_ms_p99": 50.0}
+
+
+def report(figures: dict) -> None:
+    for key, target in TARGETS.items():
+        if key in figures:
+            print(f"  {key:<24} {figures[key]:>9} ms   (target <= {target:g} ms)")
+    for fmt in ("json", "geojson"):
+        if f"stream_{fmt}_bytes" in figures:
+            print(f"  stream_{fmt}: {figures[f'stream_{fmt}_bytes']:,} bytes, API RSS idle "
+                  f"{figures[f'stream_{fmt}_rss_idle_mb']} MB, peak {figures[f'stream_{fmt}_rss_peak_mb']} MB")
+    if "ack_quiet_ms_p99" not in figures:
+        return
+    print(f"  ingest ACK p99 alone: {figures['ack_quiet_ms_p99']} ms before the API loads, "
+          f"{figures['ack_quiet_after_ms_p99']} ms after them")
+    for key in figures:
+        if key.startswith("mixed") and key.endswith("_ms_p99"):
+            mode = key[:-len("_ms_p99")]
+            label = "closed loop, no think time" if mode == "mixed" else \
+                f"{mode[len('mixed_at_'):]} requests/s per client (open loop)"
+            print(f"  {mode:<16} p50 {figures[f'{mode}_ms_p50']} ms, p99 {figures[key]} ms (target <= 50 ms), "
+                  f"{figures[f'{mode}_requests_per_s']} requests/s [{label}]; ingest ACK p99 "
+                  f"{figures[f'ack_{mode}_ms_p99']} ms ({figures[f'ack_{mode}_p99_growth']:+.0%}; target <= +10%)")
+
+
 def cli(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000_000, help="positions in the table (about)")
     parser.add_argument("--requests", type=int, default=300, help="timed requests of each sequential query")
-    parser.add_argument("--mixed-seconds", type=float, default=20.0)
+    parser.add_argument("--mixed-seconds", type=float, default=20.0, help="length of each mixed phase")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the mixed phases")
+    parser.add_argument("--rates", type=float, nargs="*", default=[2.0],
+                        help="open-loop mixed phases: requests/s of each client (think time 1/R s)")
+    parser.add_argument("--no-closed", dest="closed", action="store_false",
+                        help="skip the closed-loop (saturation) mixed phase")
+    parser.add_argument("--parts", nargs="+", default=["sequential", "stream", "mixed"],
+                        choices=("sequential", "stream", "mixed"))
+    parser.add_argument("--api-workers", type=int, default=1)
+    parser.add_argument("--pool-size", type=int, default=8)
+    parser.add_argument("--max-in-flight", type=int, default=256)
     parser.add_argument("--database", default="local", choices=("embedded", "local", "url"))
     parser.add_argument("--database-url")
     parser.add_argument("--keep", metavar="NAME",
