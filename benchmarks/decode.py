@@ -6,7 +6,7 @@ is Codec 8 with five IO elements (ignition, motion, power, battery, odometer).
 
 Each frame is fed as one chunk (what a TCP read of a tracker usually holds)
 and drained with ``next_decoded`` until the connection wants more bytes, as
-gateway/tcp.py does. The login/handshake is fed once before timing. The
+gateway/transports/tcp.py does. The login/handshake is fed once before timing. The
 headline is GT06 (0x12 GPS+LBS) and Teltonika Codec 8 (one AVL record).
 
     python -m benchmarks.decode [--protocol NAME ...] [--seconds S] [--json FILE]

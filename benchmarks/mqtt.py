@@ -33,7 +33,7 @@ from datetime import datetime, timedelta, timezone
 
 import asyncpg
 
-from gateway.mqtt_client import AsyncMqttClient
+from gateway.mqtt.client import AsyncMqttClient
 from protocols.owntracks import encode_location as encode_owntracks
 from protocols.uvis_json import encode_position as encode_uvis_json
 from gateway.settings import MqttBrokerSettings
@@ -194,7 +194,7 @@ def main() -> None:
     parser.add_argument("--format", choices=("owntracks", "uvis-json"), default="owntracks")
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args()
-    from gateway.run_cmd import run_loop
+    from gateway.cli.run import run_loop
 
     result = run_loop(lambda: main_async(args))
     for key, value in result.items():

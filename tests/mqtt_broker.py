@@ -77,7 +77,7 @@ def probe(host: str, port: int, version: str = "5", timeout: float = 2.0,
 
 async def forget_session(broker: BrokerInfo, client_id: str) -> None:
     """Make the broker drop ``client_id``'s persistent session (clean start)."""
-    from gateway.mqtt_client import AsyncMqttClient
+    from gateway.mqtt.client import AsyncMqttClient
     from gateway.settings import MqttBrokerSettings
 
     client = AsyncMqttClient(MqttBrokerSettings(url=broker.url, version=broker.version,

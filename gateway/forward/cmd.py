@@ -59,7 +59,7 @@ async def redrive(pool: Any, destinations: dict[str, Any], *, only: str | None =
 
 
 def main(args: Any) -> int:
-    from ..run_cmd import configure_logging, run_loop, settings_from_args
+    from ..cli.run import configure_logging, run_loop, settings_from_args
     from ..settings import SettingsError
 
     try:
@@ -72,7 +72,7 @@ def main(args: Any) -> int:
     async def go() -> int:
         from storage import forward_store
 
-        from ..database import open_database
+        from ..runtime.database import open_database
 
         db = await open_database(settings, max_size=2)
         try:

@@ -175,7 +175,7 @@ class Mqtt(Destination):
         self._client: Any = None
 
     async def open(self) -> None:
-        from ..mqtt_client import AsyncMqttClient
+        from ..mqtt.client import AsyncMqttClient
         from ..settings import MqttBrokerSettings
 
         client_id = "uvis-fwd-" + hashlib.blake2b(self.name.encode(), digest_size=6).hexdigest()

@@ -1,4 +1,4 @@
-"""Forwarding metrics, registered on the gateway's registry (gateway/metrics.py).
+"""Forwarding metrics, registered on the gateway's registry (gateway/runtime/metrics.py).
 
 Lag is computed by every gateway from the durable cursor (not only by the
 one holding the destination), so it stays true when the holder is dead.

@@ -1,6 +1,6 @@
 """Forwarding settings (``[forward]`` in the TOML) and ``run --forward URL``.
 
-The Structs are re-exported by gateway/settings.py (the settings tree);
+The Structs are re-exported by gateway/settings/__init__.py (the settings tree);
 ``DOCS`` holds their ``config --print-default`` comments (merged into
 gateway/config_cmd.DOCS).
 """

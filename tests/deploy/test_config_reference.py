@@ -12,7 +12,7 @@ import sys
 import msgspec
 import pytest
 
-from gateway.config_cmd import default_toml, undocumented
+from gateway.cli.config import default_toml, undocumented
 from gateway.settings import ListenerSettings, Settings, load_settings
 
 

@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 import yaml
 
-from gateway.app import Gateway
+from gateway.runtime.app import Gateway
 from gateway.settings import load_settings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

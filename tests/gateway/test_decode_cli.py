@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from gateway.decode_cmd import DecodeUsageError, run_decode
+from gateway.cli.decode import DecodeUsageError, run_decode
 from protocols import Fix
 from protocols.registry import get as get_protocol
 

@@ -1,7 +1,7 @@
 """What each `run --workers N` process is given."""
 
 from gateway.settings import load_settings
-from gateway.workers import worker_settings
+from gateway.runtime.workers import worker_settings
 
 
 def test_api_and_mqtt_on_worker_zero_only_and_a_spool_each(tmp_path) -> None:

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from gateway.app import Gateway
+from gateway.runtime.app import Gateway
 from gateway.settings import load_settings
 from protocols.registry import get as get_protocol
 

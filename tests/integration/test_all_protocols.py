@@ -11,7 +11,7 @@ import pytest
 
 from _stored import stored_keys
 
-from gateway.app import Gateway
+from gateway.runtime.app import Gateway
 from gateway.settings import load_settings
 from protocols.registry import NAMES, get
 from simulators.fleet import FleetConfig, run_fleet

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, timezone
 import asyncpg
 import pytest
 
-from gateway.app import Gateway
-from gateway.replay_cmd import replay
+from gateway.runtime.app import Gateway
+from gateway.cli.replay import replay
 from gateway.settings import load_settings
 from protocols import Fix
 from protocols.registry import get as get_protocol

@@ -16,7 +16,7 @@ import aiohttp
 import psycopg
 import pytest
 
-from gateway.app import Gateway
+from gateway.runtime.app import Gateway
 from gateway.settings import load_settings
 from protocols import Fix
 from protocols.registry import get as get_protocol

@@ -8,7 +8,7 @@ import asyncio
 import httpx
 import pytest
 
-from gateway.app import Gateway
+from gateway.runtime.app import Gateway
 from gateway.settings import load_settings
 from tests.integration._api import running_api, token
 from tests.integration.test_api_live import sse_messages

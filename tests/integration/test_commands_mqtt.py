@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from gateway.app import Gateway
-from gateway.mqtt_client import AsyncMqttClient
+from gateway.runtime.app import Gateway
+from gateway.mqtt.client import AsyncMqttClient
 from gateway.settings import MqttBrokerSettings, load_settings
 from storage import commands as queue
 from storage.commands import CommandLimits, CommandWaiter

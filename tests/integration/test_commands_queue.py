@@ -1,6 +1,6 @@
 """Commands to devices over real sockets and a real PostgreSQL: the durable queue
 (storage/commands.py), delivery by the process holding the device
-(gateway/commands.py) and the simulated devices' answers (protocols/*/device.py)."""
+(gateway/runtime/commands.py) and the simulated devices' answers (protocols/*/device.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from gateway.app import Gateway
+from gateway.runtime.app import Gateway
 from gateway.settings import load_settings
 from protocols import Fix
 from protocols._commands import Command, CommandReceived

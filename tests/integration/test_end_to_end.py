@@ -11,7 +11,7 @@ import aiohttp
 import asyncpg
 import pytest
 
-from gateway.app import Gateway
+from gateway.runtime.app import Gateway
 from gateway.settings import load_settings
 from protocols import Fix
 from protocols.registry import get as get_protocol

@@ -11,9 +11,9 @@ import operator
 
 import pytest
 
-from gateway.app import Gateway
-from gateway.guard import ErrorBudget, error_budget_for
-from gateway.limits import LimitsSettings
+from gateway.runtime.app import Gateway
+from gateway.runtime.guard import ErrorBudget, error_budget_for
+from gateway.settings.limits import LimitsSettings
 from gateway.settings import SettingsError, load_settings
 
 pytestmark = pytest.mark.integration

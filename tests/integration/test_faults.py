@@ -19,7 +19,7 @@ import pytest
 
 from _stored import stored_keys
 
-from gateway.app import Gateway
+from gateway.runtime.app import Gateway
 from gateway.settings import load_settings
 from simulators.fleet import FleetConfig, FleetStats, run_fleet
 from storage.embedded import EmbeddedPostgres

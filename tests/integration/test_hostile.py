@@ -1,5 +1,5 @@
 """Hostile peers over real sockets on 127.0.0.1 and a real PostgreSQL: every
-rule of gateway/guard.py (issue 13) has its test here. Loopback's whole
+rule of gateway/runtime/guard.py (issue 13) has its test here. Loopback's whole
 127.0.0.0/8 answers on Linux, so 127.0.0.2 and 127.0.0.3 are other addresses.
 Loopback is exempt from the per-address rules by default (local proxies and
 load generators): these tests clear ``exempt_networks`` to play the internet."""
@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 import asyncpg
 import pytest
 
-from gateway.app import Gateway
-from gateway.proxy import encode_v1
+from gateway.runtime.app import Gateway
+from gateway.transports.proxy import encode_v1
 from gateway.settings import load_settings
 from protocols import Fix
 from protocols.registry import get as get_protocol
@@ -382,7 +382,7 @@ def test_the_soft_open_file_limit_is_raised_to_the_hard_one() -> None:
 
     code = ("import resource; soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE); "
             "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard)); "
-            "from gateway.guard import raise_nofile_limit; "
+            "from gateway.runtime.guard import raise_nofile_limit; "
             "print(raise_nofile_limit() == (hard, hard), resource.getrlimit(resource.RLIMIT_NOFILE)[0] == hard)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "True"]
@@ -391,9 +391,9 @@ def test_the_soft_open_file_limit_is_raised_to_the_hard_one() -> None:
 async def test_raw_archive_retention_deletes_only_old_frames(clean_database_url, store) -> None:
     from datetime import timedelta
 
-    from gateway.archive import RawArchive
-    from gateway.limits import LimitsSettings
-    from gateway.metrics import Metrics
+    from gateway.runtime.archive import RawArchive
+    from gateway.settings.limits import LimitsSettings
+    from gateway.runtime.metrics import Metrics
 
     now = datetime.now(timezone.utc)
     rows = [(now - timedelta(hours=hours), "h02", "tcp", "192.0.2.1:5", 1, None, b"x", "bad")
@@ -411,7 +411,7 @@ def test_tls_certificate_is_reloaded_when_its_files_change(tmp_path) -> None:
     import shutil
     import ssl
 
-    from gateway.tls import CertificateWatch
+    from gateway.transports.tls import CertificateWatch
 
     if shutil.which("openssl") is None:
         pytest.skip("the openssl binary is not installed (Debian: apt-get install openssl)")

@@ -1,5 +1,5 @@
 """Every protocol's garbage through the gateway's own connection drivers
-(gateway/tcp.py ``DeviceProtocol``, gateway/udp.py ``DatagramListener``):
+(gateway/transports/tcp.py ``DeviceProtocol``, gateway/transports/udp.py ``DatagramListener``):
 random bytes, bit-flipped device-encoder frames, each split at every offset.
 The drivers treat any other exception as a decoder bug (the connection is
 closed, ``uvis_decoder_bugs_total`` counts it, one log line per interval):
@@ -17,13 +17,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from gateway.guard import Guard
-from gateway.limits import LimitsSettings
-from gateway.metrics import Metrics
-from gateway.session import DeviceGate, Ingest
+from gateway.runtime.guard import Guard
+from gateway.settings.limits import LimitsSettings
+from gateway.runtime.metrics import Metrics
+from gateway.transports.driver import DeviceGate, Ingest
 from gateway.settings import ListenerSettings
-from gateway.tcp import ConnectionSet, DeviceProtocol
-from gateway.udp import DatagramListener
+from gateway.transports.tcp import ConnectionSet, DeviceProtocol
+from gateway.transports.udp import DatagramListener
 from protocols import Fix
 from protocols._connection import ConnectionOptions
 from protocols.registry import NAMES, get

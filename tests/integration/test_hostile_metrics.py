@@ -18,8 +18,8 @@ import urllib.request
 
 import pytest
 
-from gateway.logs import JsonFormatter
-from gateway.metrics import Metrics, merge_expositions
+from gateway.runtime.logs import JsonFormatter
+from gateway.runtime.metrics import Metrics, merge_expositions
 from simulators.fleet import FleetConfig, run_fleet
 
 pytestmark = pytest.mark.integration
@@ -81,7 +81,7 @@ def test_json_log_lines_carry_the_aggregated_fields() -> None:
         "time": "2027-01-15T08:00:00.250+00:00", "level": "WARNING", "logger": "uvis.gateway",
         "message": "h02: 48266 malformed frames from 1204 addresses in the last 10 s",
         "protocol": "h02", "cause": "malformed frames", "count": 48266, "addresses": 1204}
-    from gateway.logs import configure_logging
+    from gateway.runtime.logs import configure_logging
 
     stream = io.StringIO()
     root = logging.getLogger()

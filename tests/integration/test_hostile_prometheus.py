@@ -23,7 +23,7 @@ import asyncpg
 import pytest
 import yaml
 
-from gateway.app import Gateway
+from gateway.runtime.app import Gateway
 from gateway.settings import load_settings
 from protocols import Fix
 from protocols.registry import get as get_protocol

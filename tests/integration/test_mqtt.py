@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from gateway.app import Gateway
-from gateway.mqtt_client import AsyncMqttClient
+from gateway.runtime.app import Gateway
+from gateway.mqtt.client import AsyncMqttClient
 from gateway.settings import MqttBrokerSettings, load_settings
 from protocols import Fix
 from protocols.nmea.device import sentence

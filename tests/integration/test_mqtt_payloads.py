@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from gateway.mqtt_config import (IdSource, broker_address, flag_overrides, inner_filter, parse_filter,
+from gateway.mqtt.config import (IdSource, broker_address, flag_overrides, inner_filter, parse_filter,
                                  parse_id_source, topic_matches)
-from gateway.mqtt_payloads import make_decoder
+from gateway.mqtt.payloads import make_decoder
 from gateway.settings import SettingsError, load_settings
 from protocols import Event, Fix, Position, ProtocolError
 from protocols.owntracks import encode_location as encode_owntracks
@@ -236,7 +236,7 @@ def test_frames_keep_a_session_per_topic_and_take_the_identity_from_the_payload(
 
 
 def test_frame_sessions_are_bounded_and_garbage_raises_protocol_errors() -> None:
-    from gateway.mqtt_payloads import FrameDecoder
+    from gateway.mqtt.payloads import FrameDecoder
 
     decoder = FrameDecoder(parse_id_source("topic:-1"), "teltonika", {}, max_sessions=2)
     fix = Fix(time=T, lat=1.5, lon=2.5)

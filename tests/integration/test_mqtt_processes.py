@@ -23,7 +23,7 @@ import pytest
 
 from _stored import stored_keys
 
-from gateway.mqtt_client import AsyncMqttClient
+from gateway.mqtt.client import AsyncMqttClient
 from gateway.settings import MqttBrokerSettings
 from tests.mqtt_broker import forget_session, unique
 

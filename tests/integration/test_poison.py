@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import asyncpg
 import pytest
 
-from gateway.app import Gateway
+from gateway.runtime.app import Gateway
 from gateway.settings import load_settings
 from protocols import Fix
 from protocols.gt06.device import encode_command_reply

@@ -1,4 +1,4 @@
-"""The PROXY protocol v1/v2 header parser (gateway/proxy.py), sans-IO:
+"""The PROXY protocol v1/v2 header parser (gateway/transports/proxy.py), sans-IO:
 exact addresses, every split, bounds, and garbage that only raises
 ProxyHeaderError."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from gateway.proxy import (V1_MAX, V2_SIGNATURE, ProxyHeaderError, ProxyHeaderParser, encode_v1,
+from gateway.transports.proxy import (V1_MAX, V2_SIGNATURE, ProxyHeaderError, ProxyHeaderParser, encode_v1,
                            encode_v2)
 
 # Written by hand from proxy-protocol.txt section 2.2 (not with encode_v2):

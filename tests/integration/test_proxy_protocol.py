@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 import asyncpg
 import pytest
 
-from gateway.app import Gateway
-from gateway.proxy import encode_v1, encode_v2
+from gateway.runtime.app import Gateway
+from gateway.transports.proxy import encode_v1, encode_v2
 from gateway.settings import load_settings
 from protocols import Fix
 from protocols.registry import get as get_protocol

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from gateway.app import Gateway
-from gateway.archive import RawArchive
-from gateway.metrics import Metrics
+from gateway.runtime.app import Gateway
+from gateway.runtime.archive import RawArchive
+from gateway.runtime.metrics import Metrics
 from gateway.settings import load_settings
 from protocols import Fix
 from protocols.registry import get as get_protocol

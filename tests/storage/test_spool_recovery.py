@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from gateway.maintenance_cmd import salvage
-from gateway.workers import orphan_spools
+from gateway.cli.maintenance import salvage
+from gateway.runtime.workers import orphan_spools
 from storage.spool import Spool
 from storage.spooling import SpoolingSink
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
-from gateway.migrate_cmd import convert_table
+from gateway.cli.migrate import convert_table
 from storage import timescale as ts
 from storage.postgres import PostgresStore, init_connection
 from storage.schema import apply_migrations
@@ -275,7 +275,7 @@ async def test_leftovers_of_an_earlier_conversion_stop_a_new_one(schema) -> None
 async def test_the_swap_waits_a_bounded_time_for_its_lock(schema, database_url, monkeypatch) -> None:
     conn, _, name = schema
     await fill_positions(conn, 1, 10)
-    monkeypatch.setattr("gateway.migrate_cmd.LOCK_ATTEMPTS", 2)
+    monkeypatch.setattr("gateway.cli.migrate.LOCK_ATTEMPTS", 2)
     reader = await asyncpg.connect(database_url, server_settings={"search_path": f"{name}, public"})
     try:
         tx = reader.transaction()

@@ -1,0 +1,7 @@
+"""``python -m gateway.cli``: the same as the ``uvis-gateway`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

@@ -1,0 +1,420 @@
+"""TCP listeners: one ``asyncio.Protocol`` per device connection.
+
+``data_received`` never awaits: it feeds the sans-IO connection, sends
+immediate replies, submits records to the writer and registers deferred ACKs
+(uvicorn's H11Protocol shape).
+
+Every connection is held to the guard's rules (gateway/runtime/guard.py): caps at
+accept (penalty, file descriptors, total, pre-login, per address), an error
+budget, a deadline for the first valid frame and one for completing a started
+frame (or HTTP request head: slowloris) apart from the idle timeout, and at
+most ``read_budget_frames`` frames decoded per event-loop turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import ipaddress
+import logging
+from datetime import datetime, timezone
+from typing import Callable
+
+from protocols import ProtocolError
+from protocols._connection import ConnectionOptions
+
+from ..runtime.archive import new_session_id
+from ..runtime.guard import Budget, host_of
+from ..runtime.metrics import ProtocolMetrics
+from .proxy import ProxyHeaderError, ProxyHeaderParser
+from .driver import Ingest, bad_input, decoder_bug, handle_decoded, is_valid
+from ..settings import ListenerSettings
+
+__all__ = ["DeviceProtocol", "ConnectionSet", "trusted_proxy"]
+
+log = logging.getLogger("uvis.gateway")
+
+WRITE_HIGH_WATER = 64 * 1024
+WRITE_LOW_WATER = 16 * 1024
+#: seconds a connection may take to send its PROXY header (capped by idle_timeout)
+PROXY_HEADER_TIMEOUT = 10.0
+#: bytes left in a connection's buffer that count as a started frame (fewer:
+#: separators a framer keeps until the next frame)
+PARTIAL_FRAME_BYTES = 4
+
+
+@functools.lru_cache(maxsize=64)
+def _networks(cidrs: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(c, strict=False) for c in cidrs)
+
+
+def trusted_proxy(host: str, cidrs: tuple[str, ...]) -> bool:
+    """True when ``host`` lies in one of ``cidrs`` (IPv4-mapped IPv6 counts as IPv4)."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in net for net in _networks(tuple(cidrs)) if net.version == address.version)
+
+
+class ConnectionSet:
+    """Open TCP device connections; pauses and resumes them all on back-pressure."""
+
+    def __init__(self) -> None:
+        self.live: set[DeviceProtocol] = set()
+        self.paused = False
+        self.accepting = True
+        self._empty: asyncio.Event | None = None
+        #: connections holding replies released by a commit, written at the end of the loop turn
+        self._dirty: list[DeviceProtocol] = []
+
+    def queue_reply(self, proto: "DeviceProtocol", data: bytes) -> None:
+        """A reply released by a commit: the replies a connection gets from one
+        commit go out in one write, all connections' at the end of the loop turn
+        (under load a commit releases several ACKs per device; one write syscall
+        each was a fifth of the gateway's CPU)."""
+        outbox = proto._outbox
+        if outbox is not None:
+            outbox.append(data)
+            return
+        proto._outbox = [data]
+        if not self._dirty:
+            asyncio.get_running_loop().call_soon(self._flush_replies)
+        self._dirty.append(proto)
+
+    def _flush_replies(self) -> None:
+        dirty, self._dirty = self._dirty, []
+        for proto in dirty:
+            proto.flush_replies()
+
+    def discard(self, proto: "DeviceProtocol") -> None:
+        self.live.discard(proto)
+        if not self.live and self._empty is not None:
+            self._empty.set()
+
+    async def wait_empty(self, timeout: float) -> bool:
+        """Wait until every connection is gone; False on timeout."""
+        if not self.live:
+            return True
+        self._empty = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._empty.wait(), timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        for proto in list(self.live):
+            proto.apply_pause()
+
+
+class DeviceProtocol(asyncio.Protocol):
+    __slots__ = ("_factory", "_options", "_ingest", "_metrics", "_conns", "_idle", "transport",
+                 "conn", "peer", "_last", "_timer", "_open", "_protocol", "_session",
+                 "_transport_name", "_proxy", "_proxy_on", "_outbox", "_listener", "_host",
+                 "_budget", "_counted", "_opened_at", "_partial_since", "_turn_paused", "_loop",
+                 "on_made")
+
+    def __init__(self, protocol: str, factory: Callable, options: ConnectionOptions,
+                 listener: ListenerSettings, ingest: Ingest, metrics: ProtocolMetrics,
+                 conns: ConnectionSet) -> None:
+        self._protocol = protocol
+        self._factory = factory
+        self._options = options
+        self._listener = listener
+        self._idle = listener.idle_timeout
+        self._ingest = ingest
+        self._metrics = metrics
+        self._conns = conns
+        self.transport: asyncio.Transport | None = None
+        self.conn = None
+        self.peer = None
+        self._host = "?"
+        self._timer: asyncio.TimerHandle | None = None
+        self._last = 0.0
+        self._open = False
+        self._counted = False
+        self._session = 0
+        self._transport_name = listener.transport
+        self._proxy_on = listener.proxy_protocol
+        self._proxy: ProxyHeaderParser | None = None
+        self._outbox: list[bytes] | None = None
+        self._budget: Budget | None = None
+        self._opened_at = 0.0
+        self._partial_since: float | None = None
+        self._turn_paused = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: set by the listener (gateway/transports/listener.py): called first in connection_made
+        self.on_made: Callable[[], None] | None = None
+
+    # -- asyncio callbacks -------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        self.peer = transport.get_extra_info("peername")
+        if self.on_made is not None:
+            self.on_made()
+        if not self._conns.accepting:
+            transport.abort()
+            return
+        loop = self._loop = asyncio.get_running_loop()
+        guard = self._ingest.guard
+        self._host = host = host_of(self.peer)
+        refusal = guard.admit(host, per_address=not self._proxy_on)
+        if refusal is None and self._proxy_on and not trusted_proxy(host, self._listener.proxy_trusted):
+            refusal = "untrusted_proxy"
+        if refusal is not None:
+            self._metrics.refused(refusal)
+            guard.logs.note(self._protocol, f"connections refused ({refusal})", self.peer,
+                            level=logging.WARNING if refusal in ("fd_limit", "untrusted_proxy")
+                            else logging.INFO)
+            transport.abort()
+            return
+        if self._proxy_on:  # per address: the client the header names, not the proxy
+            self._host = None
+        guard.opened(self._host)
+        self._counted = True
+        transport.set_write_buffer_limits(WRITE_HIGH_WATER, WRITE_LOW_WATER)
+        self.conn = self._factory(options=self._options)
+        self._budget = Budget(guard.budget(self._protocol))
+        self._open = True
+        self._conns.live.add(self)
+        self._metrics.connections.inc()
+        self._metrics.connections_open.inc()
+        self._last = self._opened_at = loop.time()
+        self._session = new_session_id()
+        if self._proxy_on:
+            self._proxy = ProxyHeaderParser()
+        self._arm()
+        self.apply_pause()
+
+    def data_received(self, data: bytes) -> None:
+        loop = self._loop
+        self._last = loop.time()
+        if self._proxy is not None:
+            data = self._proxy_header(data)
+            if not data:
+                return
+        try:
+            self.conn.receive_data(data)
+        except Exception:  # closed after a fatal error: the rest of the stream is dropped
+            return
+        self._drain()
+        budget = self._budget
+        if not budget.valid and self.is_open():  # bytes that yielded no valid frame
+            cause = budget.received(len(data))
+            if cause is not None:
+                self._abuse("error_budget", cause)
+
+    def _drain(self) -> None:
+        """Decode what is buffered, at most ``read_budget_frames`` frames per loop turn."""
+        conn = self.conn
+        ingest = self._ingest
+        budget = self._budget
+        left = ingest.guard.limits.read_budget_frames
+        now = datetime.now(timezone.utc)
+        while self._open:
+            if left <= 0:  # fairness: the rest after the other connections' turn
+                if not self._turn_paused:
+                    self._turn_paused = True
+                    self.apply_pause()
+                    self._loop.call_soon(self._next_turn)
+                return
+            left -= 1
+            try:
+                decoded = conn.next_decoded(now)
+            except ProtocolError as exc:
+                cause = bad_input(ingest, self._metrics, self._protocol, self._transport_name, self.peer,
+                                  self._session, conn.device_id, exc, budget)
+                if cause is not None:
+                    self._abuse("error_budget", cause)
+                    return
+                if exc.fatal or getattr(conn, "closed", False):
+                    if not budget.valid:  # a stream that never made sense: an offence
+                        self._strike()
+                    self.close()
+                    return
+                continue
+            except Exception as exc:  # a decoder bug: never a traceback per input, never the loop's
+                decoder_bug(ingest, self._metrics, self._protocol, self._transport_name, self.peer,
+                            self._session, conn, exc)
+                self.close()
+                return
+            if decoded is None:
+                break
+            if is_valid(decoded):
+                if not budget.valid:
+                    ingest.guard.logged_in()
+                budget.good_frame()
+            elif decoded.unknown is not None:
+                cause = budget.bad_frame()
+                if cause is not None:
+                    self._abuse("error_budget", cause)
+                    return
+            if ingest.archive_all:
+                ingest.archive.record(self._protocol, self._transport_name, self.peer, self._session,
+                                      decoded.login or conn.device_id, conn.last_frame, None)
+            if not handle_decoded(decoded, ingest, self._metrics, self._send, self.is_open,
+                                  self._send_later, (self._transport_name, conn.last_frame), conn):
+                self.close()
+                return
+        if getattr(conn, "buffered", 0) >= PARTIAL_FRAME_BYTES:
+            if self._partial_since is None:
+                self._partial_since = self._loop.time()
+                self._arm()
+        else:
+            self._partial_since = None
+
+    def _next_turn(self) -> None:
+        self._turn_paused = False
+        if not self._open:
+            return
+        self._drain()
+        if not self._turn_paused:
+            self.apply_pause()
+
+    def eof_received(self) -> bool | None:
+        return None  # close our side too; pending ACKs are dropped with the socket
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._open:
+            self._open = False
+            self._metrics.connections_open.dec()
+        if self._counted:
+            self._counted = False
+            self._ingest.guard.closed(self._host, not self._budget.valid)
+        self._conns.discard(self)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    # -- helpers -----------------------------------------------------------
+    def is_open(self) -> bool:
+        return self._open and self.transport is not None and not self.transport.is_closing()
+
+    def _send(self, data: bytes) -> None:
+        if self._outbox is not None:  # replies released earlier go first
+            self.flush_replies()
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    def _send_later(self, data: bytes) -> None:
+        self._conns.queue_reply(self, data)
+
+    def flush_replies(self) -> None:
+        outbox, self._outbox = self._outbox, None
+        if outbox and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(outbox[0] if len(outbox) == 1 else b"".join(outbox))
+
+    def close(self) -> None:
+        if self._outbox is not None:
+            self.flush_replies()
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+    def apply_pause(self) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        if self._conns.paused or self._turn_paused:
+            self.transport.pause_reading()
+        else:
+            self.transport.resume_reading()
+
+    def _strike(self) -> None:
+        host = host_of(self.peer)
+        if self._ingest.guard.strike(host):
+            self._ingest.guard.logs.note(self._protocol, "addresses penalized for repeated abuse",
+                                         self.peer)
+
+    def _abuse(self, reason: str, detail: str) -> None:
+        """Close for abuse: counted, logged (aggregated), an offence of the address."""
+        self._metrics.closed(reason)
+        self._ingest.guard.logs.note(self._protocol, f"connections closed ({reason})", self.peer,
+                                     detail, device=getattr(self.conn, "device_id", None))
+        self._strike()
+        if self.transport is not None:
+            self.transport.abort()  # nothing owed to this peer: no graceful close
+
+    def _proxy_header(self, data: bytes) -> bytes | None:
+        """Read the PROXY header; the bytes after it, or None (incomplete or closed)."""
+        try:
+            header = self._proxy.feed(data)
+        except ProxyHeaderError as exc:
+            self._proxy = None
+            self._metrics.proxy_errors.inc()
+            self._ingest.guard.logs.note(self._protocol, "bad PROXY headers", self.peer, f"{exc}; closing")
+            self.close()
+            return None
+        if header is None:
+            return None
+        self._proxy = None
+        if header.source is not None:
+            log.debug("%s %s: PROXY v%d client %s", self._protocol, self.peer, header.version,
+                      header.source)
+            self.peer = header.source
+            guard = self._ingest.guard
+            source = host_of(self.peer)
+            refusal = guard.admit_source(source)
+            if refusal is not None:
+                self._metrics.refused(refusal)
+                guard.logs.note(self._protocol, f"connections refused ({refusal})", self.peer,
+                                level=logging.INFO)
+                self.transport.abort()
+                return None
+            self._host = source  # counted: released at close
+        return header.rest
+
+    # -- deadlines ---------------------------------------------------------
+    def _deadline(self) -> tuple[float, int, str] | None:
+        """The earliest deadline of this connection and its name."""
+        limits = self._ingest.guard.limits
+        found: list[tuple[float, int, str]] = []
+        if self._proxy is not None:
+            first = min(self._idle, PROXY_HEADER_TIMEOUT) if self._idle > 0 else PROXY_HEADER_TIMEOUT
+            found.append((self._opened_at + first, 0, "proxy"))
+        if self._budget is not None and not self._budget.valid and limits.login_timeout > 0:
+            found.append((self._opened_at + limits.login_timeout, 1, "login_timeout"))
+        if self._partial_since is not None and limits.frame_timeout > 0:
+            found.append((self._partial_since + limits.frame_timeout, 2, "frame_timeout"))
+        if self._idle > 0:
+            found.append((self._last + self._idle, 3, "idle"))
+        return min(found) if found else None
+
+    def _arm(self) -> None:
+        deadline = self._deadline()
+        if deadline is None:
+            return
+        if self._timer is not None:
+            if self._timer.when() <= deadline[0]:
+                return
+            self._timer.cancel()
+        self._timer = self._loop.call_at(deadline[0], self._check)
+
+    def _check(self) -> None:
+        self._timer = None
+        if not self._open:
+            return
+        deadline = self._deadline()
+        if deadline is None:
+            return
+        when, _, what = deadline
+        now = self._loop.time()
+        if when > now:
+            self._timer = self._loop.call_at(when, self._check)
+            return
+        if what == "proxy":  # no complete PROXY header in time
+            self._proxy = None
+            self._metrics.proxy_errors.inc()
+            self._ingest.guard.logs.note(self._protocol, "no PROXY header in time",
+                                         self.peer, "closing")
+            self.close()
+        elif what == "idle":
+            log.info("%s %s idle for %.0f s: closing", self._protocol, self.peer, now - self._last)
+            self.close()
+        else:
+            limits = self._ingest.guard.limits
+            self._abuse(what, "no valid frame within %g s" % limits.login_timeout
+                        if what == "login_timeout" else
+                        "a frame was not completed within %g s" % limits.frame_timeout)
