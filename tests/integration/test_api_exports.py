@@ -127,3 +127,32 @@ async def test_exports_need_a_bounded_range(clean_database_url, store, db_pool) 
                                params={"format": "csv", "from": "2024-06-01", "to": "2024-06-02"})
             assert r.text == ",".join(CSV_COLUMNS) + "\r\n"                  # a header, no rows
 
+
+
+async def test_text_shapes_are_the_documents_msgspec_writes(db_pool) -> None:
+    """Pages and exports concatenate their JSON (TEXT_SHAPES); the documents are the
+    records' own encoding: quotes, backslashes, control and non-ASCII characters,
+    NULLs, whole and fractional seconds, exponents, nested attributes."""
+    import msgspec
+
+    from protocols import Position
+    from storage.api_store import JSON_SHAPES, TEXT_SHAPES
+
+    rows = [("a\"b\\c\u00e9\n\u0001", "gt06", T0.replace(microsecond=120), True, -54.123456789, 1e-7, None, 40.1, 0.0,
+             None, 1.5, {"x": [1, "é\t"], "y": None, "z": {"w": 2.5}}),
+            ("d", "p", T0, False, 0.0, -180.0, 1e-7, 3.4e38, 359.9, 12, None, {})]
+    async with db_pool.acquire() as conn:
+        for row in rows:
+            values = ("SELECT $1::text AS device_id, $2::text AS protocol, $3::timestamptz AS fix_time, "
+                      "$4::boolean AS valid, $5::float8 AS lat, $6::float8 AS lon, $7::real AS altitude_m, "
+                      "$8::real AS speed_kmh, $9::real AS course_deg, $10::smallint AS satellites, "
+                      "$11::real AS hdop, $12::jsonb AS attributes")
+            position = Position(**dict(zip(("device_id", "protocol", "fix_time", "valid", "lat", "lon",
+                                            "altitude_m", "speed_kmh", "course_deg", "satellites", "hdop",
+                                            "attributes"), row)))
+            for shape in ("position", "feature"):
+                text, built = await conn.fetchrow(
+                    f"SELECT {TEXT_SHAPES[shape]}, ({JSON_SHAPES[shape]})::text FROM ({values}) AS v", *row)
+                assert json.loads(text) == json.loads(built)
+            text = await conn.fetchval(f"SELECT {TEXT_SHAPES['position']} FROM ({values}) AS v", *row)
+            assert json.loads(text) == json.loads(msgspec.json.encode(position))
