@@ -180,7 +180,9 @@ async def test_sigkill_while_spooling_then_restart(own_postgres, fresh_dsn, tmp_
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
                 await asyncio.to_thread(p.wait, 60)
-    assert stats.errors > 0                       # the devices saw the gateway die and reconnected
+    # the devices saw the gateway die (their connection closed, or a reconnect refused while it
+    # was down: which one depends on how fast PostgreSQL and the gateway come back) and reconnected
+    assert stats.closed + stats.errors > 0, stats.summary()
     await assert_acked_stored_once(fresh_dsn, stats)
 
 
