@@ -7,7 +7,6 @@ starts without the database or network stack."""
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def _add_decode(sub: argparse._SubParsersAction) -> None:

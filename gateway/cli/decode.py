@@ -1,7 +1,10 @@
 """``uvis-gateway decode``: hex lines of one device session -> JSON lines.
 
-Contract: ../shared/contracts/decode-cli.md. Imports only the protocol layer
-and msgspec, so it starts fast on one capture at a time.
+Contract: ../shared/contracts/decode-cli.md. The session is driven by the
+gateway's one driver (gateway/transports/driver.py) with the offline rules:
+protocol errors are reported with a short hex prefix, anything else is a bug
+and surfaces. Imports only the protocol layer, the driver and msgspec, so it
+starts fast on one capture at a time.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ from typing import IO, Any, Iterable
 
 import msgspec
 
-from protocols import ProtocolError
 from protocols._connection import ConnectionOptions
 from protocols._json import event_dict, position_dict
 from protocols._records import Decoded
 from protocols.registry import UnknownProtocol, get
+
+from ..transports.driver import SKIP, Driver, OfflineRules
 
 __all__ = ["run_decode", "DecodeUsageError"]
 
@@ -58,38 +62,37 @@ class _Session:
         self._options = options
         self._stream = transport != "udp" and not framed
         self._assumed = device
-        self.conn = factory(device_id=device, options=options)
+        self.rules = OfflineRules()
+        self.driver = Driver(factory(device_id=device, options=options), self.rules)
+
+    @property
+    def conn(self) -> Any:
+        return self.driver.conn
 
     def _renew(self) -> None:
         """After a fatal error: a fresh connection that keeps the identity."""
-        self.conn = self._factory(device_id=self.conn.device_id or self._assumed,
-                                  options=self._options)
+        self.driver.conn = self._factory(device_id=self.conn.device_id or self._assumed,
+                                         options=self._options)
 
     def decode(self, data: bytes, now: datetime) -> tuple[list[Decoded], str | None]:
+        driver = self.driver
         if not self._stream:
-            try:
-                return [self.conn.receive_frame(data, now)], None
-            except ProtocolError as exc:
-                return [], _describe(exc)
+            decoded = driver.frame(data, now)
+            driver.stop = None  # a frame stands alone: the connection is kept
+            return ([], self.rules.take_error()) if decoded is SKIP else ([decoded], None)
         out: list[Decoded] = []
-        error = None
-        chunk = data
+        driver.receive(data)
         while True:
-            try:
-                out.extend(self.conn.feed(chunk, now))
-                return out, error
-            except ProtocolError as exc:
-                out.extend(exc.decoded)
-                error = error or _describe(exc)
-                if exc.fatal or getattr(self.conn, "closed", False):
-                    self._renew()
-                    return out, error
-                chunk = b""
-
-
-def _describe(exc: ProtocolError) -> str:
-    prefix = f" [{exc.hex_prefix}]" if exc.data else ""
-    return f"{type(exc).__name__}: {exc}{prefix}"
+            decoded = driver.next(now)
+            if driver.stop is not None:  # a fatal error: the rest of this line is dropped
+                driver.stop = None
+                self._renew()
+                break
+            if decoded is None:
+                break
+            if decoded is not SKIP:
+                out.append(decoded)
+        return out, self.rules.take_error()
 
 
 def _line_result(decoded: list[Decoded], error: str | None) -> dict[str, Any]:

@@ -3,7 +3,10 @@ received between two times with today's decoders, and store what they yield.
 Frames are replayed per original session, in arrival order, so a login earlier
 in a session identifies the frames after it. Writes are idempotent (the (device, fix
 time) key), so replaying twice, or replaying frames that did decode the first
-time, stores nothing twice: a decoder fix can recover history.
+time, stores nothing twice: a decoder fix can recover history. Each session is
+driven by the gateway's one driver (gateway/transports/driver.py) with the
+offline rules: protocol errors count as still failing, anything else is a bug
+and surfaces.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Any
 
-from protocols import ProtocolError
 from protocols._connection import ConnectionOptions
 from protocols.registry import UnknownProtocol, get as get_protocol
 
+from ..transports.driver import SKIP, Driver, OfflineRules
 from .run import configure_logging, run_loop, settings_from_args
 from ..settings import SettingsError
 
@@ -39,7 +42,8 @@ def _time(text: str, name: str) -> datetime:
 
 async def replay(store: Any, protocol: str, start: datetime, end: datetime) -> dict[str, int]:
     spec = get_protocol(protocol)
-    sessions: OrderedDict[int, Any] = OrderedDict()
+    sessions: OrderedDict[int, Driver] = OrderedDict()
+    rules = OfflineRules()
     stats = {"frames": 0, "decoded": 0, "failed": 0, "positions": 0, "events": 0,
              "inserted": 0, "duplicates": 0}
     positions: list = []
@@ -58,16 +62,16 @@ async def replay(store: Any, protocol: str, start: datetime, end: datetime) -> d
         for row in rows:
             after = row["id"]
             stats["frames"] += 1
-            conn = sessions.pop(row["session"], None)
-            if conn is None:
+            driver = sessions.pop(row["session"], None)
+            if driver is None:
                 factory = spec.connection_for(row["transport"]) or spec.tcp_connection
-                conn = factory(device_id=row["device_id"], options=ConnectionOptions())
-            sessions[row["session"]] = conn
+                driver = Driver(factory(device_id=row["device_id"], options=ConnectionOptions()), rules)
+            sessions[row["session"]] = driver
             if len(sessions) > MAX_SESSIONS:
                 sessions.popitem(last=False)
-            try:
-                decoded = conn.receive_frame(bytes(row["data"]), row["received_at"])
-            except ProtocolError:
+            decoded = driver.frame(bytes(row["data"]), row["received_at"])
+            driver.stop = None  # archived frames stand alone: the session goes on
+            if decoded is SKIP:
                 stats["failed"] += 1
                 continue
             stats["decoded"] += 1

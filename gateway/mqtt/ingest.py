@@ -29,12 +29,15 @@ import logging
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from protocols import Decoded
+
 from ..runtime.archive import new_session_id
+from ..runtime.ingest import Ingest
 from ..runtime.metrics import Metrics
+from ..transports.driver import SKIP, Driver, LiveRules
 from .client import AsyncMqttClient
 from .config import parse_filter, topic_matches
 from .payloads import PayloadDecoder, make_decoder
-from ..transports.driver import Ingest
 
 __all__ = ["MqttIngest", "BrokerIngest"]
 
@@ -43,16 +46,37 @@ log = logging.getLogger("uvis.gateway.mqtt")
 _MAX_CACHED_TOPICS = 200_000
 
 
-class _Route:
-    __slots__ = ("filter", "levels", "format", "decoder", "metrics", "frames")
+class _Payloads:
+    """A subscription's payload decoder as the driver sees a connection: one
+    frame (a message's payload) at a time; ``topic`` is set before each."""
 
-    def __init__(self, sub: Any, broker_label: str, metrics: Metrics) -> None:
+    __slots__ = ("decoder", "topic")
+
+    device_id = None
+
+    def __init__(self, decoder: PayloadDecoder) -> None:
+        self.decoder = decoder
+        self.topic = ""
+
+    def receive_frame(self, payload: bytes, now: datetime) -> Decoded:
+        positions, events = self.decoder.decode(self.topic, payload, now)
+        return Decoded(positions=positions, events=events)
+
+
+class _Route:
+    __slots__ = ("filter", "levels", "format", "decoder", "metrics", "frames", "driver")
+
+    def __init__(self, sub: Any, broker_label: str, metrics: Metrics, ingest: Ingest) -> None:
         self.filter = sub.filter
         self.levels = parse_filter(sub.filter)
         self.decoder: PayloadDecoder = make_decoder(sub.format, sub.device_id, sub.options)
         self.format = self.decoder.name or sub.format
         self.metrics = metrics.for_subscription(broker_label, sub.filter)
         self.frames = metrics.for_listener(self.format, "mqtt")
+        #: the one driver (gateway/transports/driver.py): error and archive
+        #: rules; no budget (the broker authenticated the publisher)
+        self.driver = Driver(_Payloads(self.decoder), LiveRules(
+            ingest, self.frames, self.format, "mqtt", log_name=f"mqtt {broker_label}"))
 
 
 class BrokerIngest:
@@ -67,9 +91,11 @@ class BrokerIngest:
             + (ingest.commands.mqtt_subscriptions() if ingest.commands is not None else []),
             **client_options)
         self.label = self.client.address.label
-        self.routes = [_Route(sub, self.label, metrics) for sub in broker.subscriptions]
+        self.routes = [_Route(sub, self.label, metrics, ingest) for sub in broker.subscriptions]
         self._topics: dict[str, _Route | None] = {}
         self._session = new_session_id()
+        for route in self.routes:
+            route.driver.session = self._session
         self._unrouted_logged = False
         metrics.mqtt_connected.labels(self.label).set(0)
 
@@ -89,6 +115,8 @@ class BrokerIngest:
         if connected:
             self.metrics.mqtt_connects.labels(self.label).inc()
             self._session = new_session_id()
+            for route in self.routes:
+                route.driver.session = self._session
 
     def _acker(self, mid: int, qos: int, generation: int) -> Callable[[], None] | None:
         if qos == 0:
@@ -126,15 +154,15 @@ class BrokerIngest:
         if message.dup:
             m.redeliveries.inc()
         route.frames.frames.inc()
-        try:
-            positions, events = route.decoder.decode(topic, payload, datetime.now(timezone.utc))
-        except Exception as exc:  # ProtocolError, or a decoder bug: never redeliver forever
-            self._failed(route, topic, payload, exc)
+        driver = route.driver
+        driver.conn.topic = driver.peer = topic
+        decoded = driver.frame(payload, datetime.now(timezone.utc))
+        driver.stop = None  # a message stands alone: nothing to close
+        if decoded is SKIP:  # garbage or a decoder bug (counted, logged, archived): acknowledged,
+            m.decode_errors.inc()  # so the broker does not redeliver it for ever
             self._submit((), (), ack)
             return
-        archive = self.ingest.archive
-        if self.ingest.archive_all:
-            archive.record(route.format, "mqtt", topic, self._session, None, payload, None)
+        positions, events = decoded.positions, decoded.events
         if not self.ingest.gate.register_unknown:
             positions, events = self._admitted(route, positions, events)
         if positions:
@@ -151,16 +179,6 @@ class BrokerIngest:
             self.ingest.submit(positions, events, ack, frame)
         except RuntimeError:  # the writer is closed (shutting down): no ACK, the broker redelivers
             log.debug("mqtt %s: writer closed, message left unacknowledged", self.label)
-
-    def _failed(self, route: _Route, topic: str, payload: bytes, exc: Exception) -> None:
-        route.metrics.decode_errors.inc()
-        route.frames.decode_errors.inc()
-        # one line per interval for a cause, not one per message (gateway/runtime/guard.py)
-        self.ingest.guard.logs.note(f"mqtt {self.label}", f"malformed {route.format} payloads", topic,
-                                    f"{exc} [{payload[:32].hex()}]")
-        if self.ingest.archive is not None:
-            self.ingest.archive.record(route.format, "mqtt", topic, self._session, None, payload,
-                                       str(exc)[:200])
 
     def _admitted(self, route: _Route, positions: Any, events: Any) -> tuple[Any, Any]:
         gate = self.ingest.gate

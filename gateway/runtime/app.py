@@ -17,7 +17,7 @@ from protocols.registry import get as get_protocol
 
 from ..transports.listener import TcpListener
 from .metrics import Metrics
-from ..transports.driver import DeviceGate, Ingest
+from .ingest import DeviceGate, Ingest
 from ..settings import ListenerSettings, Settings
 from ..transports.tcp import ConnectionSet, DeviceProtocol
 from ..transports.udp import DatagramListener

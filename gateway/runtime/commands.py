@@ -2,7 +2,7 @@
 device sessions and the delivery loop (the queue lives in storage/commands.py).
 
 - A session registers when its device logs in (``seen``, called from
-  session.handle_decoded, no await): device id -> the sans-IO connection (the
+  ingest.handle_decoded, no await): device id -> the sans-IO connection (the
   session's identity and the facts commands need: Suntech's dialect, the
   watch's manufacturer ...), its ``send`` and ``is_open``. A closed session
   is dropped when next looked at; the registry is a bounded LRU.

@@ -1,8 +1,10 @@
-"""TCP listeners: one ``asyncio.Protocol`` per device connection.
+"""TCP device connections: one ``asyncio.Protocol`` per connection (accepted
+by gateway/transports/listener.py).
 
-``data_received`` never awaits: it feeds the sans-IO connection, sends
-immediate replies, submits records to the writer and registers deferred ACKs
-(uvicorn's H11Protocol shape).
+``data_received`` never awaits: the driver (gateway/transports/driver.py)
+feeds the sans-IO connection and applies the error, budget and archive
+rules; this module sends immediate replies, submits records to the writer and
+registers deferred ACKs (uvicorn's H11Protocol shape).
 
 Every connection is held to the guard's rules (gateway/runtime/guard.py): caps at
 accept (penalty, file descriptors, total, pre-login, per address), an error
@@ -20,15 +22,15 @@ import logging
 from datetime import datetime, timezone
 from typing import Callable
 
-from protocols import ProtocolError
 from protocols._connection import ConnectionOptions
 
 from ..runtime.archive import new_session_id
 from ..runtime.guard import Budget, host_of
+from ..runtime.ingest import Ingest, handle_decoded
 from ..runtime.metrics import ProtocolMetrics
-from .proxy import ProxyHeaderError, ProxyHeaderParser
-from .driver import Ingest, bad_input, decoder_bug, handle_decoded, is_valid
 from ..settings import ListenerSettings
+from .driver import SKIP, Driver, LiveRules
+from .proxy import ProxyHeaderError, ProxyHeaderParser
 
 __all__ = ["DeviceProtocol", "ConnectionSet", "trusted_proxy"]
 
@@ -113,10 +115,9 @@ class ConnectionSet:
 
 class DeviceProtocol(asyncio.Protocol):
     __slots__ = ("_factory", "_options", "_ingest", "_metrics", "_conns", "_idle", "transport",
-                 "conn", "peer", "_last", "_timer", "_open", "_protocol", "_session",
-                 "_transport_name", "_proxy", "_proxy_on", "_outbox", "_listener", "_host",
-                 "_budget", "_counted", "_opened_at", "_partial_since", "_turn_paused", "_loop",
-                 "on_made")
+                 "conn", "_last", "_timer", "_open", "_protocol", "_transport_name", "_proxy",
+                 "_proxy_on", "_outbox", "_listener", "_host", "_driver", "_rules", "_counted",
+                 "_opened_at", "_partial_since", "_turn_paused", "_loop", "on_made")
 
     def __init__(self, protocol: str, factory: Callable, options: ConnectionOptions,
                  listener: ListenerSettings, ingest: Ingest, metrics: ProtocolMetrics,
@@ -131,18 +132,17 @@ class DeviceProtocol(asyncio.Protocol):
         self._conns = conns
         self.transport: asyncio.Transport | None = None
         self.conn = None
-        self.peer = None
+        self._driver = Driver(None, None)
+        self._rules: LiveRules | None = None
         self._host = "?"
         self._timer: asyncio.TimerHandle | None = None
         self._last = 0.0
         self._open = False
         self._counted = False
-        self._session = 0
         self._transport_name = listener.transport
         self._proxy_on = listener.proxy_protocol
         self._proxy: ProxyHeaderParser | None = None
         self._outbox: list[bytes] | None = None
-        self._budget: Budget | None = None
         self._opened_at = 0.0
         self._partial_since: float | None = None
         self._turn_paused = False
@@ -150,10 +150,19 @@ class DeviceProtocol(asyncio.Protocol):
         #: set by the listener (gateway/transports/listener.py): called first in connection_made
         self.on_made: Callable[[], None] | None = None
 
+    @property
+    def peer(self) -> object:
+        return self._driver.peer
+
+    @property
+    def _budget(self) -> Budget | None:
+        return self._driver.budget
+
     # -- asyncio callbacks -------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
-        self.peer = transport.get_extra_info("peername")
+        driver = self._driver
+        driver.peer = transport.get_extra_info("peername")
         if self.on_made is not None:
             self.on_made()
         if not self._conns.accepting:
@@ -177,14 +186,16 @@ class DeviceProtocol(asyncio.Protocol):
         guard.opened(self._host)
         self._counted = True
         transport.set_write_buffer_limits(WRITE_HIGH_WATER, WRITE_LOW_WATER)
-        self.conn = self._factory(options=self._options)
-        self._budget = Budget(guard.budget(self._protocol))
+        self.conn = driver.conn = self._factory(options=self._options)
+        driver.budget = Budget(guard.budget(self._protocol))
+        driver.rules = self._rules = LiveRules(self._ingest, self._metrics, self._protocol,
+                                               self._transport_name)
+        driver.session = new_session_id()
         self._open = True
         self._conns.live.add(self)
         self._metrics.connections.inc()
         self._metrics.connections_open.inc()
         self._last = self._opened_at = loop.time()
-        self._session = new_session_id()
         if self._proxy_on:
             self._proxy = ProxyHeaderParser()
         self._arm()
@@ -197,22 +208,19 @@ class DeviceProtocol(asyncio.Protocol):
             data = self._proxy_header(data)
             if not data:
                 return
-        try:
-            self.conn.receive_data(data)
-        except Exception:  # closed after a fatal error: the rest of the stream is dropped
-            return
+        driver = self._driver
+        driver.receive(data)  # after a fatal error the rest of the stream is dropped
         self._drain()
-        budget = self._budget
-        if not budget.valid and self.is_open():  # bytes that yielded no valid frame
-            cause = budget.received(len(data))
-            if cause is not None:
-                self._abuse("error_budget", cause)
+        if self.is_open():  # bytes that yielded no valid frame count against the budget
+            driver.received(len(data))
+            if driver.stop is not None:
+                self._stopped()
 
     def _drain(self) -> None:
         """Decode what is buffered, at most ``read_budget_frames`` frames per loop turn."""
+        driver = self._driver
         conn = self.conn
         ingest = self._ingest
-        budget = self._budget
         left = ingest.guard.limits.read_budget_frames
         now = datetime.now(timezone.utc)
         while self._open:
@@ -223,39 +231,14 @@ class DeviceProtocol(asyncio.Protocol):
                     self._loop.call_soon(self._next_turn)
                 return
             left -= 1
-            try:
-                decoded = conn.next_decoded(now)
-            except ProtocolError as exc:
-                cause = bad_input(ingest, self._metrics, self._protocol, self._transport_name, self.peer,
-                                  self._session, conn.device_id, exc, budget)
-                if cause is not None:
-                    self._abuse("error_budget", cause)
-                    return
-                if exc.fatal or getattr(conn, "closed", False):
-                    if not budget.valid:  # a stream that never made sense: an offence
-                        self._strike()
-                    self.close()
-                    return
-                continue
-            except Exception as exc:  # a decoder bug: never a traceback per input, never the loop's
-                decoder_bug(ingest, self._metrics, self._protocol, self._transport_name, self.peer,
-                            self._session, conn, exc)
-                self.close()
+            decoded = driver.next(now)
+            if driver.stop is not None:
+                self._stopped()
                 return
+            if decoded is SKIP:
+                continue
             if decoded is None:
                 break
-            if is_valid(decoded):
-                if not budget.valid:
-                    ingest.guard.logged_in()
-                budget.good_frame()
-            elif decoded.unknown is not None:
-                cause = budget.bad_frame()
-                if cause is not None:
-                    self._abuse("error_budget", cause)
-                    return
-            if ingest.archive_all:
-                ingest.archive.record(self._protocol, self._transport_name, self.peer, self._session,
-                                      decoded.login or conn.device_id, conn.last_frame, None)
             if not handle_decoded(decoded, ingest, self._metrics, self._send, self.is_open,
                                   self._send_later, (self._transport_name, conn.last_frame), conn):
                 self.close()
@@ -266,6 +249,17 @@ class DeviceProtocol(asyncio.Protocol):
                 self._arm()
         else:
             self._partial_since = None
+
+    def _stopped(self) -> None:
+        """The driver ended the session: spent budget (an offence), a fatal
+        error (an offence before any valid frame) or a decoder bug."""
+        stop = self._driver.stop
+        if stop.reason == "abuse":
+            self._abuse("error_budget", stop.detail)
+            return
+        if stop.reason == "closed" and not self._driver.proven:  # a stream that never made sense
+            self._rules.strike(self._driver)
+        self.close()
 
     def _next_turn(self) -> None:
         self._turn_paused = False
@@ -284,7 +278,7 @@ class DeviceProtocol(asyncio.Protocol):
             self._metrics.connections_open.dec()
         if self._counted:
             self._counted = False
-            self._ingest.guard.closed(self._host, not self._budget.valid)
+            self._ingest.guard.closed(self._host, not self._driver.proven)
         self._conns.discard(self)
         if self._timer is not None:
             self._timer.cancel()
@@ -322,18 +316,9 @@ class DeviceProtocol(asyncio.Protocol):
         else:
             self.transport.resume_reading()
 
-    def _strike(self) -> None:
-        host = host_of(self.peer)
-        if self._ingest.guard.strike(host):
-            self._ingest.guard.logs.note(self._protocol, "addresses penalized for repeated abuse",
-                                         self.peer)
-
     def _abuse(self, reason: str, detail: str) -> None:
         """Close for abuse: counted, logged (aggregated), an offence of the address."""
-        self._metrics.closed(reason)
-        self._ingest.guard.logs.note(self._protocol, f"connections closed ({reason})", self.peer,
-                                     detail, device=getattr(self.conn, "device_id", None))
-        self._strike()
+        self._rules.offence(self._driver, reason, detail, f"connections closed ({reason})")
         if self.transport is not None:
             self.transport.abort()  # nothing owed to this peer: no graceful close
 
@@ -353,7 +338,7 @@ class DeviceProtocol(asyncio.Protocol):
         if header.source is not None:
             log.debug("%s %s: PROXY v%d client %s", self._protocol, self.peer, header.version,
                       header.source)
-            self.peer = header.source
+            self._driver.peer = header.source
             guard = self._ingest.guard
             source = host_of(self.peer)
             refusal = guard.admit_source(source)

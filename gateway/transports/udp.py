@@ -1,7 +1,8 @@
 """UDP listeners: one datagram endpoint per port; identity per source address.
 
 Each peer gets its own sans-IO connection object (``receive_frame`` takes one
-datagram), kept in a bounded LRU that forgets peers idle for longer than the
+datagram) and driver (gateway/transports/driver.py: the error, budget and
+archive rules), kept in a bounded LRU that forgets peers idle for longer than the
 session timeout.
 
 Under the guard's rules (gateway/runtime/guard.py) like TCP: while the ingest queue is
@@ -19,13 +20,14 @@ from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from protocols import MalformedError, ProtocolError
+from protocols import MalformedError
 from protocols._connection import ConnectionOptions
 
 from ..runtime.archive import new_session_id
 from ..runtime.guard import Budget, host_of
+from ..runtime.ingest import Ingest, handle_decoded
 from ..runtime.metrics import ProtocolMetrics
-from .driver import Ingest, bad_input, decoder_bug, handle_decoded, is_valid
+from .driver import SKIP, Driver, LiveRules
 
 __all__ = ["DatagramListener"]
 
@@ -40,8 +42,9 @@ class DatagramListener(asyncio.DatagramProtocol):
         self._metrics = metrics
         self._max = max_sessions
         self._timeout = session_timeout
-        #: addr -> (connection, last seen, session id, budget)
-        self._sessions: OrderedDict[Any, tuple[Any, float, int, Budget]] = OrderedDict()
+        self._rules = LiveRules(ingest, metrics, protocol, "udp")
+        #: addr -> (driver, last seen)
+        self._sessions: OrderedDict[Any, tuple[Driver, float]] = OrderedDict()
         self.transport: asyncio.DatagramTransport | None = None
         self.accepting = True
         self.dropped = 0
@@ -53,17 +56,17 @@ class DatagramListener(asyncio.DatagramProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
-    def _session(self, addr: Any, now_mono: float) -> tuple[Any, int, Budget]:
+    def _session(self, addr: Any, now_mono: float) -> Driver:
         entry = self._sessions.pop(addr, None)
         if entry is None or now_mono - entry[1] > self._timeout:
-            conn, session = self._factory(options=self._options), new_session_id()
-            budget = Budget(self._ingest.guard.budget(self._protocol))
+            driver = Driver(self._factory(options=self._options), self._rules, addr, new_session_id(),
+                            Budget(self._ingest.guard.budget(self._protocol)))
         else:
-            conn, session, budget = entry[0], entry[2], entry[3]
-        self._sessions[addr] = (conn, now_mono, session, budget)
+            driver = entry[0]
+        self._sessions[addr] = (driver, now_mono)
         while len(self._sessions) > self._max:
             self._sessions.popitem(last=False)
-        return conn, session, budget
+        return driver
 
     def _drop(self, reason: str, addr: Any, detail: str = "") -> None:
         self.dropped += 1
@@ -81,54 +84,30 @@ class DatagramListener(asyncio.DatagramProtocol):
         if guard.refused(host_of(addr)):
             self._drop("penalty", addr)
             return
-        now_mono = time.monotonic()
-        conn, session, budget = self._session(addr, now_mono)
-        archive = ingest.archive
+        driver = self._session(addr, time.monotonic())
         transport = self.transport
 
         def send(reply: bytes) -> None:
             if transport is not None and not transport.is_closing():
                 transport.sendto(reply, addr)
 
-        try:
-            if len(data) > self._options.max_frame_size:
-                raise MalformedError(f"{self._protocol}: datagram of {len(data)} bytes exceeds the "
-                                     f"maximum frame size", data=data)
-            decoded = conn.receive_frame(data, datetime.now(timezone.utc))
-        except ProtocolError as exc:
-            cause = bad_input(ingest, self._metrics, self._protocol, "udp", addr, session,
-                              conn.device_id, exc, budget, data)
-            if cause is not None:
-                self._offence(addr, cause)
-            elif not budget.valid and guard.charge(host_of(addr), self._protocol):  # fresh ports do not reset it
-                guard.logs.note(self._protocol, "addresses penalized for repeated abuse", addr)
-            return
-        except Exception as exc:  # a decoder bug: counted and logged once per interval
-            decoder_bug(ingest, self._metrics, self._protocol, "udp", addr, session, conn, exc, data)
+        if len(data) > self._options.max_frame_size:  # bad input, never decoded
+            decoded = driver.bad(MalformedError(
+                f"{self._protocol}: datagram of {len(data)} bytes exceeds the maximum frame size",
+                data=data), data)
+        else:
+            decoded = driver.frame(data, datetime.now(timezone.utc))
+        stop, driver.stop = driver.stop, None
+        if stop is not None and stop.reason != "closed":  # spent budget or a decoder bug
             self._sessions.pop(addr, None)
+            if stop.reason == "abuse":
+                self._rules.offence(driver, "error_budget", stop.detail, "peers over their error budget")
             return
-        if is_valid(decoded):
-            budget.good_frame()
-        elif decoded.unknown is not None:
-            cause = budget.bad_frame()
-            if cause is not None:
-                self._offence(addr, cause)
-                return
-        if ingest.archive_all:
-            archive.record(self._protocol, "udp", addr, session, decoded.login or conn.device_id,
-                           data, None)
+        if decoded is SKIP:  # a fatal error keeps the peer's session: each datagram stands alone
+            return
         if not handle_decoded(decoded, ingest, self._metrics, send, self._is_open,
-                              frame=("udp", data), conn=conn):
+                              frame=("udp", data), conn=driver.conn):
             self._sessions.pop(addr, None)
-
-    def _offence(self, addr: Any, cause: str) -> None:
-        """A peer spent its error budget: forget its session, strike its address."""
-        self._sessions.pop(addr, None)
-        self._metrics.closed("error_budget")
-        guard = self._ingest.guard
-        guard.logs.note(self._protocol, "peers over their error budget", addr, cause)
-        if guard.strike(host_of(addr)):
-            guard.logs.note(self._protocol, "addresses penalized for repeated abuse", addr)
 
     def _is_open(self) -> bool:
         return self.transport is not None and not self.transport.is_closing()

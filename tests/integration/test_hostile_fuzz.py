@@ -20,7 +20,7 @@ import pytest
 from gateway.runtime.guard import Guard
 from gateway.settings.limits import LimitsSettings
 from gateway.runtime.metrics import Metrics
-from gateway.transports.driver import DeviceGate, Ingest
+from gateway.runtime.ingest import DeviceGate, Ingest
 from gateway.settings import ListenerSettings
 from gateway.transports.tcp import ConnectionSet, DeviceProtocol
 from gateway.transports.udp import DatagramListener
