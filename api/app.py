@@ -369,7 +369,7 @@ def build_litestar(store: ApiStore, config: ApiConfig, *, health_check: Callable
                                allow_headers=["authorization", "content-type", "last-event-id"],
                                allow_methods=["GET", "PATCH"]) if config.cors_origins else None,
         request_max_body_size=config.max_body_bytes,
-        logging_config=None,  # the process (gateway/run_cmd.py) configures logging, not the app
+        logging_config=None,  # the process (gateway/cli/run.py or gateway/cli/api.py) configures logging, not the app
         on_shutdown=on_shutdown or [],
         debug=False)
     _document_exports(app)

@@ -118,7 +118,7 @@ class Authenticator:
             else:
                 kid = jwt.get_unverified_header(token).get("kid")
                 if self._jwks is None:
-                    self._jwks = JwksKeys(c.jwt_jwks or "")
+                    self._jwks = JwksKeys(c.jwt_jwks or "", c.jwt_jwks_ca)
                 key = await self._jwks.key(kid if isinstance(kid, str) else None)
                 algorithms = ["RS256", "ES256"]
             claims = jwt.decode(token, key, algorithms=algorithms, issuer=c.jwt_issuer,
@@ -177,11 +177,12 @@ class JwksKeys:
     we know) and is logged; with no keys at all, or for a kid we could not
     look up, the answer is :class:`AuthUnavailable` (503), not a 401, since the
     token may well be valid. https is checked against the system's CAs
-    (OpenSSL's ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` point it at a private CA).
+    (or against ``ca``, the PEM file of a private CA: ``api.jwt_jwks_ca``).
     """
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, ca: str | None = None) -> None:
         self.source = source
+        self.ca = ca
         self.keys: dict[str | None, Any] | None = None
         self._fetched_at = -math.inf      # last successful fetch (monotonic)
         self._tried_at = -math.inf        # last attempt
@@ -241,7 +242,7 @@ class JwksKeys:
             raise ValueError(problem)
         import aiohttp
 
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=self.ca)
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=JWKS_TIMEOUT)) as session:
             async with session.get(self.source, ssl=context, allow_redirects=False,
                                    headers={"accept": "application/json"}) as response:

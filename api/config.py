@@ -22,6 +22,8 @@ class ApiConfig(msgspec.Struct, frozen=True, kw_only=True):
     #: JWTs from an identity provider: HS256 secret, or a JWKS file/URL (RS256/ES256)
     jwt_secret: str | None = None
     jwt_jwks: str | None = None
+    #: CA certificates (PEM) for the JWKS URL's https (default: the system's)
+    jwt_jwks_ca: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_groups_claim: str = "groups"

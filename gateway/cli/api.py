@@ -43,7 +43,8 @@ async def serve_api(settings: Settings, *, reuse_port: bool = False,
         except ApiStartError as exc:
             print(f"uvis-gateway api: {exc}", file=sys.stderr)
             return 2
-        print(f"API ready on http://{service.host}:{service.port} (pid {os.getpid()})",
+        scheme = "https" if settings.api.tls_cert else "http"
+        print(f"API ready on {scheme}://{service.host}:{service.port} (pid {os.getpid()})",
               file=sys.stderr, flush=True)
         if on_ready is not None:
             on_ready(service)

@@ -18,6 +18,7 @@ class ApiSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     insecure: bool = False
     jwt_secret: str | None = None
     jwt_jwks: str | None = None
+    jwt_jwks_ca: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_groups_claim: str = "groups"
@@ -47,6 +48,9 @@ DOCS: dict[str, tuple[str, str | None]] = {
     "ApiSettings.jwt_secret": ("JWTs signed with HS256 by this shared secret.", '"change-me"'),
     "ApiSettings.jwt_jwks": ("JWTs signed with RS256/ES256: a JWKS file or https URL of the identity "
                              "provider's public keys.", '"https://idp.example.com/.well-known/jwks.json"'),
+    "ApiSettings.jwt_jwks_ca": ("CA certificates (PEM file) that sign the JWKS URL's https certificate, "
+                                "for an identity provider with a private CA (default: the system's CAs).",
+                                '"/etc/uvis/idp-ca.pem"'),
     "ApiSettings.jwt_issuer": ("Required iss claim of JWTs.", '"https://idp.example.com/"'),
     "ApiSettings.jwt_audience": ("Required aud claim of JWTs.", '"uvis-api"'),
     "ApiSettings.jwt_groups_claim": ("The JWT claim that lists the caller's device groups (absent: "
@@ -84,6 +88,8 @@ def api_config(settings: Any, *, port: int | None = None) -> Any:
 def validate_api(api: ApiSettings, error: type[Exception]) -> None:
     if api.tokens not in ("auto", "on", "off"):
         raise error(f"api.tokens: expected auto, on or off, got {api.tokens!r}")
+    if api.jwt_jwks_ca and not (api.jwt_jwks or "").startswith("https://"):
+        raise error("api.jwt_jwks_ca: only for an https api.jwt_jwks URL")
     if bool(api.tls_cert) != bool(api.tls_key):
         raise error("api.tls_cert and api.tls_key go together")
     for name in ("rate_limit", "rate_burst", "max_in_flight", "pool_size", "statement_timeout",

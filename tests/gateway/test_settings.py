@@ -45,6 +45,8 @@ def test_file_then_environment_then_flags(tmp_path) -> None:
     ('[[listeners]]\nprotocol = "gt06"\ntransport = "udp"\nport = 1\n', "listeners[0].transport"),
     ('[[listeners]]\nprotocol = "gt06"\nport = 1\nbogus = 2\n', "bogus"),
     ('queue_low_water = 10\nqueue_high_water = 5\n', "queue_low_water"),
+    ('[api]\njwt_jwks = "/etc/jwks.json"\njwt_jwks_ca = "/etc/ca.pem"\n', "api.jwt_jwks_ca"),
+    ('[api]\ntls_cert = "/etc/api.crt"\n', "api.tls_cert"),
 ])
 def test_unknown_or_invalid_option_names_it(tmp_path, text: str, message: str) -> None:
     config = tmp_path / "bad.toml"

@@ -246,6 +246,31 @@ async def test_jwks_over_https_checks_the_certificate(
             assert (r.status_code, r.json()["device_id"], idp.hits) == (200, "dev-a", 1)
 
 
+async def test_jwks_over_https_with_the_configured_ca(
+        clean_database_url, store, short_interval, monkeypatch, tmp_path, caplog) -> None:
+    """api.jwt_jwks_ca: the provider's private CA for its https, without touching
+    the process's OpenSSL environment; a wrong CA file is refused like no CA."""
+    cert, private = self_signed(tmp_path)
+    (tmp_path / "other").mkdir()
+    other, _ = self_signed(tmp_path / "other")
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, private)
+    key = rsa_key()
+    token = signed(key, "k1", "devices:read")
+    await store.write([pos("dev-a", 1)], [], T0)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    async with JwksServer(server_context) as idp:
+        idp.keys = [jwk(key, "k1")]
+        async with running_api(clean_database_url, jwt_jwks=idp.url, jwt_jwks_ca=other) as api:
+            with caplog.at_level(logging.WARNING, logger="uvis.api"):
+                r = await get(api, token, "/api/v1/devices/dev-a")
+            assert (r.status_code, idp.hits) == (503, 0)                # another CA: refused
+            assert "certificate verify failed" in caplog.text
+        async with running_api(clean_database_url, jwt_jwks=idp.url, jwt_jwks_ca=cert) as api:
+            r = await get(api, token, "/api/v1/devices/dev-a")
+            assert (r.status_code, r.json()["device_id"], idp.hits) == (200, "dev-a", 1)
+
+
 @pytest.mark.parametrize("source, problem", [
     ("https://idp.example.com/.well-known/jwks.json", None),
     ("http://127.0.0.1:8081/jwks.json", None),

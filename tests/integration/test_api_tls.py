@@ -92,6 +92,7 @@ async def test_api_served_over_tls_with_hsts_and_no_data_over_plain_http(
     api = _start_api(config, clean_database_url, port, log)
     try:
         assert f"API on https://127.0.0.1:{port}" in log.read_text()
+        assert f"API ready on https://127.0.0.1:{port}" in log.read_text()
         trusting = ssl.create_default_context(cafile=cert)
         async with httpx.AsyncClient(base_url=f"https://127.0.0.1:{port}", verify=trusting, timeout=30,
                                      headers={"authorization": f"Bearer {secret}"}) as https:
