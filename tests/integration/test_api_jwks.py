@@ -223,52 +223,52 @@ async def test_nothing_listening_at_the_jwks_url_is_a_quick_503(clean_database_u
         assert time.monotonic() - started < 2.0
 
 
-async def test_jwks_over_https_checks_the_certificate(
-        clean_database_url, store, short_interval, monkeypatch, tmp_path, caplog) -> None:
+@pytest.fixture
+async def https_idp(store, monkeypatch, tmp_path):
+    """A JWKS provider over https with a self-signed certificate, publishing k1;
+    dev-a stored; no SSL_CERT_FILE: (provider, its certificate, a token)."""
     cert, private = self_signed(tmp_path)
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_context.load_cert_chain(cert, private)
     key = rsa_key()
-    token = signed(key, "k1", "devices:read")
     await store.write([pos("dev-a", 1)], [], T0)
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     async with JwksServer(server_context) as idp:
         idp.keys = [jwk(key, "k1")]
-        async with running_api(clean_database_url, jwt_jwks=idp.url) as api:
-            with caplog.at_level(logging.WARNING, logger="uvis.api"):
-                r = await get(api, token, "/api/v1/devices/dev-a")
-            assert (r.status_code, idp.hits) == (503, 0)                # refused before any request
-            assert "certificate verify failed" in caplog.text
-            # the operator points OpenSSL at the provider's CA
-            monkeypatch.setenv("SSL_CERT_FILE", cert)
-            await asyncio.sleep(PAST_INTERVAL)
-            r = await get(api, token, "/api/v1/devices/dev-a")
-            assert (r.status_code, r.json()["device_id"], idp.hits) == (200, "dev-a", 1)
+        yield idp, cert, signed(key, "k1", "devices:read")
+
+
+async def refused_by_certificate(api, idp, token, caplog) -> None:
+    with caplog.at_level(logging.WARNING, logger="uvis.api"):
+        r = await get(api, token, "/api/v1/devices/dev-a")
+    assert (r.status_code, idp.hits) == (503, 0)                        # refused before any request
+    assert "certificate verify failed" in caplog.text
+
+
+async def test_jwks_over_https_checks_the_certificate(
+        clean_database_url, https_idp, short_interval, monkeypatch, caplog) -> None:
+    idp, cert, token = https_idp
+    async with running_api(clean_database_url, jwt_jwks=idp.url) as api:
+        await refused_by_certificate(api, idp, token, caplog)
+        # the operator points OpenSSL at the provider's CA
+        monkeypatch.setenv("SSL_CERT_FILE", cert)
+        await asyncio.sleep(PAST_INTERVAL)
+        r = await get(api, token, "/api/v1/devices/dev-a")
+        assert (r.status_code, r.json()["device_id"], idp.hits) == (200, "dev-a", 1)
 
 
 async def test_jwks_over_https_with_the_configured_ca(
-        clean_database_url, store, short_interval, monkeypatch, tmp_path, caplog) -> None:
+        clean_database_url, https_idp, short_interval, tmp_path, caplog) -> None:
     """api.jwt_jwks_ca: the provider's private CA for its https, without touching
-    the process's OpenSSL environment; a wrong CA file is refused like no CA."""
-    cert, private = self_signed(tmp_path)
+    the process's OpenSSL environment; another CA's file is refused like none."""
+    idp, cert, token = https_idp
     (tmp_path / "other").mkdir()
     other, _ = self_signed(tmp_path / "other")
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert, private)
-    key = rsa_key()
-    token = signed(key, "k1", "devices:read")
-    await store.write([pos("dev-a", 1)], [], T0)
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    async with JwksServer(server_context) as idp:
-        idp.keys = [jwk(key, "k1")]
-        async with running_api(clean_database_url, jwt_jwks=idp.url, jwt_jwks_ca=other) as api:
-            with caplog.at_level(logging.WARNING, logger="uvis.api"):
-                r = await get(api, token, "/api/v1/devices/dev-a")
-            assert (r.status_code, idp.hits) == (503, 0)                # another CA: refused
-            assert "certificate verify failed" in caplog.text
-        async with running_api(clean_database_url, jwt_jwks=idp.url, jwt_jwks_ca=cert) as api:
-            r = await get(api, token, "/api/v1/devices/dev-a")
-            assert (r.status_code, r.json()["device_id"], idp.hits) == (200, "dev-a", 1)
+    async with running_api(clean_database_url, jwt_jwks=idp.url, jwt_jwks_ca=other) as api:
+        await refused_by_certificate(api, idp, token, caplog)
+    async with running_api(clean_database_url, jwt_jwks=idp.url, jwt_jwks_ca=cert) as api:
+        r = await get(api, token, "/api/v1/devices/dev-a")
+        assert (r.status_code, r.json()["device_id"], idp.hits) == (200, "dev-a", 1)
 
 
 @pytest.mark.parametrize("source, problem", [
