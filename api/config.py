@@ -3,11 +3,10 @@ never imports gateway/)."""
 
 from __future__ import annotations
 
-import msgspec
-
+from api.options import ApiOptions
 from storage.commands import CommandLimits
 
-__all__ = ["ApiConfig", "SCOPES", "LOOPBACK"]
+__all__ = ["ApiConfig", "ApiOptions", "SCOPES", "LOOPBACK"]
 
 #: every scope a token or JWT may carry; ``admin`` implies all of them
 SCOPES = ("devices:read", "devices:write", "positions:read", "events:read", "live:read",
@@ -16,38 +15,13 @@ SCOPES = ("devices:read", "devices:write", "positions:read", "events:read", "liv
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-class ApiConfig(msgspec.Struct, frozen=True, kw_only=True):
+class ApiConfig(ApiOptions, frozen=True, kw_only=True):
+    """What an API process runs with: the operator's options and where it serves."""
+
     host: str = "127.0.0.1"
     port: int = 8080
-    #: JWTs from an identity provider: HS256 secret, or a JWKS file/URL (RS256/ES256)
-    jwt_secret: str | None = None
-    jwt_jwks: str | None = None
-    #: CA certificates (PEM) for the JWKS URL's https (default: the system's)
-    jwt_jwks_ca: str | None = None
-    jwt_issuer: str | None = None
-    jwt_audience: str | None = None
-    jwt_groups_claim: str = "groups"
-    #: CORS allow-list of origins (empty: no CORS headers)
-    cors_origins: tuple[str, ...] = ()
-    #: token bucket per token (per address without one): refill per second, size
-    rate_limit: float = 50.0
-    rate_burst: int = 100
-    #: requests in flight in this process beyond which the API answers 503
-    max_in_flight: int = 64
-    #: read-only pool: connections and statement timeout (s)
-    pool_size: int = 8
-    statement_timeout: float = 5.0
-    #: a device seen within this many seconds is online
-    online_window: float = 300.0
-    #: live: messages queued per subscriber before it is dropped; subscribers per process
-    live_queue: int = 1000
-    live_max_subscribers: int = 1000
-    #: longest range of an export or summary, days
-    max_range_days: float = 31.0
     #: seconds a token's state (created, revoked) may be cached
     token_cache_seconds: float = 2.0
-    tls_cert: str | None = None
-    tls_key: str | None = None
     max_body_bytes: int = 65536
     #: commands to devices: TTL and per-device limits (the gateway's [commands] table)
     commands: CommandLimits = CommandLimits()

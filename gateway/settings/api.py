@@ -8,32 +8,19 @@ from typing import Any
 
 import msgspec
 
+from api.options import ApiOptions
+
 __all__ = ["ApiSettings", "DOCS", "api_config", "validate_api"]
 
 
-class ApiSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ApiSettings(ApiOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The [api] table: the API's own options (api.options.ApiOptions, shared with
+    api.config.ApiConfig) and how the gateway decides to serve it."""
+
     #: "auto": API tokens count as configured when the database holds one at start; "on"; "off"
     tokens: str = "auto"
     #: allow a non-loopback bind with no token and no JWT configuration
     insecure: bool = False
-    jwt_secret: str | None = None
-    jwt_jwks: str | None = None
-    jwt_jwks_ca: str | None = None
-    jwt_issuer: str | None = None
-    jwt_audience: str | None = None
-    jwt_groups_claim: str = "groups"
-    cors_origins: tuple[str, ...] = ()
-    rate_limit: float = 50.0
-    rate_burst: int = 100
-    max_in_flight: int = 64
-    pool_size: int = 8
-    statement_timeout: float = 5.0
-    online_window: float = 300.0
-    live_queue: int = 1000
-    live_max_subscribers: int = 1000
-    max_range_days: float = 31.0
-    tls_cert: str | None = None
-    tls_key: str | None = None
 
 
 DOCS: dict[str, tuple[str, str | None]] = {
@@ -78,7 +65,7 @@ def api_config(settings: Any, *, port: int | None = None) -> Any:
     from api.config import ApiConfig
 
     a = settings.api
-    shared = {f: getattr(a, f) for f in ApiConfig.__struct_fields__ if hasattr(a, f)}
+    shared = {f: getattr(a, f) for f in ApiOptions.__struct_fields__}
     from .commands import command_limits
 
     return ApiConfig(port=settings.api_port if port is None else port,
