@@ -15,7 +15,7 @@ from ._commands import COMMAND_TYPES, Command, CommandError
 from ._spec import ProtocolSpec
 
 __all__ = ["NAMES", "ALIASES", "get", "canonical", "UnknownProtocol", "supported_commands",
-           "encode_command", "answer_serial"]
+           "encode_command", "answer_serial", "takes_model"]
 
 #: registry key -> module holding SPEC
 _MODULES: dict[str, str] = {
@@ -90,3 +90,12 @@ def answer_serial(name: str, command: Command, *, now: datetime | None = None,
     carry; None when the protocol's answers carry no correlation (they come in order)."""
     function = getattr(_encode_module(name), "answer_serial", None)
     return None if function is None else function(command, now=now, **options)
+
+
+def takes_model(name: str) -> bool:
+    """True when protocol ``name``'s meanings depend on the device model (its
+    connections have ``set_model(name)``: gt06's alarm and status families,
+    meitrack's ADC scales); the device does not say its model, the operator does."""
+    spec = get(name)
+    return any(hasattr(factory, "set_model") for factory in (spec.tcp_connection, spec.udp_connection)
+               if factory is not None)

@@ -16,7 +16,9 @@ and GSM levels, upload modes, 0x94 sub-types, 0x95 camera events, 0x70 / 0x36 /
 ``io<id>`` / ``info<sub-type>`` / ``obd<pid>`` / ``event`` and counted in
 ``Decoded.unknown_items``. Vendor layouts sharing a protocol number are picked by
 their fixed content length (_variants.py); alarm names that differ by model
-family (LW, SEEWORLD, VL103, R11) need ``Gt06Connection(model=...)``.
+family (LW, SEEWORLD, VL103, R11) need ``Gt06Connection(model=...)`` or
+``set_model(name)`` once the device is known (the gateway looks the model up
+after the login); the device does not say it.
 
 Times: device dates are read in the zone of the login's time-zone word when it
 sent one (else UTC); unix and BCD times are UTC. A GPS block whose date is no

@@ -98,6 +98,13 @@ class Gt06Connection(StreamConnection):
         self.login_utc_offset_min: int | None = None
         self.unknown_count = 0
 
+    def set_model(self, model: str | None) -> None:
+        """Set (or clear, with None) the device's configured model, e.g. once the gateway
+        has looked it up after the login: later frames are decoded with its family's
+        alarm codes and 0x13 status layout (LW*: external power instead of alarm and
+        language). An unknown name clears the family."""
+        self.family = model_family(model)
+
     def next_decoded(self, now: datetime) -> Decoded | None:
         """``StreamConnection.next_decoded`` with the usual case inlined: the
         buffer is empty, or starts with a whole 78 78 frame ending in 0D 0A."""

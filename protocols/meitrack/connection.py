@@ -27,8 +27,12 @@ class _MeitrackSession:
 
     def _init_session(self, options: ConnectionOptions) -> None:
         model = options.extra.get("model")
-        self._scale = ADC_SCALES.get(str(model).upper(), DEFAULT_ADC_SCALE) if model \
-            else DEFAULT_ADC_SCALE
+        self.set_model(str(model) if model else None)
+
+    def set_model(self, model: str | None) -> None:
+        """Set (or clear, with None) the device's configured model: its ADC scale
+        (constants.ADC_SCALES; other and unknown models: 1/100 V) for later frames."""
+        self._scale = ADC_SCALES.get(model.upper(), DEFAULT_ADC_SCALE) if model else DEFAULT_ADC_SCALE
 
     def decode_frame(self, data: bytes, now: datetime) -> Decoded:
         frame = split_frame(data)
