@@ -17,6 +17,9 @@ def _add_decode(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--assume-device", metavar="ID", help="identity before the device identifies itself")
     p.add_argument("--now", metavar="ISO8601", help="the server clock for the session")
     p.add_argument("--strict-checksum", action="store_true", help="reject frames whose checksum fails")
+    p.add_argument("--model", metavar="NAME",
+                   help="the device's model, for protocols whose meanings depend on it (gt06: LW4G, "
+                        "SEEWORLD, R11, VL103 ...; meitrack: MVT380, T1 ...)")
     p.add_argument("file", nargs="?", help="input file of hex lines (default: standard input)")
 
 

@@ -41,6 +41,10 @@ DOCS: dict[str, tuple[str, str | None]] = {
         "removed from the list is refused even though the database knows it).", None),
     "Settings.allowed_devices": ("Device ids admitted with register_unknown_devices = false.",
                                  None),
+    "Settings.device_model_ttl": (
+        "Seconds a device's model is kept after its login looked it up (at most 100000 devices, "
+        "least recently seen forgotten); a model changed with PATCH /api/v1/devices/{id} applies "
+        "at the device's next login after that. 0: look it up at every login.", None),
     "Settings.batch_max_rows": ("The batch writer commits when a batch holds this many rows ...", None),
     "Settings.batch_max_age": ("... or when its oldest row is this many seconds old.", None),
     "Settings.queue_high_water": (
@@ -153,6 +157,12 @@ DOCS: dict[str, tuple[str, str | None]] = {
     "ListenerSettings.max_frame_size": ("Largest frame in bytes; a longer one is a framing error.", None),
     "ListenerSettings.idle_timeout": ("Close a connection silent for this many seconds (0: never).", None),
     "ListenerSettings.options": ("Protocol switches, e.g. { ack = true } for NMEA's OK1 replies.", None),
+    "ListenerSettings.model": (
+        "Device model for protocols whose meanings depend on it and which the device does not "
+        "say (Traccar's device model): gt06 (LW4G..., SEEWORLD, R11, VL103...: alarm codes, "
+        "heartbeat power) and meitrack (MVT380, T1...: ADC scales). A device's own model, the "
+        "attribute \"model\" set with PATCH /api/v1/devices/{id} {\"attributes\": {\"model\": "
+        "\"LW4G\"}}, wins; it is looked up when the device logs in. \"\": none.", None),
     "ListenerSettings.proxy_trusted": (
         "Networks (CIDR) allowed to send a PROXY header; with proxy_protocol on, connections from "
         "any other address are refused (a client could name any address in its own header).", None),

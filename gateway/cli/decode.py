@@ -48,7 +48,7 @@ class _Session:
     """One device session as the decode command replays it."""
 
     def __init__(self, protocol: str, transport: str, framed: bool, device: str | None,
-                 options: ConnectionOptions) -> None:
+                 options: ConnectionOptions, model: str | None = None) -> None:
         try:
             spec = get(protocol)
         except UnknownProtocol as exc:
@@ -58,12 +58,22 @@ class _Session:
             raise DecodeUsageError(
                 f"protocol {spec.name!r} is not supported over {transport} "
                 f"(it runs over {', '.join(spec.transports)})")
+        if model and not hasattr(factory, "set_model"):
+            raise DecodeUsageError(f"--model: the meanings of {spec.name} do not depend on the "
+                                   "device model")
         self._factory = factory
         self._options = options
         self._stream = transport != "udp" and not framed
         self._assumed = device
+        self._model = model or None
         self.rules = OfflineRules()
-        self.driver = Driver(factory(device_id=device, options=options), self.rules)
+        self.driver = Driver(self._connection(device), self.rules)
+
+    def _connection(self, device: str | None) -> Any:
+        conn = self._factory(device_id=device, options=self._options)
+        if self._model is not None:
+            conn.set_model(self._model)  # as the gateway does once the device is known
+        return conn
 
     @property
     def conn(self) -> Any:
@@ -71,8 +81,7 @@ class _Session:
 
     def _renew(self) -> None:
         """After a fatal error: a fresh connection that keeps the identity."""
-        self.driver.conn = self._factory(device_id=self.conn.device_id or self._assumed,
-                                         options=self._options)
+        self.driver.conn = self._connection(self.conn.device_id or self._assumed)
 
     def decode(self, data: bytes, now: datetime) -> tuple[list[Decoded], str | None]:
         driver = self.driver
@@ -115,10 +124,10 @@ def _enc_hook(value: Any) -> Any:
 
 def run_decode(protocol: str, transport: str, framed: bool, assume_device: str | None,
                now: str | None, lines: Iterable[str], out: IO[bytes],
-               strict_checksum: bool = False) -> int:
+               strict_checksum: bool = False, model: str | None = None) -> int:
     moment = _parse_now(now)
     session = _Session(protocol, transport, framed, assume_device,
-                       ConnectionOptions(strict_checksum=strict_checksum))
+                       ConnectionOptions(strict_checksum=strict_checksum), model)
     encoder = msgspec.json.Encoder(enc_hook=_enc_hook)
     for raw in lines:
         text = raw.strip()
@@ -137,7 +146,8 @@ def main(args: Any) -> int:
     source = sys.stdin if args.file in (None, "-") else open(args.file, encoding="ascii", errors="replace")
     try:
         return run_decode(args.protocol, args.transport, args.framed, args.assume_device,
-                          args.now, source, sys.stdout.buffer, args.strict_checksum)
+                          args.now, source, sys.stdout.buffer, args.strict_checksum,
+                          getattr(args, "model", None))
     except DecodeUsageError as exc:
         print(f"uvis-gateway decode: {exc}", file=sys.stderr)
         return 2

@@ -98,6 +98,7 @@ class Gateway:
         # allow-list mode admits allowed_devices only: a device removed from the
         # list is refused even though the database knows it
         gate = DeviceGate(s.register_unknown_devices, set(s.allowed_devices))
+        gate.models = self._device_models()
         from .archive import RawArchive
         from .guard import Guard
 
@@ -133,6 +134,21 @@ class Gateway:
         if s.api_enabled:
             await self._start_api()
 
+    def _device_models(self) -> Any:
+        """Per-device models, looked up at login (gateway/runtime/devices.py), when a
+        listener serves a protocol whose meanings depend on the model."""
+        from protocols.registry import takes_model
+
+        if not any(takes_model(listener.protocol) for listener in self.settings.listeners):
+            return None
+        from storage.devices import device_models
+
+        from .devices import DeviceModels
+
+        pool = self._store.pool
+        return DeviceModels(lambda ids: device_models(pool, ids), ttl=self.settings.device_model_ttl,
+                            metrics=self.metrics)
+
     async def _start_storage(self) -> None:
         from datetime import timedelta
 
@@ -166,7 +182,8 @@ class Gateway:
             port = server.port
         else:
             endpoint = DatagramListener(spec.name, spec.udp_connection, options, ingest, metrics,
-                                        self.settings.udp_max_sessions, self.settings.udp_session_timeout)
+                                        self.settings.udp_max_sessions, self.settings.udp_session_timeout,
+                                        model=listener.model)
             transport, _ = await loop.create_datagram_endpoint(
                 lambda: endpoint, local_addr=(listener.host, listener.port), reuse_port=self.reuse_port)
             self._udp.append((transport, endpoint))
@@ -291,6 +308,8 @@ class Gateway:
             await self.archive.close()
         if self.guard is not None:
             self.guard.close()
+        if self._ingest is not None and self._ingest.gate.models is not None:
+            await self._ingest.gate.models.close()
         if self.forwarder is not None:
             await self.forwarder.stop()
         if self.commands is not None:

@@ -22,11 +22,15 @@ log = logging.getLogger("uvis.gateway")
 
 
 class DeviceGate:
-    """Decides whether a device may log in (identity lives here, not in protocols/)."""
+    """Decides whether a device may log in (identity lives here, not in protocols/),
+    and what it is: its model (``models``: gateway/runtime/devices.py, None: no
+    per-device models, the listeners' defaults only)."""
 
-    def __init__(self, register_unknown: bool, allowed: set[str] | frozenset[str] = frozenset()) -> None:
+    def __init__(self, register_unknown: bool, allowed: set[str] | frozenset[str] = frozenset(),
+                 models: Any = None) -> None:
         self.register_unknown = register_unknown
         self.allowed = set(allowed)
+        self.models = models
 
     def admits(self, device_id: str) -> bool:
         return self.register_unknown or device_id in self.allowed

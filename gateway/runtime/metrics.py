@@ -183,6 +183,10 @@ class Metrics:
             "uvis_mqtt_redeliveries", "MQTT messages the broker sent again (DUP flag)", sub, registry=r)
         self.mqtt_connected = Gauge("uvis_mqtt_connected", "1 while connected to the broker",
                                     ("broker",), registry=r)
+        self.device_model_lookups = Counter(
+            "uvis_device_model_lookups", "Device model look-ups at login on protocols whose meanings "
+            "depend on the model: hit (cache), miss (asked the database), error (failed: the "
+            "listener's default)", ("result",), registry=r)
         self.mqtt_connects = Counter("uvis_mqtt_connects", "Successful MQTT connections", ("broker",),
                                      registry=r)
         self._bound: dict[tuple[str, str], ProtocolMetrics] = {}

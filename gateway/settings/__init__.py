@@ -39,6 +39,9 @@ class ListenerSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     idle_timeout: float = 600.0
     #: protocol-specific switches, e.g. {ack = true} for NMEA's OK1 replies
     options: dict[str, Any] = {}
+    #: the device model of devices without one of their own (attribute "model"), for
+    #: protocols whose meanings depend on it (gt06, meitrack); "": none
+    model: str = ""
     #: expect a PROXY protocol v1/v2 header first (HAProxy send-proxy[-v2], cloud
     #: NLBs): the real client address is logged and archived (TCP listeners only)
     proxy_protocol: bool = False
@@ -133,6 +136,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     #: register devices never seen before (False: only allowed_devices may connect)
     register_unknown_devices: bool = True
     allowed_devices: tuple[str, ...] = ()
+    #: seconds a device's model (looked up at login) is cached
+    device_model_ttl: float = 60.0
     #: batch writer: flush at this many rows or this age (seconds)
     batch_max_rows: int = 5000
     batch_max_age: float = 0.1
@@ -228,7 +233,7 @@ def load_settings(
 
 
 def _validate(settings: Settings) -> None:
-    from protocols.registry import UnknownProtocol, get
+    from protocols.registry import NAMES, UnknownProtocol, get, takes_model
 
     seen: set[tuple[str, int, str]] = set()
     for index, listener in enumerate(settings.listeners):
@@ -239,6 +244,9 @@ def _validate(settings: Settings) -> None:
             raise SettingsError(f"{where}.protocol: {exc}") from None
         if listener.transport not in spec.transports:
             raise SettingsError(f"{where}.transport: {spec.name} does not run over {listener.transport}")
+        if listener.model and not takes_model(spec.name):
+            raise SettingsError(f"{where}.model: the meanings of {spec.name} do not depend on the "
+                                f"device model (models matter to {', '.join(n for n in NAMES if takes_model(n))})")
         if listener.proxy_protocol and listener.transport == "udp":
             raise SettingsError(f"{where}.proxy_protocol: the PROXY protocol applies to TCP listeners only")
         _validate_listener_security(listener, where)
@@ -252,6 +260,8 @@ def _validate(settings: Settings) -> None:
         raise SettingsError(f"timescale: expected auto or off, got {settings.timescale!r}")
     if settings.log_format not in ("text", "json"):
         raise SettingsError(f"log_format: expected text or json, got {settings.log_format!r}")
+    if settings.device_model_ttl < 0:
+        raise SettingsError(f"device_model_ttl: expected 0 or more, got {settings.device_model_ttl}")
     if settings.queue_low_water >= settings.queue_high_water:
         raise SettingsError("queue_low_water must be below queue_high_water")
     _validate_budgets(settings.limits)

@@ -11,6 +11,10 @@ accept (penalty, file descriptors, total, pre-login, per address), an error
 budget, a deadline for the first valid frame and one for completing a started
 frame (or HTTP request head: slowloris) apart from the idle timeout, and at
 most ``read_budget_frames`` frames decoded per event-loop turn.
+
+A login on a protocol that takes a model (gt06, meitrack) applies the device's
+(gateway/runtime/devices.py): from the cache at once, else the session is held
+(reading paused, nothing decoded) until the database answers.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Callable
 from protocols._connection import ConnectionOptions
 
 from ..runtime.archive import new_session_id
+from ..runtime.devices import MISSING
 from ..runtime.guard import Budget, host_of
 from ..runtime.ingest import Ingest, handle_decoded
 from ..runtime.metrics import ProtocolMetrics
@@ -117,7 +122,8 @@ class DeviceProtocol(asyncio.Protocol):
     __slots__ = ("_factory", "_options", "_ingest", "_metrics", "_conns", "_idle", "transport",
                  "conn", "_last", "_timer", "_open", "_protocol", "_transport_name", "_proxy",
                  "_proxy_on", "_outbox", "_listener", "_host", "_driver", "_rules", "_counted",
-                 "_opened_at", "_partial_since", "_turn_paused", "_loop", "on_made")
+                 "_opened_at", "_partial_since", "_turn_paused", "_loop", "on_made", "_models",
+                 "_held")
 
     def __init__(self, protocol: str, factory: Callable, options: ConnectionOptions,
                  listener: ListenerSettings, ingest: Ingest, metrics: ProtocolMetrics,
@@ -147,6 +153,10 @@ class DeviceProtocol(asyncio.Protocol):
         self._partial_since: float | None = None
         self._turn_paused = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: the device gate's models when this protocol takes one (else None)
+        self._models = None
+        #: True while a login waits for its device's model: nothing is decoded
+        self._held = False
         #: set by the listener (gateway/transports/listener.py): called first in connection_made
         self.on_made: Callable[[], None] | None = None
 
@@ -187,6 +197,10 @@ class DeviceProtocol(asyncio.Protocol):
         self._counted = True
         transport.set_write_buffer_limits(WRITE_HIGH_WATER, WRITE_LOW_WATER)
         self.conn = driver.conn = self._factory(options=self._options)
+        if hasattr(self.conn, "set_model"):
+            if self._listener.model:
+                self.conn.set_model(self._listener.model)
+            self._models = self._ingest.gate.models
         driver.budget = Budget(guard.budget(self._protocol))
         driver.rules = self._rules = LiveRules(self._ingest, self._metrics, self._protocol,
                                                self._transport_name)
@@ -210,6 +224,8 @@ class DeviceProtocol(asyncio.Protocol):
                 return
         driver = self._driver
         driver.receive(data)  # after a fatal error the rest of the stream is dropped
+        if self._held:  # bytes that were on their way: decoded once the model is known
+            return
         self._drain()
         if self.is_open():  # bytes that yielded no valid frame count against the budget
             driver.received(len(data))
@@ -223,7 +239,7 @@ class DeviceProtocol(asyncio.Protocol):
         ingest = self._ingest
         left = ingest.guard.limits.read_budget_frames
         now = datetime.now(timezone.utc)
-        while self._open:
+        while self._open and not self._held:
             if left <= 0:  # fairness: the rest after the other connections' turn
                 if not self._turn_paused:
                     self._turn_paused = True
@@ -243,12 +259,38 @@ class DeviceProtocol(asyncio.Protocol):
                                   self._send_later, (self._transport_name, conn.last_frame), conn):
                 self.close()
                 return
+            if decoded.login is not None and self._models is not None:
+                self._model_for(decoded.login)
+        if self._held:
+            return
         if getattr(conn, "buffered", 0) >= PARTIAL_FRAME_BYTES:
             if self._partial_since is None:
                 self._partial_since = self._loop.time()
                 self._arm()
         else:
             self._partial_since = None
+
+    def _model_for(self, device_id: str) -> None:
+        """Apply the model of the device that logged in: from the cache at once,
+        else hold the session until the database answers (``_model_found``)."""
+        model = self._models.cached(device_id)
+        if model is not MISSING:
+            self.conn.set_model(model or self._listener.model or None)
+            return
+        self._held = True
+        self.apply_pause()
+        self._models.lookup(device_id).add_done_callback(
+            functools.partial(self._model_found, device_id))
+
+    def _model_found(self, device_id: str, future: asyncio.Future) -> None:
+        self._held = False
+        if not self._open:
+            return
+        model = None if future.cancelled() else future.result()
+        if self.conn.device_id == device_id:
+            self.conn.set_model(model or self._listener.model or None)
+        self.apply_pause()
+        self._drain()
 
     def _stopped(self) -> None:
         """The driver ended the session: spent budget (an offence), a fatal
@@ -311,7 +353,7 @@ class DeviceProtocol(asyncio.Protocol):
     def apply_pause(self) -> None:
         if self.transport is None or self.transport.is_closing():
             return
-        if self._conns.paused or self._turn_paused:
+        if self._conns.paused or self._turn_paused or self._held:
             self.transport.pause_reading()
         else:
             self.transport.resume_reading()

@@ -24,6 +24,7 @@ from protocols import MalformedError
 from protocols._connection import ConnectionOptions
 
 from ..runtime.archive import new_session_id
+from ..runtime.devices import MISSING
 from ..runtime.guard import Budget, host_of
 from ..runtime.ingest import Ingest, handle_decoded
 from ..runtime.metrics import ProtocolMetrics
@@ -34,7 +35,8 @@ __all__ = ["DatagramListener"]
 
 class DatagramListener(asyncio.DatagramProtocol):
     def __init__(self, protocol: str, factory: Callable, options: ConnectionOptions, ingest: Ingest,
-                 metrics: ProtocolMetrics, max_sessions: int, session_timeout: float) -> None:
+                 metrics: ProtocolMetrics, max_sessions: int, session_timeout: float,
+                 model: str = "") -> None:
         self._protocol = protocol
         self._factory = factory
         self._options = options
@@ -43,6 +45,9 @@ class DatagramListener(asyncio.DatagramProtocol):
         self._max = max_sessions
         self._timeout = session_timeout
         self._rules = LiveRules(ingest, metrics, protocol, "udp")
+        #: the listener's default model; the device gate's models when the protocol takes one
+        self._model = model
+        self._models = ingest.gate.models if hasattr(factory, "set_model") else None
         #: addr -> (driver, last seen)
         self._sessions: OrderedDict[Any, tuple[Driver, float]] = OrderedDict()
         self.transport: asyncio.DatagramTransport | None = None
@@ -59,7 +64,10 @@ class DatagramListener(asyncio.DatagramProtocol):
     def _session(self, addr: Any, now_mono: float) -> Driver:
         entry = self._sessions.pop(addr, None)
         if entry is None or now_mono - entry[1] > self._timeout:
-            driver = Driver(self._factory(options=self._options), self._rules, addr, new_session_id(),
+            conn = self._factory(options=self._options)
+            if self._model and hasattr(conn, "set_model"):
+                conn.set_model(self._model)
+            driver = Driver(conn, self._rules, addr, new_session_id(),
                             Budget(self._ingest.guard.budget(self._protocol)))
         else:
             driver = entry[0]
@@ -108,6 +116,22 @@ class DatagramListener(asyncio.DatagramProtocol):
         if not handle_decoded(decoded, ingest, self._metrics, send, self._is_open,
                               frame=("udp", data), conn=driver.conn):
             self._sessions.pop(addr, None)
+        elif decoded.login is not None and self._models is not None:
+            self._model_for(driver.conn, decoded.login)
+
+    def _model_for(self, conn: Any, device_id: str) -> None:
+        """The model of the device that logged in, from the cache at once, else
+        when the database answers (each datagram stands alone: none is held)."""
+        model = self._models.cached(device_id)
+        if model is not MISSING:
+            conn.set_model(model or self._model or None)
+            return
+
+        def found(future: asyncio.Future) -> None:
+            if not future.cancelled() and conn.device_id == device_id:
+                conn.set_model(future.result() or self._model or None)
+
+        self._models.lookup(device_id).add_done_callback(found)
 
     def _is_open(self) -> bool:
         return self.transport is not None and not self.transport.is_closing()

@@ -101,3 +101,29 @@ def test_command_line_exit_status_and_light_start_up() -> None:
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_model_flag_decodes_a_heartbeat_with_the_model_family() -> None:
+    from protocols.gt06 import device as gt06_device
+    from protocols.gt06._device_messages import encode_status
+
+    lines = [gt06_device.encode_login("864717003283581", 1).hex(),
+             encode_status(2, alarm=0x00, language=0x7C).hex()]  # LW*: 00 7C is 12.4 V
+    base = {"status": 70, "ignition": True, "charge": True, "blocked": False, "armed": False,
+            "batteryLevel": 100, "rssi": 4}
+    now = "2024-01-01T00:00:00Z"
+    without = decode(lines, now=now)[1]["events"]
+    with_model = decode(lines, now=now, model="LW4G")[1]["events"]
+    assert [e["attributes"] for e in without] == [base]
+    assert [e["attributes"] for e in with_model] == [{**base, "power": 12.4}]
+    assert with_model[0]["type"] == without[0]["type"] == "status"
+
+
+def test_model_flag_refused_for_a_protocol_without_models() -> None:
+    with pytest.raises(DecodeUsageError, match="h02 do not depend on the device model"):
+        decode(["2a48512c"], protocol="h02", model="LW4G")
+    run = subprocess.run([sys.executable, "-m", "gateway.cli", "decode", "--protocol", "h02",
+                          "--model", "X", "-"], input="", capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr == "uvis-gateway decode: --model: the meanings of h02 do not depend on the " \
+                         "device model\n"

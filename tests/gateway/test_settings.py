@@ -47,6 +47,10 @@ def test_file_then_environment_then_flags(tmp_path) -> None:
     ('queue_low_water = 10\nqueue_high_water = 5\n', "queue_low_water"),
     ('[api]\njwt_jwks = "/etc/jwks.json"\njwt_jwks_ca = "/etc/ca.pem"\n', "api.jwt_jwks_ca"),
     ('[api]\ntls_cert = "/etc/api.crt"\n', "api.tls_cert"),
+    ('[[listeners]]\nprotocol = "h02"\nport = 1\nmodel = "LW4G"\n',
+     "listeners[0].model: the meanings of h02 do not depend on the device model (models matter "
+     "to gt06, meitrack)"),
+    ('device_model_ttl = -1\n', "device_model_ttl"),
 ])
 def test_unknown_or_invalid_option_names_it(tmp_path, text: str, message: str) -> None:
     config = tmp_path / "bad.toml"
@@ -59,3 +63,12 @@ def test_unknown_or_invalid_option_names_it(tmp_path, text: str, message: str) -
 def test_default_listeners_offset() -> None:
     assert [l.port for l in default_listeners(port_offset=10000)][:5] == [15023, 15027, 15027, 15005, 15005]
     assert Settings().listeners == ()  # filled in by load_settings
+
+
+def test_listener_model(tmp_path) -> None:
+    config = tmp_path / "models.toml"
+    config.write_text('[[listeners]]\nprotocol = "gt06"\nport = 1\nmodel = "LW4G"\n'
+                      '[[listeners]]\nprotocol = "meitrack"\ntransport = "udp"\nport = 2\n')
+    settings = load_settings(config, env={})
+    assert [(l.protocol, l.model) for l in settings.listeners] == [("gt06", "LW4G"), ("meitrack", "")]
+    assert settings.device_model_ttl == 60.0
