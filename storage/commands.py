@@ -34,7 +34,7 @@ import msgspec
 
 __all__ = ["CHANNEL", "FINAL", "CommandLimits", "CommandRefused", "CommandRow", "CommandWaiter",
            "answer", "cancel", "claim", "enqueue", "expire", "fail", "get", "list_for_device",
-           "open_devices", "pending"]
+           "open_counts", "open_devices", "pending"]
 
 audit = logging.getLogger("uvis.audit")
 
@@ -208,6 +208,15 @@ async def open_devices(db: Any) -> set[str]:
     rows = await db.fetch("SELECT DISTINCT device_id FROM commands "
                           "WHERE state IN ('queued', 'sent') AND expires_at > now()")
     return {r["device_id"] for r in rows}
+
+
+async def open_counts(db: Any) -> dict[str, int]:
+    """How many commands are queued and sent (waiting for an answer): {"queued": n, "sent": m}."""
+    rows = await db.fetch("SELECT state, count(*) AS n FROM commands WHERE state IN ('queued', 'sent') "
+                          "GROUP BY state")
+    counts = {"queued": 0, "sent": 0}
+    counts.update({r["state"]: r["n"] for r in rows})
+    return counts
 
 
 async def pending(db: Any, device_id: str, session: str, *, resend: bool = True,

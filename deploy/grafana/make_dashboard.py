@@ -78,6 +78,20 @@ ROWS = [
           (f"sum(rate(uvis_raw_frames_dropped_total{{{SEL}}}[{W}]))", "raw frames dropped")],
          "Failed batch writes (retried; the batch is kept) and raw frames the archive had to drop."),
     ]),
+    ("Commands to devices", [
+        ("Commands /s", "short",
+         [(f"sum by (protocol) (rate(uvis_commands_sent_total{{{SELP}}}[{W}]))", "{{protocol}} sent"),
+          (f"sum by (protocol) (rate(uvis_commands_answered_total{{{SELP}}}[{W}]))", "{{protocol}} answered"),
+          (f"sum by (protocol, reason) (rate(uvis_commands_failed_total{{{SELP}}}[{W}]))",
+           "{{protocol}} failed ({{reason}})"),
+          (f"sum by (protocol) (rate(uvis_commands_expired_total{{{SELP}}}[{W}]))", "{{protocol}} expired")],
+         "Commands written to devices' sessions, answered, failed (the device said no, or no bytes for "
+         "its session) and expired before an answer, by the device's protocol."),
+        ("Commands waiting", "short",
+         [(f"max by (state) (uvis_commands_open{{{SEL}}})", "{{state}}")],
+         "Commands in the database waiting to be sent (queued: the device is offline) or for the "
+         "device's answer (sent); every gateway reads the same table, hence max."),
+    ]),
 ]
 
 

@@ -114,7 +114,10 @@ class Gateway:
                                       sweep_interval=s.commands.sweep_interval,
                                       max_sessions=s.commands.max_sessions,
                                       mqtt_topic=s.commands.mqtt_topic,
-                                      mqtt_answer_filter=s.commands.mqtt_answer_filter)
+                                      mqtt_answer_filter=s.commands.mqtt_answer_filter,
+                                      metrics=self.metrics)
+        for listener in s.listeners:  # every series exported from the start (0, not absent)
+            self.metrics.commands_known(get_protocol(listener.protocol).name)
         await self.commands.start()
         ingest.commands = self.commands
         for listener in s.listeners:

@@ -15,6 +15,9 @@ device sessions and the delivery loop (the queue lives in storage/commands.py).
 - Every ``sweep_interval`` seconds: expire commands past their TTL, reload the
   set of devices with open commands and deliver what a missed notification
   left queued.
+- Metrics (gateway/runtime/metrics.py), by the command's protocol: sent,
+  answered, failed (device, encode), expired; the queued and sent commands in
+  the database as a gauge, read at each sweep.
 
 All database work runs in one task fed by a bounded queue (jobs beyond its
 bound are dropped: the sweep finds the commands again).
@@ -80,7 +83,7 @@ class LiveSession:
 class CommandRouter:
     def __init__(self, pool: Any, dsn: str, *, sweep_interval: float = 5.0,
                  max_sessions: int = 1_000_000, mqtt_topic: str = "devices/{device}/commands",
-                 mqtt_answer_filter: str = "devices/+/commands/answer") -> None:
+                 mqtt_answer_filter: str = "devices/+/commands/answer", metrics: Any = None) -> None:
         from ..mqtt.config import parse_filter
 
         self.pool, self.dsn = pool, dsn
@@ -101,6 +104,8 @@ class CommandRouter:
         self._listener: asyncpg.Connection | None = None
         self.sent = 0
         self.answered = 0
+        #: gateway/runtime/metrics.py Metrics (None: not counted)
+        self.metrics = metrics
 
     # -- called from the listeners (no await) --------------------------------
     def seen(self, decoded: Decoded, conn: Any, metrics: Any, send: Callable[[bytes], None],
@@ -190,6 +195,7 @@ class CommandRouter:
         self._jobs = asyncio.Queue(MAX_JOBS)
         try:
             self.open_devices = await store.open_devices(self.pool)
+            await self._gauge()
         except (OSError, asyncpg.PostgresError) as exc:  # the sweep loads them later
             log.warning("commands: the open commands could not be read (%r); retrying", exc)
         await self._listen()
@@ -257,7 +263,8 @@ class CommandRouter:
             try:
                 data, serial = self._encode(live, row, password)
             except CommandError as exc:
-                await store.fail(self.pool, row.id, str(exc), live.key)
+                if await store.fail(self.pool, row.id, str(exc), live.key) is not None:
+                    self._count("failed", row, "encode")
                 continue
             if await store.claim(self.pool, row, live.key, data, serial) is None:
                 continue  # another process took it
@@ -265,6 +272,7 @@ class CommandRouter:
                 live.send(data)
                 sent += 1
                 self.sent += 1
+                self._count("sent", row)
         return sent
 
     @staticmethod
@@ -290,13 +298,32 @@ class CommandRouter:
                      device_id, answer.serial)
         else:
             self.answered += 1
+            if row.state == "failed":
+                self._count("failed", row, "device")
+            else:
+                self._count("answered", row)
+
+    def _count(self, what: str, row: Any, reason: str | None = None) -> None:
+        metrics = self.metrics
+        if metrics is None:
+            return
+        counter = getattr(metrics, f"commands_{what}")
+        protocol = row.protocol or "unknown"
+        (counter.labels(protocol, reason) if reason else counter.labels(protocol)).inc()
+
+    async def _gauge(self) -> None:
+        if self.metrics is not None:
+            for state, n in (await store.open_counts(self.pool)).items():
+                self.metrics.commands_open.labels(state).set(n)
 
     async def _sweep(self) -> None:
         while True:
             await asyncio.sleep(self.sweep_interval)
             try:
-                await store.expire(self.pool)
+                for row in await store.expire(self.pool):
+                    self._count("expired", row)
                 self.open_devices = await store.open_devices(self.pool)
+                await self._gauge()
                 for device_id in [d for d in self.open_devices if d in self.sessions]:
                     self._job(("deliver", device_id, False))
                 if self._listener is None or self._listener.is_closed():

@@ -187,6 +187,22 @@ class Metrics:
             "uvis_device_model_lookups", "Device model look-ups at login on protocols whose meanings "
             "depend on the model: hit (cache), miss (asked the database), error (failed: the "
             "listener's default)", ("result",), registry=r)
+        cmd = ("protocol",)
+        self.commands_sent = Counter(
+            "uvis_commands_sent", "Commands written to a device's session (resends to a new "
+            "session included)", cmd, registry=r)
+        self.commands_answered = Counter(
+            "uvis_commands_answered", "Commands a device answered (acknowledged or answered with a "
+            "result)", cmd, registry=r)
+        self.commands_failed = Counter(
+            "uvis_commands_failed", "Commands failed: device (the device answered with a failure), "
+            "encode (no bytes for this device's session)", ("protocol", "reason"), registry=r)
+        self.commands_expired = Counter(
+            "uvis_commands_expired", "Commands past their TTL before an answer (expired by this "
+            "process's sweep)", cmd, registry=r)
+        self.commands_open = Gauge(
+            "uvis_commands_open", "Commands in the database waiting to be sent (queued) or for "
+            "an answer (sent), read at each sweep", ("state",), registry=r)
         self.mqtt_connects = Counter("uvis_mqtt_connects", "Successful MQTT connections", ("broker",),
                                      registry=r)
         self._bound: dict[tuple[str, str], ProtocolMetrics] = {}
@@ -200,6 +216,13 @@ class Metrics:
         if key not in self._bound:
             self._bound[key] = ProtocolMetrics(self, protocol, transport)
         return self._bound[key]
+
+    def commands_known(self, protocol: str) -> None:
+        """Create the command series of ``protocol`` (exported as 0 before the first command)."""
+        for counter in (self.commands_sent, self.commands_answered, self.commands_expired):
+            counter.labels(protocol)
+        for reason in ("device", "encode"):
+            self.commands_failed.labels(protocol, reason)
 
     def for_subscription(self, broker: str, subscription: str) -> SubscriptionMetrics:
         return SubscriptionMetrics(self, broker, subscription)
@@ -247,7 +270,8 @@ class Metrics:
 #: gauges whose sum over workers means nothing: how they combine instead
 _GAUGE_RULES = {"uvis_database_up": min, "uvis_fd_limit": min, "uvis_oldest_unwritten_seconds": max,
                 "uvis_last_quarantine_timestamp_seconds": max, "uvis_reading_paused": max,
-                "uvis_fd_limit_near": max, "uvis_accept_paused": max, "uvis_mqtt_connected": max}
+                "uvis_fd_limit_near": max, "uvis_accept_paused": max, "uvis_mqtt_connected": max,
+                "uvis_commands_open": max}
 
 
 def _families(text: str) -> dict[str, list]:
