@@ -163,7 +163,7 @@ def configure_logging(level: str, fmt: str = "text") -> None:
 
 def raise_open_file_limit() -> None:
     """Soft RLIMIT_NOFILE up to the hard limit: every device connection is a file."""
-    from ..runtime.guard import raise_nofile_limit
+    from ..runtime.fd_reserve import raise_nofile_limit
 
     soft, hard = raise_nofile_limit()
     log.info("open-file limit %d (hard %d)", soft, hard)

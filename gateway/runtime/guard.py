@@ -1,286 +1,33 @@
 """Every peer gets a budget: connection caps, error budgets, a penalty table
 for repeated offenders and aggregated, rate-limited log lines.
 
-One ``Guard`` per gateway process, shared by every listener (TCP, HTTP, UDP);
-one ``Budget`` per connection (or UDP peer). Nothing here awaits or grows
-without bound: the penalty table and the per-address counts are bounded
-dicts, the log aggregator keeps one counter per (protocol, cause).
+One ``Guard`` per gateway process, shared by every listener (TCP, HTTP, UDP):
+admission (total, pre-login and per-address caps, exempt networks, penalties)
+and the UDP charge of bad datagrams here; one ``Budget`` per connection (or UDP
+peer) and the ``PenaltyTable`` in gateway/runtime/budgets.py; the file
+descriptor reserve in gateway/runtime/fd_reserve.py; the aggregated log lines
+in gateway/runtime/log_aggregator.py. Nothing here awaits or grows without
+bound: the penalty table and the per-address counts are bounded dicts, the
+log aggregator keeps one counter per (protocol, cause).
 """
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import logging
-import resource
 import time
-from collections import OrderedDict
 from typing import Any
 
-import msgspec
+from ..settings.limits import LimitsSettings
+from .budgets import ErrorBudget, PenaltyTable, error_budget_for
+from .fd_reserve import FdReserve
+from .log_aggregator import LogAggregator
 
-from ..settings.limits import LOOSER_BUDGETS, LimitsSettings
-
-__all__ = ["Budget", "ErrorBudget", "Guard", "error_budget_for", "LogAggregator", "PenaltyTable", "escape", "host_of",
-           "raise_nofile_limit"]
-
-log = logging.getLogger("uvis.gateway")
-
-_PRINTABLE = frozenset(range(0x20, 0x7F)) - {0x5C}
+__all__ = ["Guard"]
 
 
-def escape(text: object, limit: int = 160) -> str:
-    """Device-controlled text made safe for one log line: control characters,
-    backslashes and non-ASCII as escapes, at most ``limit`` characters."""
-    raw = str(text)
-    if len(raw) > limit:
-        raw = raw[:limit] + "..."
-    if all(ord(c) in _PRINTABLE for c in raw):
-        return raw
-    return "".join(c if ord(c) in _PRINTABLE else
-                   ("\\\\" if c == "\\" else c.encode("unicode_escape").decode("ascii")) for c in raw)
-
-
-def host_of(peer: Any) -> str:
-    """The address part of a peer ((host, port[, ...]) tuple, or text)."""
-    if isinstance(peer, tuple) and peer:
-        return str(peer[0])
-    return str(peer) if peer is not None else "?"
-
-
-def raise_nofile_limit() -> tuple[int, int]:
-    """Raise the soft RLIMIT_NOFILE to the hard limit; returns (soft, hard) after."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY:
-        target = max(soft, 1 << 20)
-    else:
-        target = hard
-    if soft != resource.RLIM_INFINITY and soft < target:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            soft = target
-        except (ValueError, OSError) as exc:
-            log.warning("could not raise the open-file limit from %d to %d: %s", soft, target, exc)
-    return soft, hard
-
-
-class PenaltyTable:
-    """Addresses that were closed for abuse ``strikes`` times within ``seconds``
-    are refused for ``seconds``. Bounded: the least recently struck entries go
-    first."""
-
-    def __init__(self, size: int, strikes: int, seconds: float) -> None:
-        self._size = max(1, size)
-        self._strikes = max(1, strikes)
-        self._seconds = seconds
-        #: host -> [strikes in the current window, window start, refused until]
-        self._table: OrderedDict[str, list[float]] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._table)
-
-    def strike(self, host: str, now: float) -> bool:
-        """Count one offence; True when the address is refused from now on."""
-        entry = self._table.pop(host, None)
-        if entry is None or now - entry[1] > self._seconds:
-            entry = [0, now, entry[2] if entry is not None else 0.0]
-        entry[0] += 1
-        if entry[0] >= self._strikes:
-            entry[2] = now + self._seconds
-            entry[0], entry[1] = 0, now
-        self._table[host] = entry
-        while len(self._table) > self._size:
-            self._table.popitem(last=False)
-        return entry[2] > now
-
-    def refused(self, host: str, now: float) -> bool:
-        entry = self._table.get(host)
-        return entry is not None and entry[2] > now
-
-    def penalized(self, now: float) -> int:
-        return sum(1 for entry in self._table.values() if entry[2] > now)
-
-
-class LogAggregator:
-    """One log line per (protocol, cause) per interval: the first event of a
-    quiet cause is logged at once with its detail; the following ones are
-    counted and summed up in one line when the interval ends ("h02: 48266
-    malformed frames from 1204 addresses in the last 10 s")."""
-
-    #: distinct addresses remembered per cause and interval (the count says "N+" past it)
-    MAX_ADDRESSES = 10_000
-
-    def __init__(self, interval: float, logger: logging.Logger = log, counter: Any = None) -> None:
-        self.interval = interval
-        self._log = logger
-        #: a Prometheus counter of the events folded into sums (uvis_log_lines_suppressed_total)
-        self._counter = counter
-        #: (protocol, cause) -> [count, addresses, level, last line at]
-        self._causes: dict[tuple[str, str], list[Any]] = {}
-        self._timer: asyncio.TimerHandle | None = None
-        self.lines = 0
-        self.suppressed = 0
-
-    def note(self, protocol: str, cause: str, peer: Any, detail: str = "",
-             level: int = logging.WARNING, device: str | None = None) -> None:
-        key = (protocol, cause)
-        now = time.monotonic()
-        entry = self._causes.get(key)
-        if entry is None:
-            entry = self._causes[key] = [0, set(), level, -1e18]
-        if entry[0] == 0 and now - entry[3] >= self.interval:
-            entry[3] = now
-            self._emit(level, "%s %s%s: %s%s", protocol, escape(peer),
-                       f" ({escape(device)})" if device else "", cause,
-                       f": {escape(detail)}" if detail else "",
-                       extra={"protocol": protocol, "peer": escape(peer), "device": device,
-                              "cause": cause, "count": 1})
-            return
-        entry[0] += 1
-        if len(entry[1]) < self.MAX_ADDRESSES:
-            entry[1].add(host_of(peer))
-        self.suppressed += 1
-        if self._counter is not None:
-            self._counter.inc()
-        self._schedule()
-
-    def _schedule(self) -> None:
-        if self._timer is not None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        self._timer = loop.call_later(self.interval, self.flush)
-
-    def flush(self) -> None:
-        """Log the sums of the interval that ended."""
-        self._timer = None
-        now = time.monotonic()
-        again = False
-        for (protocol, cause), entry in self._causes.items():
-            count, addresses = entry[0], entry[1]
-            if not count:
-                continue
-            since = now - entry[3]
-            entry[0], entry[1], entry[3] = 0, set(), now
-            many = f"{len(addresses)}+" if len(addresses) >= self.MAX_ADDRESSES else str(len(addresses))
-            self._emit(entry[2], "%s: %d %s from %s address%s in the last %.0f s", protocol, count,
-                       cause, many, "" if len(addresses) == 1 else "es", since,
-                       extra={"protocol": protocol, "cause": cause, "count": count,
-                              "addresses": len(addresses)})
-            again = True
-        if again:  # a cause that keeps going is summed up again after the next interval
-            self._schedule_quiet()
-
-    def _schedule_quiet(self) -> None:
-        try:
-            self._timer = asyncio.get_running_loop().call_later(self.interval, self.flush)
-        except RuntimeError:
-            self._timer = None
-
-    def _emit(self, level: int, msg: str, *args: Any, extra: dict) -> None:
-        self.lines += 1
-        self._log.log(level, msg, *args, extra=extra)
-
-    def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self.flush()
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-
-class ErrorBudget(msgspec.Struct, frozen=True, kw_only=True):
-    """One protocol's error budget, resolved (``error_budget_for``)."""
-
-    frames: int
-    bytes: int
-    ratio: float
-    min_frames: int
-
-
-_BUDGET_FIELDS = {"error_budget_frames": "frames", "error_budget_bytes": "bytes",
-                  "error_ratio": "ratio", "error_ratio_min_frames": "min_frames"}
-
-
-def error_budget_for(limits: LimitsSettings, protocol: str) -> ErrorBudget:
-    """``protocol``'s budget: ``[limits]``, loosened by the protocol's built-in
-    default (``LOOSER_BUDGETS``: the looser value applies), then the protocol's
-    ``[[limits.protocols]]`` entry, which overrides both."""
-    values = {short: getattr(limits, name) for name, short in _BUDGET_FIELDS.items()}
-    for name, value in LOOSER_BUDGETS.get(protocol, {}).items():
-        short = _BUDGET_FIELDS[name]
-        # looser: more frames or bytes, a higher ratio; min_frames: more frames too
-        values[short] = max(values[short], type(values[short])(value))
-    from protocols.registry import UnknownProtocol, get
-
-    for entry in limits.protocols:
-        try:
-            name = get(entry.protocol).name
-        except UnknownProtocol:
-            name = entry.protocol
-        if name != protocol:
-            continue
-        for field, short in _BUDGET_FIELDS.items():
-            value = getattr(entry, field)
-            if value is not None:
-                values[short] = value
-    return ErrorBudget(**values)
-
-
-class Budget:
-    """One connection's (or UDP peer's) error budget.
-
-    Before its first valid frame (a login, a position or an event) a peer may
-    send ``frames`` bad frames (decode errors, unknown messages) and ``bytes``
-    bytes; after it, bad frames may be at most ``ratio`` of the frames, counted
-    over at least ``min_frames`` (halved as they go, so old behaviour fades).
-    Each method returns the reason to close, or None. The numbers are the
-    protocol's (``Guard.budget``).
-    """
-
-    __slots__ = ("limits", "valid", "bad", "good", "bytes")
-
-    def __init__(self, limits: ErrorBudget) -> None:
-        self.limits = limits
-        self.valid = False
-        self.bad = 0
-        self.good = 0
-        self.bytes = 0
-
-    def received(self, size: int) -> str | None:
-        if self.valid:
-            return None
-        self.bytes += size
-        if self.bytes > self.limits.bytes:
-            return f"no valid frame within {self.limits.bytes} bytes"
-        return None
-
-    def good_frame(self) -> None:
-        self.valid = True
-        self.good += 1
-        if self.good + self.bad >= 4 * self.limits.min_frames:
-            self.good //= 2
-            self.bad //= 2
-
-    def bad_frame(self) -> str | None:
-        self.bad += 1
-        limits = self.limits
-        if not self.valid:
-            if self.bad > limits.frames:
-                return f"{self.bad} bad frames before a valid one"
-            return None
-        total = self.good + self.bad
-        if total >= limits.min_frames and self.bad > limits.ratio * total:
-            return f"{self.bad} of its last {total} frames were bad"
-        return None
-
-
-class Guard:
-    """Process-wide admission: caps, penalties, file descriptors; the log aggregator."""
+class Guard(FdReserve):
+    """Process-wide admission: caps, penalties, file descriptors (``FdReserve``); the log
+    aggregator."""
 
     def __init__(self, limits: LimitsSettings, metrics: Any = None) -> None:
         self.limits = limits
@@ -295,16 +42,7 @@ class Guard:
         self._errors: dict[str, int] = {}
         self._exempt = tuple(ipaddress.ip_network(c, strict=False) for c in limits.exempt_networks)
         self._exempt_seen: dict[str, bool] = {}
-        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-        self.fd_limit = soft if soft != resource.RLIM_INFINITY else 1 << 20
-        #: device connections past this wait in the listen backlog: listeners
-        #: stop accepting (fds kept for the API and the database)
-        self.fd_cap = max(16, self.fd_limit - limits.fd_reserve)
-        self.fd_near = False
-        #: sockets accepted whose connection is not made yet (TLS handshakes)
-        self.handshaking = 0
-        #: listeners not accepting now (gateway/transports/listener.py), to resume when fds free up
-        self._paused: set[Any] = set()
+        self._init_fds(limits)
         #: protocol -> its resolved error budget
         self._budgets: dict[str, ErrorBudget] = {}
 
@@ -314,41 +52,6 @@ class Guard:
         if found is None:
             found = self._budgets[protocol] = error_budget_for(self.limits, protocol)
         return found
-
-    # -- accept pauses (gateway/transports/listener.py) --------------------------------
-    def fd_room(self) -> bool:
-        """True while one more device connection fits below ``fd_cap``."""
-        return self.open + self.handshaking < self.fd_cap
-
-    def accept_paused(self, listener: Any, why: str) -> None:
-        """``listener`` stopped accepting: new connections wait in its backlog."""
-        self._paused.add(listener)
-        self._set_fd_near(True)
-        if self.metrics is not None:
-            self.metrics.accept_paused.set(1)
-        self.logs.note(getattr(listener, "name", "tcp"), "accept pauses (open files near the limit)",
-                       "-", f"{why}; {self.open} connections open, limit {self.fd_limit}, "
-                       f"reserve {self.limits.fd_reserve}")
-
-    def accept_resumed(self, listener: Any) -> None:
-        self._paused.discard(listener)
-        if not self._paused and self.metrics is not None:
-            self.metrics.accept_paused.set(0)
-        if self.fd_near and self.open < self.fd_cap * 0.9:
-            self._set_fd_near(False)
-
-    def maybe_resume(self) -> None:
-        """A descriptor freed up: paused listeners accept again while there is room."""
-        while self._paused and self.fd_room():
-            listener = self._paused.pop()
-            listener.resume()
-            self.accept_resumed(listener)
-
-    def _set_fd_near(self, near: bool) -> None:
-        if near != self.fd_near:
-            self.fd_near = near
-            if self.metrics is not None:
-                self.metrics.fd_limit_near.set(1 if near else 0)
 
     # -- TCP connections ---------------------------------------------------
     def exempt(self, host: str) -> bool:

@@ -2,7 +2,7 @@
 (one JSON object per line for Loki or ELK: time, level, logger, message and,
 when the record carries them, protocol, peer, device, cause, count,
 addresses). Messages are already escaped where they hold device text
-(gateway/runtime/guard.py ``escape``); JSON encoding escapes the rest."""
+(gateway/runtime/log_aggregator.py ``escape``); JSON encoding escapes the rest."""
 
 from __future__ import annotations
 

@@ -215,7 +215,7 @@ class LiveRules:
 
     def __init__(self, ingest: Any, metrics: Any, protocol: str, transport: str, *,
                  log_name: str | None = None) -> None:
-        from ..runtime.guard import escape, host_of  # asyncio: live sources only
+        from ..runtime.log_aggregator import escape, host_of  # asyncio: live sources only
 
         self.ingest = ingest
         self.metrics = metrics

@@ -30,7 +30,8 @@ from protocols._connection import ConnectionOptions
 
 from ..runtime.archive import new_session_id
 from ..runtime.devices import MISSING
-from ..runtime.guard import Budget, host_of
+from ..runtime.budgets import Budget
+from ..runtime.log_aggregator import host_of
 from ..runtime.ingest import Ingest, handle_decoded
 from ..runtime.metrics import ProtocolMetrics
 from ..settings import ListenerSettings

@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from gateway.runtime.guard import Budget, ErrorBudget, Guard
+from gateway.runtime.budgets import Budget, ErrorBudget
+from gateway.runtime.guard import Guard
 from gateway.runtime.ingest import DeviceGate, Ingest
 from gateway.runtime.metrics import Metrics
 from gateway.settings.limits import LimitsSettings

@@ -12,7 +12,7 @@ import operator
 import pytest
 
 from gateway.runtime.app import Gateway
-from gateway.runtime.guard import ErrorBudget, error_budget_for
+from gateway.runtime.budgets import ErrorBudget, error_budget_for
 from gateway.settings.limits import LimitsSettings
 from gateway.settings import SettingsError, load_settings
 

@@ -382,7 +382,7 @@ def test_the_soft_open_file_limit_is_raised_to_the_hard_one() -> None:
 
     code = ("import resource; soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE); "
             "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard)); "
-            "from gateway.runtime.guard import raise_nofile_limit; "
+            "from gateway.runtime.fd_reserve import raise_nofile_limit; "
             "print(raise_nofile_limit() == (hard, hard), resource.getrlimit(resource.RLIMIT_NOFILE)[0] == hard)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "True"]
