@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, settings as hypothesis_settings
 from storage.embedded import EmbeddedPostgres
 from storage.postgres import PostgresStore, create_pool
 from storage.schema import DATA_TABLES
+from storage.timescale import SUMMARY_VIEW
 
 # CI shares two cores with a database and brokers: time-based checks of
 # hypothesis (per-example deadline, slow generation) would make tests flaky
@@ -93,7 +94,13 @@ async def db_pool(database_url):
 
 
 async def _truncate(pool) -> None:
+    """Empty the data tables. Under TimescaleDB the summaries' continuous
+    aggregate (storage.timescale.SUMMARY_VIEW) keeps what it materialized from
+    rows a TRUNCATE removed until it is refreshed: refresh it, so that an earlier
+    test's hours cannot stand in a later test's summary."""
     await pool.execute(f"TRUNCATE {', '.join(DATA_TABLES)}")
+    if await pool.fetchval("SELECT to_regclass($1) IS NOT NULL", SUMMARY_VIEW):
+        await pool.execute(f"CALL refresh_continuous_aggregate('{SUMMARY_VIEW}', NULL::timestamptz, NULL::timestamptz)")
 
 
 @pytest.fixture
