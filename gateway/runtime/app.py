@@ -19,7 +19,8 @@ from ..transports.listener import TcpListener
 from .metrics import Metrics
 from .ingest import DeviceGate, Ingest
 from ..settings import ListenerSettings, Settings
-from ..transports.tcp import ConnectionSet, DeviceProtocol
+from ..transports.connections import ConnectionSet
+from ..transports.tcp import DeviceProtocol
 from ..transports.udp import DatagramListener
 
 __all__ = ["Gateway"]

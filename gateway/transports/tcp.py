@@ -35,10 +35,11 @@ from ..runtime.log_aggregator import host_of
 from ..runtime.ingest import Ingest, handle_decoded
 from ..runtime.metrics import ProtocolMetrics
 from ..settings import ListenerSettings
+from .connections import ConnectionSet
 from .driver import SKIP, Driver, LiveRules
 from .proxy import ProxyHeaderError, ProxyHeaderParser
 
-__all__ = ["DeviceProtocol", "ConnectionSet", "trusted_proxy"]
+__all__ = ["DeviceProtocol", "trusted_proxy"]
 
 log = logging.getLogger("uvis.gateway")
 
@@ -65,58 +66,6 @@ def trusted_proxy(host: str, cidrs: tuple[str, ...]) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return any(address in net for net in _networks(tuple(cidrs)) if net.version == address.version)
-
-
-class ConnectionSet:
-    """Open TCP device connections; pauses and resumes them all on back-pressure."""
-
-    def __init__(self) -> None:
-        self.live: set[DeviceProtocol] = set()
-        self.paused = False
-        self.accepting = True
-        self._empty: asyncio.Event | None = None
-        #: connections holding replies released by a commit, written at the end of the loop turn
-        self._dirty: list[DeviceProtocol] = []
-
-    def queue_reply(self, proto: "DeviceProtocol", data: bytes) -> None:
-        """A reply released by a commit: the replies a connection gets from one
-        commit go out in one write, all connections' at the end of the loop turn
-        (under load a commit releases several ACKs per device; one write syscall
-        each was a fifth of the gateway's CPU)."""
-        outbox = proto._outbox
-        if outbox is not None:
-            outbox.append(data)
-            return
-        proto._outbox = [data]
-        if not self._dirty:
-            asyncio.get_running_loop().call_soon(self._flush_replies)
-        self._dirty.append(proto)
-
-    def _flush_replies(self) -> None:
-        dirty, self._dirty = self._dirty, []
-        for proto in dirty:
-            proto.flush_replies()
-
-    def discard(self, proto: "DeviceProtocol") -> None:
-        self.live.discard(proto)
-        if not self.live and self._empty is not None:
-            self._empty.set()
-
-    async def wait_empty(self, timeout: float) -> bool:
-        """Wait until every connection is gone; False on timeout."""
-        if not self.live:
-            return True
-        self._empty = asyncio.Event()
-        try:
-            await asyncio.wait_for(self._empty.wait(), timeout)
-            return True
-        except asyncio.TimeoutError:
-            return False
-
-    def set_paused(self, paused: bool) -> None:
-        self.paused = paused
-        for proto in list(self.live):
-            proto.apply_pause()
 
 
 class DeviceProtocol(asyncio.Protocol):

@@ -22,7 +22,8 @@ from gateway.settings.limits import LimitsSettings
 from gateway.runtime.metrics import Metrics
 from gateway.runtime.ingest import DeviceGate, Ingest
 from gateway.settings import ListenerSettings
-from gateway.transports.tcp import ConnectionSet, DeviceProtocol
+from gateway.transports.connections import ConnectionSet
+from gateway.transports.tcp import DeviceProtocol
 from gateway.transports.udp import DatagramListener
 from protocols import Fix
 from protocols._connection import ConnectionOptions
