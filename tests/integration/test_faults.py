@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import asyncpg
@@ -147,6 +148,9 @@ def _start_gateway(tmp_path: Path, dsn: str, port: int, spool: Path) -> subproce
          "--spool-dir", str(spool), "--no-api"], stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if "gateway ready" in line:
+            # keep reading its log: with the database down it logs on, and a full
+            # pipe would block the gateway in a write (it could not even exit)
+            threading.Thread(target=proc.stderr.read, daemon=True).start()
             return proc
     raise AssertionError(f"gateway exited with {proc.wait()}")
 
