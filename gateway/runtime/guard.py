@@ -22,7 +22,19 @@ from .budgets import ErrorBudget, PenaltyTable, error_budget_for
 from .fd_reserve import FdReserve
 from .log_aggregator import LogAggregator
 
-__all__ = ["Guard"]
+__all__ = ["Guard", "in_networks"]
+
+
+def in_networks(host: str, networks: tuple) -> bool:
+    """True when the address ``host`` (a zone suffix ignored, IPv4-mapped IPv6 as
+    IPv4) lies in one of ``networks`` (ipaddress networks); False for a name."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in net for net in networks if net.version == address.version)
 
 
 class Guard(FdReserve):
@@ -60,13 +72,7 @@ class Guard(FdReserve):
             return False
         found = self._exempt_seen.get(host)
         if found is None:
-            try:
-                address = ipaddress.ip_address(host.split("%", 1)[0])
-            except ValueError:
-                return False
-            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-                address = address.ipv4_mapped
-            found = any(address in net for net in self._exempt if net.version == address.version)
+            found = in_networks(host, self._exempt)
             if len(self._exempt_seen) >= 4096:
                 self._exempt_seen.clear()
             self._exempt_seen[host] = found

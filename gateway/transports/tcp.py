@@ -30,6 +30,7 @@ from protocols._connection import ConnectionOptions
 
 from ..runtime.archive import new_session_id
 from ..runtime.devices import MISSING
+from ..runtime.guard import in_networks
 from ..runtime.budgets import Budget
 from ..runtime.log_aggregator import host_of
 from ..runtime.ingest import Ingest, handle_decoded
@@ -59,13 +60,7 @@ def _networks(cidrs: tuple[str, ...]) -> tuple:
 
 def trusted_proxy(host: str, cidrs: tuple[str, ...]) -> bool:
     """True when ``host`` lies in one of ``cidrs`` (IPv4-mapped IPv6 counts as IPv4)."""
-    try:
-        address = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return any(address in net for net in _networks(tuple(cidrs)) if net.version == address.version)
+    return in_networks(host, _networks(tuple(cidrs)))
 
 
 class DeviceProtocol(asyncio.Protocol):
