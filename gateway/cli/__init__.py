@@ -7,6 +7,7 @@ starts without the database or network stack."""
 from __future__ import annotations
 
 import argparse
+import importlib
 
 
 def _add_decode(sub: argparse._SubParsersAction) -> None:
@@ -221,49 +222,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: command -> (module, function), imported only when that command runs (``decode``
+#: starts without the database and network stack)
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "decode": ("gateway.cli.decode", "main"),
+    "run": ("gateway.cli.run", "main"),
+    "simulate": ("simulators.cli", "main"),
+    "simulate/mqtt": ("simulators.mqtt", "main"),
+    "replay": ("gateway.cli.replay", "main_replay"),
+    "migrate": ("gateway.cli.migrate", "main"),
+    "quarantine": ("gateway.cli.maintenance", "main_quarantine"),
+    "spool": ("gateway.cli.maintenance", "main_spool"),
+    "forward": ("gateway.forward.cmd", "main"),
+    "api": ("gateway.cli.api", "main"),
+    "token": ("gateway.cli.token", "main"),
+    "command": ("gateway.cli.command", "main"),
+    "config": ("gateway.cli.config", "main"),
+    "demo": ("gateway.cli.demo", "main"),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command == "decode":
-        from . import decode as decode_cmd
-        return decode_cmd.main(args)
-    if args.command == "run":
-        from . import run as run_cmd
-        return run_cmd.main(args)
-    if args.command == "simulate" and args.transport == "mqtt":
-        from simulators import mqtt as sim_mqtt
-        return sim_mqtt.main(args)
-    if args.command == "simulate":
-        from simulators import cli as sim_cli
-        return sim_cli.main(args)
-    if args.command == "replay":
-        from . import replay as replay_cmd
-        return replay_cmd.main_replay(args)
-    if args.command == "migrate":
-        from . import migrate as migrate_cmd
-        return migrate_cmd.main(args)
-    if args.command in ("quarantine", "spool"):
-        from . import maintenance as maintenance_cmd
-        return (maintenance_cmd.main_quarantine if args.command == "quarantine"
-                else maintenance_cmd.main_spool)(args)
-    if args.command == "forward":
-        from ..forward import cmd as forward_cmd
-        return forward_cmd.main(args)
-    if args.command == "api":
-        from . import api as api_cmd
-        return api_cmd.main(args, argv)
-    if args.command == "token":
-        from . import token as token_cmd
+    args = build_parser().parse_args(argv)
+    command = args.command
+    if command == "simulate" and args.transport == "mqtt":
+        command = "simulate/mqtt"
+    module, function = _COMMANDS[command]
+    handler = getattr(importlib.import_module(module), function)
+    if command == "api":
+        return handler(args, argv)  # --workers N starts copies of this command line
+    if command == "token":
         args.name = args.name or args.name_arg
-        return token_cmd.main(args)
-    if args.command == "command":
-        from . import command as command_cmd
-        return command_cmd.main(args)
-    if args.command == "config":
-        from . import config as config_cmd
-        return config_cmd.main(args)
-    if args.command == "demo":
-        from . import demo as demo_cmd
-        return demo_cmd.main(args)
-    parser.error(f"unknown command {args.command}")
-    return 2
+    return handler(args)
