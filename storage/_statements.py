@@ -123,3 +123,13 @@ RAW_COLS = ("received_at", "protocol", "transport", "remote", "session", "device
 
 POSITION_FIELDS = ("device_id, protocol, fix_time, valid, lat, lon, altitude_m, speed_kmh, "
                     "course_deg, satellites, hdop, attributes")
+
+
+def track_sql(columns: str, where: str) -> str:
+    """A device's fixes in time order, at most $2 of them, matching ``where`` ($1 is the
+    device): late fixes not yet moved from positions_late into positions are part of
+    the track too (one row per fix time, positions' first)."""
+    return (f"SELECT DISTINCT ON (fix_time) {columns} FROM ("
+            f"(SELECT {columns}, 0 AS src FROM positions WHERE {where} ORDER BY fix_time LIMIT $2)"
+            f" UNION ALL (SELECT {columns}, 1 AS src FROM positions_late WHERE {where}"
+            " ORDER BY fix_time LIMIT $2)) AS u ORDER BY fix_time, src LIMIT $2")

@@ -25,7 +25,8 @@ import asyncpg
 import msgspec
 
 from protocols import Position
-from storage.schema import apply_migrations
+from storage._statements import track_sql
+from storage.pool import F4, f4_decode, migrate_at
 
 __all__ = ["ApiStore", "ApiPosition", "ApiDevice", "ApiEvent", "Summary", "TokenRow",
            "create_token", "revoke_token", "list_tokens", "hash_secret", "TOKEN_PREFIX",
@@ -176,13 +177,12 @@ def hash_secret(secret: str) -> bytes:
 
 
 async def _init(conn: asyncpg.Connection) -> None:
-    from storage.postgres import _F4, _f4_decode  # the writer's codecs: one definition
 
     await conn.set_type_codec("jsonb", schema="pg_catalog", format="binary",
                               encoder=lambda v: b"\x01" + _json_encode(v),
                               decoder=lambda b: _json_decode(b[1:]))
     await conn.set_type_codec("float4", schema="pg_catalog", format="binary",
-                              encoder=_F4.pack, decoder=_f4_decode)
+                              encoder=F4.pack, decoder=f4_decode)  # the writer's codecs
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -199,11 +199,7 @@ async def open_api_store(dsn: str, *, max_size: int = 8, statement_timeout: floa
                          online_window: float = 300.0, migrate: bool = True) -> "ApiStore":
     """The read-only pool (migrations applied first, on a connection of their own)."""
     if migrate:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await apply_migrations(conn)
-        finally:
-            await conn.close()
+        await migrate_at(dsn)
     pool = await asyncpg.create_pool(
         dsn, min_size=1, max_size=max_size, init=_init, reset=_keep_session,
         server_settings={"default_transaction_read_only": "on",
@@ -366,11 +362,7 @@ class ApiStore:
                 args.append(value)
                 conds.append(f"fix_time {op} ${len(args)}")
         where = " AND ".join(conds)
-        sql = (f"SELECT DISTINCT ON (fix_time) {_POS} FROM ("
-               f"(SELECT {_POS}, 0 AS src FROM positions WHERE {where} ORDER BY fix_time LIMIT $2)"
-               f" UNION ALL (SELECT {_POS}, 1 AS src FROM positions_late WHERE {where}"
-               " ORDER BY fix_time LIMIT $2)) AS u ORDER BY fix_time, src LIMIT $2")
-        return sql, args, visible or "TRUE"
+        return track_sql(_POS, where), args, visible or "TRUE"
 
     def _latest_sql(self, *, limit: int, after: str | None, groups: Sequence[str] | None,
                     group: str | None = None, since: datetime | None = None,

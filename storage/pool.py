@@ -13,7 +13,7 @@ import msgspec
 from storage._statements import CREATE_STAGING
 from storage.schema import apply_migrations
 
-__all__ = ["create_pool", "init_connection", "F4", "f4_decode"]
+__all__ = ["create_pool", "init_connection", "migrate_at", "F4", "f4_decode"]
 
 _json_encode = msgspec.json.Encoder().encode
 _json_decode = msgspec.json.Decoder().decode
@@ -39,15 +39,20 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     await conn.execute(CREATE_STAGING)
 
 
+async def migrate_at(dsn: str) -> None:
+    """Apply the migrations on a connection of their own (before a pool opens)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await apply_migrations(conn)
+    finally:
+        await conn.close()
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 2,
                       migrate: bool = True, **kwargs: Any) -> asyncpg.Pool:
     """An asyncpg pool whose connections are set up by ``init_connection``;
     applies the migrations first unless ``migrate`` is False."""
     if migrate:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await apply_migrations(conn)
-        finally:
-            await conn.close()
+        await migrate_at(dsn)
     return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size,
                                      init=init_connection, **kwargs)

@@ -41,9 +41,9 @@ from storage.base import DeviceRow, Frames, WriteResult
 from storage._batch import (Partial, alarm_events, direct_record, event_key, frame_at,
                             kept_frames, position_record, row_to_position, unique_and_newest)
 from storage._statements import (EV_COLS, MERGE, MERGE_DIRECT, MOVE_LATE, P_COLUMNS, POS_COLS,
-                                 POSITION_FIELDS, RAW_COLS, STAGE_EVENTS, STAGE_POSITIONS)
-from storage.pool import F4 as _F4  # noqa: F401  (storage.api_store reads reals with it)
-from storage.pool import create_pool, f4_decode as _f4_decode, init_connection  # noqa: F401
+                                 POSITION_FIELDS, RAW_COLS, STAGE_EVENTS, STAGE_POSITIONS,
+                                 track_sql)
+from storage.pool import create_pool, init_connection  # noqa: F401  (part of this module's API)
 from storage.quarantine import is_data_error, row_for
 from storage.validate import DEFAULT_LIMITS, Limits, validate_batch
 
@@ -259,12 +259,7 @@ class PostgresStore:
                 args.append(value)
                 conds.append(f"fix_time {op} ${len(args)}")
         where = " AND ".join(conds)
-        # late fixes not yet moved into positions are part of the track too
-        sql = (f"SELECT DISTINCT ON (fix_time) {POSITION_FIELDS} FROM ("
-               f"(SELECT {POSITION_FIELDS}, 0 AS src FROM positions WHERE {where}"
-               " ORDER BY fix_time LIMIT $2) UNION ALL "
-               f"(SELECT {POSITION_FIELDS}, 1 AS src FROM positions_late WHERE {where}"
-               " ORDER BY fix_time LIMIT $2)) AS u ORDER BY fix_time, src LIMIT $2")
+        sql = track_sql(POSITION_FIELDS, where)
         return [row_to_position(r) for r in await self.pool.fetch(sql, *args)]
 
     async def move_late(self, limit: int = 5000) -> tuple[int, int]:
