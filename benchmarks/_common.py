@@ -7,6 +7,7 @@ import json
 import math
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -144,3 +145,16 @@ def percentile(values: list[float], q: float) -> float | None:
 
 def load_average() -> tuple[float, float, float]:
     return os.getloadavg()
+
+
+def stop_process_group(proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    """SIGTERM (a graceful stop), then SIGKILL to its whole process group (workers
+    included) when it has not exited within ``timeout``; started with
+    ``start_new_session=True``."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

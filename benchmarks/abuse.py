@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -37,7 +36,7 @@ import time
 from pathlib import Path
 
 from ._common import (environment, load_average, named_database, proc_cpu_seconds, proc_rss_bytes,
-                      write_json)
+                      stop_process_group, write_json)
 
 PY = sys.executable
 ATTACKS = ("h02-random", "teltonika-random", "udp-1k", "udp-65k", "idle-3000", "slowloris", "all")
@@ -198,13 +197,7 @@ class GatewayProcess:
             return sum(1 for _ in handle)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_process_group(self.proc)
 
 
 async def _archive_bytes(dsn: str) -> int:

@@ -33,8 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -50,7 +48,7 @@ from storage.postgres import create_pool
 from storage.schema import DATA_TABLES
 
 from ._common import (environment, load_average, named_database, percentile, proc_cpu_seconds,
-                      proc_rss_bytes, proc_tree, write_json)
+                      proc_rss_bytes, proc_tree, stop_process_group, write_json)
 from .writer import batch
 
 PY = sys.executable
@@ -116,13 +114,7 @@ class Gateway:
         return sum(proc_rss_bytes(p) for p in proc_tree(self.proc.pid))
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_process_group(self.proc)
 
 
 async def run_case(dsn: str, devices: int, offered: float, duration: float, warmup: float,
