@@ -108,6 +108,22 @@ async def _truncate(pool) -> None:
             await pool.execute(f"DROP MATERIALIZED VIEW IF EXISTS {SUMMARY_VIEW} CASCADE")
 
 
+@pytest.fixture(scope="module")
+def sync_store(database_url):
+    """A store on an event loop of its own, for sync tests that hypothesis drives:
+    (store, run) where run(coroutine) runs it there; the tables it wrote emptied
+    after the module."""
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    store = loop.run_until_complete(PostgresStore.connect(database_url, max_size=1))
+    yield store, loop.run_until_complete
+    loop.run_until_complete(store.pool.execute(
+        "TRUNCATE positions, positions_late, events, latest_positions, devices, quarantine"))
+    loop.run_until_complete(store.close())
+    loop.close()
+
+
 @pytest.fixture
 async def store(db_pool):
     await _truncate(db_pool)

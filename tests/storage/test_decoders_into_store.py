@@ -4,8 +4,7 @@ it is stored, repaired or quarantined, and the write never raises."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -13,22 +12,16 @@ from hypothesis import given, settings, strategies as st
 from protocols import Fix, ProtocolError
 from protocols._connection import ConnectionOptions
 from protocols.registry import NAMES, get
-from storage.postgres import PostgresStore, alarm_events
+from storage.postgres import alarm_events
 from storage.validate import validate_batch
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
 COUNTS: dict[str, list[int]] = {}
 
 
-@pytest.fixture(scope="module")
-def sync_store(database_url):
-    loop = asyncio.new_event_loop()
-    store = loop.run_until_complete(PostgresStore.connect(database_url, max_size=1))
-    yield store, loop.run_until_complete
-    loop.run_until_complete(store.pool.execute(
-        "TRUNCATE positions, positions_late, events, latest_positions, devices, quarantine"))
-    loop.run_until_complete(store.close())
-    loop.close()
+@pytest.fixture(scope="module", autouse=True)
+def _report_counts():
+    yield
     print("\ndecoders into the store (records, repaired, quarantined):",
           {p: c for p, c in sorted(COUNTS.items())})
 

@@ -192,19 +192,9 @@ def test_store_fuzz_hostile_records_are_stored_repaired_or_quarantined(
 
 
 @pytest.fixture(scope="module")
-def fuzz_store(database_url):
-    """A store on its own loop (hypothesis drives a sync test)."""
-    import asyncio
-
-    from storage.postgres import PostgresStore
-
-    loop = asyncio.new_event_loop()
-    store = loop.run_until_complete(PostgresStore.connect(database_url, max_size=1))
-    yield store, loop.run_until_complete
-    loop.run_until_complete(store.pool.execute(
-        "TRUNCATE positions, positions_late, events, latest_positions, devices, quarantine"))
-    loop.run_until_complete(store.close())
-    loop.close()
+def fuzz_store(sync_store):
+    """The module's store on its own loop (hypothesis drives a sync test)."""
+    yield sync_store
     print(f"\nstore fuzz: {FUZZ}")
 
 
